@@ -1,0 +1,17 @@
+#pragma once
+
+#include <QString>
+#include <QUrl>
+
+// Where and how a JournyClient talks: one per profile.
+class ClientConfig
+{
+public:
+    QUrl baseUrl = QUrl(QStringLiteral("https://api.journy.io"));
+    QString apiKey;
+    int timeoutMs = 30000;
+    // journy.io's answers are small; a cap keeps a misbehaving proxy from filling memory.
+    qint64 maxResponseBytes = 4 * 1024 * 1024;
+    // Pre-flight validation; turn off to see what the server itself says.
+    bool preflight = true;
+};

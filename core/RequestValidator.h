@@ -1,0 +1,25 @@
+#pragma once
+
+#include "ApiRequest.h"
+
+#include <QMap>
+#include <QString>
+
+// Pre-flight validation: the spec's request schemas plus the rules it states only in prose
+// (identification needs one of its two fields, non-empty IDs and names, the custom string
+// formats, metadata types, 1..100 users, ISO 8601 triggeredAt). Errors come out keyed by field
+// path exactly like a server 400 ("identification.email", "properties.plan", "users",
+// "parameters.query.domain"), so callers show client and server errors the same way.
+class RequestValidator
+{
+public:
+    using FieldErrors = QMap<QString, QString>;
+
+    static FieldErrors validate(const ApiRequest &request);
+
+    static constexpr int MaxUsersPerCall = 100;
+
+    // The spec's custom string formats, for callers that check single fields as they are typed.
+    static bool isEmail(const QString &text);
+    static bool isDomain(const QString &text);
+};
