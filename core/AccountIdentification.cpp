@@ -14,7 +14,8 @@ QJsonObject AccountIdentification::toJson() const
 
 AccountIdentification AccountIdentification::fromJson(const QJsonObject &json)
 {
-    return {json.value(QLatin1String("accountId")).toString(), json.value(QLatin1String("domain")).toString()};
+    return {json.value(QLatin1String("accountId")).toString(),
+            json.value(QLatin1String("domain")).toString()};
 }
 
 QString AccountIdentification::describe() const

@@ -21,6 +21,8 @@ void ApiReply::attach(QNetworkReply *reply, int timeoutMs, qint64 maxResponseByt
     m_maxResponseBytes = maxResponseBytes;
     m_clock.start();
     reply->setParent(this);
+    // Bounds what Qt buffers ahead of us, so the size cap bounds memory too.
+    reply->setReadBufferSize(256 * 1024);
     connect(reply, &QNetworkReply::metaDataChanged, this, &ApiReply::onMetaDataChanged);
     connect(reply, &QNetworkReply::readyRead, this, &ApiReply::onReadyRead);
     connect(reply, &QNetworkReply::finished, this, &ApiReply::onNetworkFinished);
@@ -71,20 +73,24 @@ void ApiReply::onMetaDataChanged()
 
 void ApiReply::onReadyRead()
 {
-    m_body.append(m_reply->readAll());
+    // Never more than one byte past the cap, however much the socket has buffered.
+    m_body.append(m_reply->read(m_maxResponseBytes + 1 - m_body.size()));
     if (m_body.size() > m_maxResponseBytes)
-        abortWith(ApiResult::Failure::BodyTooLarge,
-                  QStringLiteral("The answer grew over the %1-byte cap; reading stopped").arg(m_maxResponseBytes));
+        abortWith(
+            ApiResult::Failure::BodyTooLarge,
+            QStringLiteral("The answer grew over the %1-byte cap; reading stopped").arg(m_maxResponseBytes));
 }
 
 void ApiReply::onNetworkFinished()
 {
     if (m_finished)
         return;
+    // Reading the rest may still hit the cap and abort; the reply must not call back in here.
+    m_reply->disconnect(this);
     m_deadline.stop();
     m_result.latencyMs = m_clock.elapsed();
     if (m_abortReason == ApiResult::Failure::None)
-        m_body.append(m_reply->readAll());
+        onReadyRead();
 
     const QVariant status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
     m_result.httpStatus = status.isValid() ? status.toInt() : 0;
@@ -120,9 +126,9 @@ void ApiReply::classifyNetworkError()
     // Qt reports 4xx/5xx statuses as content, protocol and server errors (400 even as
     // ProtocolInvalidOperationError): those are answers with a body to read, not transport
     // failures. Only a protocol failure after the status line means the answer broke off.
-    const bool httpLevel = error == QNetworkReply::NoError
-                           || (answered && error >= QNetworkReply::ContentAccessDenied
-                               && error != QNetworkReply::ProtocolFailure);
+    const bool httpLevel =
+        error == QNetworkReply::NoError ||
+        (answered && error >= QNetworkReply::ContentAccessDenied && error != QNetworkReply::ProtocolFailure);
     if (httpLevel) {
         const QVariant length = m_reply->header(QNetworkRequest::ContentLengthHeader);
         // A 204 has no body by definition (RFC 9110), so Qt reads none whatever its header says.
@@ -135,10 +141,11 @@ void ApiReply::classifyNetworkError()
         }
         if (m_result.httpStatus >= 300 && m_result.httpStatus < 400) {
             m_result.failure = Failure::Redirected;
-            m_result.failureDetail = QStringLiteral("HTTP %1 redirect to '%2' was not followed, so the API key "
-                                                    "stays with the host you chose; check the base URL")
-                                         .arg(m_result.httpStatus)
-                                         .arg(QString::fromUtf8(m_reply->rawHeader("Location")));
+            m_result.failureDetail =
+                QStringLiteral("HTTP %1 redirect to '%2' was not followed, so the API key "
+                               "stays with the host you chose; check the base URL")
+                    .arg(m_result.httpStatus)
+                    .arg(QString::fromUtf8(m_reply->rawHeader("Location")));
             return;
         }
         ResponseParser::parseBody(&m_result, m_body, m_reply->rawHeader("Content-Type"));
@@ -161,19 +168,22 @@ void ApiReply::classifyNetworkError()
         return;
     case QNetworkReply::SslHandshakeFailedError:
         m_result.failure = Failure::Tls;
-        m_result.failureDetail = QStringLiteral("TLS error: %1")
-                                     .arg(m_tlsErrors.isEmpty() ? qtMessage : m_tlsErrors.join(QLatin1String("; ")));
+        m_result.failureDetail =
+            QStringLiteral("TLS error: %1")
+                .arg(m_tlsErrors.isEmpty() ? qtMessage : m_tlsErrors.join(QLatin1String("; ")));
         return;
     case QNetworkReply::RemoteHostClosedError:
     case QNetworkReply::ProtocolFailure:
     case QNetworkReply::UnknownNetworkError:
         if (answered) {
             m_result.failure = Failure::TruncatedBody;
-            m_result.failureDetail =
-                QStringLiteral("The connection closed after %1 bytes of the answer: %2").arg(m_body.size()).arg(qtMessage);
+            m_result.failureDetail = QStringLiteral("The connection closed after %1 bytes of the answer: %2")
+                                         .arg(m_body.size())
+                                         .arg(qtMessage);
         } else {
             m_result.failure = Failure::ConnectionReset;
-            m_result.failureDetail = QStringLiteral("The connection closed before an answer: %1").arg(qtMessage);
+            m_result.failureDetail =
+                QStringLiteral("The connection closed before an answer: %1").arg(qtMessage);
         }
         return;
     default:

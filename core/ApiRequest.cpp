@@ -13,8 +13,9 @@ QJsonObject membershipBody(const AccountIdentification &account, const QList<Use
     return {{QLatin1String("account"), account.toJson()}, {QLatin1String("users"), array}};
 }
 
-QJsonObject eventBody(const QString &name, const UserIdentification &user, const AccountIdentification &account,
-                      const QList<TypedField> &metadata, const QString &triggeredAt)
+QJsonObject eventBody(const QString &name, const UserIdentification &user,
+                      const AccountIdentification &account, const QList<TypedField> &metadata,
+                      const QString &triggeredAt)
 {
     QJsonObject identification;
     if (!user.isEmpty())
@@ -58,7 +59,8 @@ ApiRequest ApiRequest::deleteUser(const UserIdentification &user)
     return raw(Operation::DeleteUser, identifiedBody(user.toJson(), nullptr));
 }
 
-ApiRequest ApiRequest::upsertAccount(const AccountIdentification &account, const QList<TypedField> &properties)
+ApiRequest ApiRequest::upsertAccount(const AccountIdentification &account,
+                                     const QList<TypedField> &properties)
 {
     return raw(Operation::UpsertAccount, identifiedBody(account.toJson(), &properties));
 }
@@ -88,8 +90,8 @@ ApiRequest ApiRequest::trackEvent(const QString &name, const UserIdentification 
 }
 
 ApiRequest ApiRequest::trackLegacyEvent(const QString &name, const UserIdentification &user,
-                                        const AccountIdentification &account, const QList<TypedField> &metadata,
-                                        const QString &triggeredAt)
+                                        const AccountIdentification &account,
+                                        const QList<TypedField> &metadata, const QString &triggeredAt)
 {
     return raw(Operation::TrackLegacyEvent, eventBody(name, user, account, metadata, triggeredAt));
 }

@@ -16,15 +16,17 @@ class ApiRequest
 {
 public:
     Operation operation = Operation::Validate;
-    QJsonObject body;   // ignored for operations without a body
+    QJsonObject body; // ignored for operations without a body
     QUrlQuery query;
 
     static ApiRequest upsertUser(const UserIdentification &user, const QList<TypedField> &properties);
     static ApiRequest deleteUser(const UserIdentification &user);
-    static ApiRequest upsertAccount(const AccountIdentification &account, const QList<TypedField> &properties);
+    static ApiRequest upsertAccount(const AccountIdentification &account,
+                                    const QList<TypedField> &properties);
     static ApiRequest deleteAccount(const AccountIdentification &account);
     // journy.io takes 1..100 users per call; callers split larger sets (bulk import does).
-    static ApiRequest addUsersToAccount(const AccountIdentification &account, const QList<UserIdentification> &users);
+    static ApiRequest addUsersToAccount(const AccountIdentification &account,
+                                        const QList<UserIdentification> &users);
     static ApiRequest removeUsersFromAccount(const AccountIdentification &account,
                                              const QList<UserIdentification> &users);
     // triggeredAt may be empty: journy.io then uses the time it receives the event.
@@ -33,7 +35,8 @@ public:
                                  const QString &triggeredAt = QString());
     // The deprecated POST /events, same body as trackEvent.
     static ApiRequest trackLegacyEvent(const QString &name, const UserIdentification &user,
-                                       const AccountIdentification &account, const QList<TypedField> &metadata,
+                                       const AccountIdentification &account,
+                                       const QList<TypedField> &metadata,
                                        const QString &triggeredAt = QString());
     static ApiRequest link(const QString &deviceId, const UserIdentification &user);
     static ApiRequest trackingSnippet(const QString &domain);

@@ -78,12 +78,6 @@ QString ApiResult::summary() const
 
 namespace {
 
-QJsonArray dataArray(const QJsonValue &data, bool *ok)
-{
-    *ok = data.isArray();
-    return data.toArray();
-}
-
 // "group": {"id", "name"} is optional in the spec; when present both members are required.
 bool readGroup(const QJsonObject &item, QString *id, QString *name)
 {
@@ -107,62 +101,56 @@ bool hasStrings(const QJsonObject &item, std::initializer_list<const char *> key
     return true;
 }
 
+QString text(const QJsonObject &item, const char *key)
+{
+    return item.value(QLatin1String(key)).toString();
+}
+
+// `data` as a list of T, each item read by readItem; nullopt when any item has the wrong shape.
+template <typename T, typename ReadItem>
+std::optional<QList<T>> readList(const QJsonValue &data, ReadItem readItem)
+{
+    if (!data.isArray())
+        return std::nullopt;
+    QList<T> list;
+    for (const QJsonValue &value : data.toArray()) {
+        T item;
+        if (!value.isObject() || !readItem(value.toObject(), &item))
+            return std::nullopt;
+        list.append(item);
+    }
+    return list;
+}
+
 } // namespace
 
 std::optional<QList<EventDefinition>> ApiResult::events() const
 {
-    bool ok = false;
-    const QJsonArray array = dataArray(data, &ok);
-    if (!ok)
-        return std::nullopt;
-    QList<EventDefinition> list;
-    for (const QJsonValue &value : array) {
-        const QJsonObject item = value.toObject();
-        EventDefinition event;
-        if (!hasStrings(item, {"id", "name"}) || !readGroup(item, &event.groupId, &event.groupName))
-            return std::nullopt;
-        event.id = item.value(QLatin1String("id")).toString();
-        event.name = item.value(QLatin1String("name")).toString();
-        list.append(event);
-    }
-    return list;
+    return readList<EventDefinition>(data, [](const QJsonObject &item, EventDefinition *event) {
+        event->id = text(item, "id");
+        event->name = text(item, "name");
+        return hasStrings(item, {"id", "name"}) && readGroup(item, &event->groupId, &event->groupName);
+    });
 }
 
 std::optional<QList<PropertyDefinition>> ApiResult::properties() const
 {
-    bool ok = false;
-    const QJsonArray array = dataArray(data, &ok);
-    if (!ok)
-        return std::nullopt;
-    QList<PropertyDefinition> list;
-    for (const QJsonValue &value : array) {
-        const QJsonObject item = value.toObject();
-        PropertyDefinition property;
-        if (!hasStrings(item, {"name", "label"}) || !item.value(QLatin1String("isComputed")).isBool()
-            || !readGroup(item, &property.groupId, &property.groupName))
-            return std::nullopt;
-        property.name = item.value(QLatin1String("name")).toString();
-        property.label = item.value(QLatin1String("label")).toString();
-        property.isComputed = item.value(QLatin1String("isComputed")).toBool();
-        list.append(property);
-    }
-    return list;
+    return readList<PropertyDefinition>(data, [](const QJsonObject &item, PropertyDefinition *property) {
+        property->name = text(item, "name");
+        property->label = text(item, "label");
+        property->isComputed = item.value(QLatin1String("isComputed")).toBool();
+        return hasStrings(item, {"name", "label"}) && item.value(QLatin1String("isComputed")).isBool() &&
+               readGroup(item, &property->groupId, &property->groupName);
+    });
 }
 
 std::optional<QList<SegmentDefinition>> ApiResult::segments() const
 {
-    bool ok = false;
-    const QJsonArray array = dataArray(data, &ok);
-    if (!ok)
-        return std::nullopt;
-    QList<SegmentDefinition> list;
-    for (const QJsonValue &value : array) {
-        const QJsonObject item = value.toObject();
-        if (!hasStrings(item, {"id", "name"}))
-            return std::nullopt;
-        list.append({item.value(QLatin1String("id")).toString(), item.value(QLatin1String("name")).toString()});
-    }
-    return list;
+    return readList<SegmentDefinition>(data, [](const QJsonObject &item, SegmentDefinition *segment) {
+        segment->id = text(item, "id");
+        segment->name = text(item, "name");
+        return hasStrings(item, {"id", "name"});
+    });
 }
 
 std::optional<TrackingSnippet> ApiResult::trackingSnippet() const
@@ -170,8 +158,7 @@ std::optional<TrackingSnippet> ApiResult::trackingSnippet() const
     const QJsonObject object = data.toObject();
     if (!data.isObject() || !hasStrings(object, {"domain", "snippet"}))
         return std::nullopt;
-    return TrackingSnippet{object.value(QLatin1String("domain")).toString(),
-                           object.value(QLatin1String("snippet")).toString()};
+    return TrackingSnippet{text(object, "domain"), text(object, "snippet")};
 }
 
 std::optional<QStringList> ApiResult::permissions() const

@@ -24,27 +24,29 @@ class ApiResult
 public:
     // Why a call did not produce a clean JSON answer. A JSON 4xx/5xx is not a failure here: it
     // is an answer, judged by httpStatus (see outcome()).
-    enum class Failure {
+    enum class Failure
+    {
         None,
-        Preflight,          // pre-flight validation found errors; nothing was sent
-        InvalidUrl,         // the base URL is not an absolute http(s) URL
-        InsecureUrl,        // plain http:// to a host that is not loopback
-        Timeout,            // no complete answer within the configured timeout
+        Preflight,   // pre-flight validation found errors; nothing was sent
+        InvalidUrl,  // the base URL is not an absolute http(s) URL
+        InsecureUrl, // plain http:// to a host that is not loopback
+        Timeout,     // no complete answer within the configured timeout
         ConnectionRefused,
-        ConnectionReset,    // the connection closed or reset before an answer arrived
+        ConnectionReset, // the connection closed or reset before an answer arrived
         HostNotFound,
-        Tls,                // certificate or handshake error; never ignored
-        NonJsonBody,        // e.g. an HTML error page from a proxy, or an empty body
-        TruncatedBody,      // the answer stopped before its end
-        BodyTooLarge,       // the answer exceeded the size cap; it was not read to the end
-        UnexpectedShape,    // valid JSON, but not what the spec says this call returns
-        Redirected,         // a 3xx: not followed, so the API key never goes to another host
-        Network,            // any other transport error
+        Tls,             // certificate or handshake error; never ignored
+        NonJsonBody,     // e.g. an HTML error page from a proxy, or an empty body
+        TruncatedBody,   // the answer stopped before its end
+        BodyTooLarge,    // the answer exceeded the size cap; it was not read to the end
+        UnexpectedShape, // valid JSON, but not what the spec says this call returns
+        Redirected,      // a 3xx: not followed, so the API key never goes to another host
+        Network,         // any other transport error
         Cancelled,
     };
 
     // What a caller does next; the CLI maps these to its exit codes.
-    enum class Outcome {
+    enum class Outcome
+    {
         Success,         // 2xx with a clean JSON answer (or an empty 204)
         PreflightFailed, // nothing was sent
         Refused,         // the server answered 4xx, or the URL was refused before sending
@@ -58,10 +60,10 @@ public:
     QString requestUrl;
     QByteArray requestBody;
 
-    int httpStatus = 0;   // 0 when no HTTP answer arrived
-    QString requestId;    // meta.requestId
+    int httpStatus = 0; // 0 when no HTTP answer arrived
+    QString requestId;  // meta.requestId
     QString message;
-    QJsonValue data;      // the raw `data` member of GET answers
+    QJsonValue data;                 // the raw `data` member of GET answers
     QMap<QString, QString> rejected; // upserts: property -> why it was not stored
     QMap<QString, QString> errors;   // field path -> message (server 400 or pre-flight)
     RateLimitState rateLimit;

@@ -8,6 +8,6 @@ class EventDefinition
 public:
     QString id;
     QString name;
-    QString groupId;   // empty when the event has no group
+    QString groupId; // empty when the event has no group
     QString groupName;
 };

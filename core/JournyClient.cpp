@@ -12,8 +12,7 @@ JournyClient::JournyClient(const ClientConfig &config, QNetworkAccessManager *na
                            QObject *parent)
     : QObject(parent), m_config(config), m_nam(nam ? nam : new QNetworkAccessManager(this)),
       m_tracker(tracker ? tracker : new RateLimitTracker(this))
-{
-}
+{}
 
 void JournyClient::setConfig(const ClientConfig &config)
 {
@@ -45,7 +44,8 @@ ApiResult::Failure JournyClient::checkBaseUrl(QString *detail) const
 {
     const QUrl &url = m_config.baseUrl;
     const QString scheme = url.scheme().toLower();
-    if (!url.isValid() || url.host().isEmpty() || (scheme != QLatin1String("https") && scheme != QLatin1String("http"))) {
+    if (!url.isValid() || url.host().isEmpty() ||
+        (scheme != QLatin1String("https") && scheme != QLatin1String("http"))) {
         *detail = QStringLiteral("'%1' is not an http(s) base URL such as https://api.journy.io")
                       .arg(url.toString(QUrl::RemoveUserInfo));
         return ApiResult::Failure::InvalidUrl;
@@ -54,12 +54,13 @@ ApiResult::Failure JournyClient::checkBaseUrl(QString *detail) const
         // journy.io refuses plain HTTP, and the key would cross the network readable; only a
         // server on this machine (the sandbox) may be spoken to without TLS.
         const QString host = url.host();
-        const bool loopback = host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0
-                              || QHostAddress(host).isLoopback();
+        const bool loopback = host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0 ||
+                              QHostAddress(host).isLoopback();
         if (!loopback) {
-            *detail = QStringLiteral("Refusing plain http:// to %1: the API key would travel unencrypted. Use "
-                                     "https://, or http:// only for a server on this machine")
-                          .arg(host);
+            *detail =
+                QStringLiteral("Refusing plain http:// to %1: the API key would travel unencrypted. Use "
+                               "https://, or http:// only for a server on this machine")
+                    .arg(host);
             return ApiResult::Failure::InsecureUrl;
         }
     }
@@ -107,15 +108,17 @@ ApiReply *JournyClient::send(const ApiRequest &request)
     networkRequest.setHeader(QNetworkRequest::UserAgentHeader, userAgent());
     if (request.info().hasBody)
         networkRequest.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-    networkRequest.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    networkRequest.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                                QNetworkRequest::ManualRedirectPolicy);
     networkRequest.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
     networkRequest.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
     networkRequest.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
     networkRequest.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
 
-    QNetworkReply *networkReply = request.info().hasBody
-                                      ? m_nam->sendCustomRequest(networkRequest, request.info().method, prepared.requestBody)
-                                      : m_nam->get(networkRequest);
+    QNetworkReply *networkReply =
+        request.info().hasBody
+            ? m_nam->sendCustomRequest(networkRequest, request.info().method, prepared.requestBody)
+            : m_nam->get(networkRequest);
     reply->attach(networkReply, m_config.timeoutMs, m_config.maxResponseBytes);
     return reply;
 }

@@ -13,7 +13,9 @@ class RateLimitTracker;
 // once and the ApiReply's finished() carries the ApiResult. Requests carry X-Api-Key, JSON
 // content headers and a journy-console User-Agent; plain http:// is refused except to loopback,
 // redirects are not followed (they would carry the key elsewhere) and TLS errors are never
-// ignored.
+// ignored. Note that Qt's HTTP stack itself sends a request once or twice more when the
+// connection dies before any byte of the answer arrives (a stale keep-alive connection); for
+// events that can mean a duplicate, which bulk import's report accounts for.
 class JournyClient : public QObject
 {
     Q_OBJECT

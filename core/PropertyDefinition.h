@@ -9,6 +9,6 @@ public:
     QString name;
     QString label;
     bool isComputed = false;
-    QString groupId;   // empty when the property has no group
+    QString groupId; // empty when the property has no group
     QString groupName;
 };

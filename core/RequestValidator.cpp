@@ -35,7 +35,12 @@ QString jsonTypeName(const QJsonValue &value)
     return QStringLiteral("nothing");
 }
 
-enum class Format { NonEmpty, Email, Domain };
+enum class Format
+{
+    NonEmpty,
+    Email,
+    Domain
+};
 
 // A string field that must be present-and-non-blank when present (IDs, names, formats).
 void checkString(const QJsonValue &value, const QString &path, Format format, FieldErrors &errors)
@@ -88,8 +93,8 @@ void checkIdentification(const QJsonObject &parent, const QString &key, const QS
     if (identification.contains(idKey))
         checkString(identification.value(idKey), join(path, idKey), Format::NonEmpty, errors);
     if (identification.contains(otherKey))
-        checkString(identification.value(otherKey), join(path, otherKey), account ? Format::Domain : Format::Email,
-                    errors);
+        checkString(identification.value(otherKey), join(path, otherKey),
+                    account ? Format::Domain : Format::Email, errors);
 }
 
 void checkProperties(const QJsonObject &body, FieldErrors &errors)
@@ -164,11 +169,11 @@ void checkEvent(const QJsonObject &body, FieldErrors &errors)
         if (!hasUser && !hasAccount)
             errors.insert(idKey, QStringLiteral("Requires a user, an account or both."));
         if (hasUser)
-            checkIdentification(identification, QStringLiteral("user"), join(idKey, QStringLiteral("user")), false,
-                                errors);
+            checkIdentification(identification, QStringLiteral("user"), join(idKey, QStringLiteral("user")),
+                                false, errors);
         if (hasAccount)
-            checkIdentification(identification, QStringLiteral("account"), join(idKey, QStringLiteral("account")),
-                                true, errors);
+            checkIdentification(identification, QStringLiteral("account"),
+                                join(idKey, QStringLiteral("account")), true, errors);
     }
 
     checkMetadata(body, errors);
@@ -177,8 +182,9 @@ void checkEvent(const QJsonObject &body, FieldErrors &errors)
     if (body.contains(atKey)) {
         const QJsonValue at = body.value(atKey);
         if (!at.isString())
-            errors.insert(atKey, QStringLiteral("Expected an ISO 8601 date-time string but found %1.")
-                                     .arg(jsonTypeName(at)));
+            errors.insert(
+                atKey,
+                QStringLiteral("Expected an ISO 8601 date-time string but found %1.").arg(jsonTypeName(at)));
         else if (!TypedValue::isIso8601(at.toString()))
             errors.insert(atKey,
                           QStringLiteral("'%1' is not an ISO 8601 date-time (e.g. 2024-05-01T10:00:00Z).")
@@ -211,7 +217,8 @@ void checkMembership(const QJsonObject &body, FieldErrors &errors)
     for (int i = 0; i < array.size(); ++i) {
         const QString itemPath = join(usersKey, QString::number(i));
         if (!array.at(i).isObject()) {
-            errors.insert(itemPath, QStringLiteral("Expected an object but found %1.").arg(jsonTypeName(array.at(i))));
+            errors.insert(itemPath,
+                          QStringLiteral("Expected an object but found %1.").arg(jsonTypeName(array.at(i))));
             continue;
         }
         checkIdentification(array.at(i).toObject(), QStringLiteral("identification"),
@@ -223,14 +230,17 @@ void checkMembership(const QJsonObject &body, FieldErrors &errors)
 
 bool RequestValidator::isEmail(const QString &text)
 {
-    static const QRegularExpression pattern(QStringLiteral(R"(^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$)"));
+    // anchoredPattern, not ^...$: PCRE's $ also matches before a final newline.
+    static const QRegularExpression pattern(
+        QRegularExpression::anchoredPattern(QStringLiteral(R"([^\s@]+@[^\s@.]+(\.[^\s@.]+)+)")));
     return pattern.match(text).hasMatch();
 }
 
 bool RequestValidator::isDomain(const QString &text)
 {
     static const QRegularExpression pattern(
-        QStringLiteral(R"(^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$)"),
+        QRegularExpression::anchoredPattern(QStringLiteral(
+            R"((?=.{1,253}\z)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59}))")),
         QRegularExpression::CaseInsensitiveOption);
     return pattern.match(text).hasMatch();
 }
@@ -278,7 +288,8 @@ RequestValidator::FieldErrors RequestValidator::validate(const ApiRequest &reque
         if (!request.query.hasQueryItem(domainKey))
             errors.insert(path, QStringLiteral("Is required."));
         else
-            checkString(request.query.queryItemValue(domainKey, QUrl::FullyDecoded), path, Format::Domain, errors);
+            checkString(request.query.queryItemValue(domainKey, QUrl::FullyDecoded), path, Format::Domain,
+                        errors);
         break;
     }
     case Operation::Validate:

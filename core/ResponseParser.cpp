@@ -48,7 +48,8 @@ void ResponseParser::parseBody(ApiResult *result, const QByteArray &body, const 
         if (result->httpStatus == 204)
             return;
         result->failure = Failure::NonJsonBody;
-        result->failureDetail = QStringLiteral("HTTP %1 came with an empty body instead of JSON").arg(result->httpStatus);
+        result->failureDetail =
+            QStringLiteral("HTTP %1 came with an empty body instead of JSON").arg(result->httpStatus);
         return;
     }
 
@@ -57,20 +58,20 @@ void ResponseParser::parseBody(ApiResult *result, const QByteArray &body, const 
     if (error.error != QJsonParseError::NoError) {
         if (looksLikeMarkup(body, contentType)) {
             result->failure = Failure::NonJsonBody;
-            result->failureDetail = QStringLiteral("HTTP %1 answered %2 instead of JSON: %3")
-                                        .arg(result->httpStatus)
-                                        .arg(contentType.isEmpty() ? QStringLiteral("markup")
-                                                                   : QString::fromLatin1(contentType),
-                                             preview(body));
+            result->failureDetail =
+                QStringLiteral("HTTP %1 answered %2 instead of JSON: %3")
+                    .arg(result->httpStatus)
+                    .arg(contentType.isEmpty() ? QStringLiteral("markup") : QString::fromLatin1(contentType),
+                         preview(body));
             return;
         }
         // A parser that ran off the end of the input was reading JSON that stopped too early.
         qsizetype end = body.size();
         while (end > 0 && QChar::isSpace(static_cast<unsigned char>(body.at(end - 1))))
             --end;
-        const bool ranOut = error.offset >= end - 1 || error.error == QJsonParseError::UnterminatedObject
-                            || error.error == QJsonParseError::UnterminatedArray
-                            || error.error == QJsonParseError::UnterminatedString;
+        const bool ranOut = error.offset >= end - 1 || error.error == QJsonParseError::UnterminatedObject ||
+                            error.error == QJsonParseError::UnterminatedArray ||
+                            error.error == QJsonParseError::UnterminatedString;
         const bool jsonStart = trimmed.startsWith('{') || trimmed.startsWith('[');
         result->failure = ranOut && jsonStart ? Failure::TruncatedBody : Failure::NonJsonBody;
         result->failureDetail = QStringLiteral("%1 (%2 at byte %3 of %4): %5")
@@ -107,7 +108,8 @@ void ResponseParser::parseBody(ApiResult *result, const QByteArray &body, const 
 
     if (result->httpStatus >= 200 && result->httpStatus < 300 && !result->dataMatchesSpec()) {
         result->failure = Failure::UnexpectedShape;
-        result->failureDetail = QStringLiteral("The answer's data does not have the shape the spec declares for %1")
-                                    .arg(ApiOperation::info(result->operation).operationId);
+        result->failureDetail =
+            QStringLiteral("The answer's data does not have the shape the spec declares for %1")
+                .arg(ApiOperation::info(result->operation).operationId);
     }
 }

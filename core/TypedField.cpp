@@ -13,8 +13,9 @@ bool TypedField::parse(const QString &spec, TypedField *out, QString *error)
         name = head.left(colon);
         const QString typeName = head.mid(colon + 1);
         if (!TypedValue::typeFromName(typeName, &type)) {
-            *error = QStringLiteral("%1: unknown type '%2' (use string, number, bool, date, null, empty or list)")
-                         .arg(name, typeName);
+            *error =
+                QStringLiteral("%1: unknown type '%2' (use string, number, bool, date, null, empty or list)")
+                    .arg(name, typeName);
             return false;
         }
     }
@@ -48,10 +49,14 @@ QString TypedField::toSpec() const
     case TypedValue::Type::Empty:
         return name + QLatin1String(":empty");
     case TypedValue::Type::String:
-        return name + QLatin1Char('=') + value.toText();
+        // A name with a colon needs its type spelled out, or the part after it reads as one.
+        if (!name.contains(QLatin1Char(':')))
+            return name + QLatin1Char('=') + value.toText();
+        break;
     default:
-        return name + QLatin1Char(':') + TypedValue::typeName(value.type()) + QLatin1Char('=') + value.toText();
+        break;
     }
+    return name + QLatin1Char(':') + TypedValue::typeName(value.type()) + QLatin1Char('=') + value.toText();
 }
 
 QJsonObject TypedField::toJsonObject(const QList<TypedField> &fields)

@@ -114,8 +114,11 @@ bool TypedValue::fromText(Type type, const QString &text, TypedValue *out, QStri
         return true;
     case Type::Number: {
         bool ok = false;
-        // The C locale on purpose: "3,5" must not silently become 3.5 or 35 on a German desktop.
-        const double number = QLocale::c().toDouble(text.trimmed(), &ok);
+        // The C locale without group separators on purpose: "3,5" or "3,500" must not silently
+        // become 3.5, 35 or 3500 depending on whose desktop typed it.
+        QLocale locale = QLocale::c();
+        locale.setNumberOptions(QLocale::RejectGroupSeparator);
+        const double number = locale.toDouble(text.trimmed(), &ok);
         if (!ok || !std::isfinite(number)) {
             *error = QStringLiteral("'%1' is not a number").arg(text);
             return false;
@@ -125,11 +128,13 @@ bool TypedValue::fromText(Type type, const QString &text, TypedValue *out, QStri
     }
     case Type::Boolean: {
         const QString lowered = text.trimmed().toLower();
-        if (lowered == QLatin1String("true") || lowered == QLatin1String("1") || lowered == QLatin1String("yes")) {
+        if (lowered == QLatin1String("true") || lowered == QLatin1String("1") ||
+            lowered == QLatin1String("yes")) {
             *out = boolean(true);
             return true;
         }
-        if (lowered == QLatin1String("false") || lowered == QLatin1String("0") || lowered == QLatin1String("no")) {
+        if (lowered == QLatin1String("false") || lowered == QLatin1String("0") ||
+            lowered == QLatin1String("no")) {
             *out = boolean(false);
             return true;
         }
@@ -138,7 +143,8 @@ bool TypedValue::fromText(Type type, const QString &text, TypedValue *out, QStri
     }
     case Type::DateTime:
         if (!isIso8601(text.trimmed())) {
-            *error = QStringLiteral("'%1' is not an ISO 8601 date-time (e.g. 2024-05-01T10:00:00Z)").arg(text);
+            *error =
+                QStringLiteral("'%1' is not an ISO 8601 date-time (e.g. 2024-05-01T10:00:00Z)").arg(text);
             return false;
         }
         *out = dateTime(text.trimmed());
@@ -207,7 +213,7 @@ QString TypedValue::toText() const
     case Type::DateTime:
         return m_text;
     case Type::Number:
-        return QLocale::c().toString(m_number, 'g', 17);
+        return QLocale::c().toString(m_number, 'g', QLocale::FloatingPointShortest);
     case Type::Boolean:
         return m_boolean ? QStringLiteral("true") : QStringLiteral("false");
     case Type::List: {
@@ -247,11 +253,11 @@ QString TypedValue::typeName(Type type)
 bool TypedValue::typeFromName(const QString &name, Type *type)
 {
     static const QList<QPair<QString, Type>> names = {
-        {QStringLiteral("string"), Type::String},    {QStringLiteral("str"), Type::String},
-        {QStringLiteral("number"), Type::Number},    {QStringLiteral("num"), Type::Number},
-        {QStringLiteral("bool"), Type::Boolean},     {QStringLiteral("boolean"), Type::Boolean},
-        {QStringLiteral("date"), Type::DateTime},    {QStringLiteral("datetime"), Type::DateTime},
-        {QStringLiteral("null"), Type::Null},        {QStringLiteral("empty"), Type::Empty},
+        {QStringLiteral("string"), Type::String}, {QStringLiteral("str"), Type::String},
+        {QStringLiteral("number"), Type::Number}, {QStringLiteral("num"), Type::Number},
+        {QStringLiteral("bool"), Type::Boolean},  {QStringLiteral("boolean"), Type::Boolean},
+        {QStringLiteral("date"), Type::DateTime}, {QStringLiteral("datetime"), Type::DateTime},
+        {QStringLiteral("null"), Type::Null},     {QStringLiteral("empty"), Type::Empty},
         {QStringLiteral("list"), Type::List},
     };
     const QString lowered = name.trimmed().toLower();
@@ -266,8 +272,8 @@ bool TypedValue::typeFromName(const QString &name, Type *type)
 
 bool TypedValue::isIso8601(const QString &text)
 {
-    static const QRegularExpression pattern(QStringLiteral(
-        R"(^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$)"));
+    static const QRegularExpression pattern(QRegularExpression::anchoredPattern(QStringLiteral(
+        R"((\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?)")));
     const QRegularExpressionMatch match = pattern.match(text);
     if (!match.hasMatch())
         return false;

@@ -9,7 +9,16 @@
 class TypedValue
 {
 public:
-    enum class Type { String, Number, Boolean, DateTime, Null, Empty, List };
+    enum class Type
+    {
+        String,
+        Number,
+        Boolean,
+        DateTime,
+        Null,
+        Empty,
+        List
+    };
 
     TypedValue() = default;
     static TypedValue string(const QString &text);
@@ -31,8 +40,8 @@ public:
     // The value in the typed-value syntax's value part (lists joined with escaped commas).
     QString toText() const;
 
-    static QString typeName(Type type);                            // "string", "number", ...
-    static bool typeFromName(const QString &name, Type *type);     // accepts aliases: bool, date, ...
+    static QString typeName(Type type);                        // "string", "number", ...
+    static bool typeFromName(const QString &name, Type *type); // accepts aliases: bool, date, ...
     // True for the ISO 8601 forms journy.io accepts: a date, or a date and time with optional
     // seconds, fraction and zone designator; the calendar date and clock time must exist.
     static bool isIso8601(const QString &text);

@@ -22,7 +22,8 @@ const QString TestKey = QStringLiteral("sk_test_0123456789abcdef");
 
 QJsonObject meta(int status, const QString &requestId = QStringLiteral("req-1"))
 {
-    return {{QLatin1String("meta"), QJsonObject{{QLatin1String("requestId"), requestId}, {QLatin1String("status"), status}}}};
+    return {{QLatin1String("meta"),
+             QJsonObject{{QLatin1String("requestId"), requestId}, {QLatin1String("status"), status}}}};
 }
 
 QJsonObject answer(int status, const QJsonObject &extra)
@@ -130,82 +131,100 @@ void TestJournyClient::operationTableMatchesSpec()
 void TestJournyClient::everyOperation_data()
 {
     QTest::addColumn<ApiRequest>("request");
-    QTest::addColumn<QByteArray>("route");        // written out here, not taken from ApiOperation
+    QTest::addColumn<QByteArray>("route"); // written out here, not taken from ApiOperation
     QTest::addColumn<QString>("query");
     QTest::addColumn<QByteArray>("expectedBody"); // exact JSON the server must receive; empty: none
     QTest::addColumn<QJsonObject>("response");
 
     const UserIdentification user{QStringLiteral("u-42"), QStringLiteral("ann@acme.com")};
     const AccountIdentification account{QStringLiteral("acc-7"), QStringLiteral("acme.com")};
-    const QJsonObject group{{QLatin1String("id"), QLatin1String("g1")}, {QLatin1String("name"), QLatin1String("Billing")}};
+    const QJsonObject group{{QLatin1String("id"), QLatin1String("g1")},
+                            {QLatin1String("name"), QLatin1String("Billing")}};
 
     QTest::newRow("upsertUser")
-        << ApiRequest::upsertUser(user, {field(QStringLiteral("plan=Pro")), field(QStringLiteral("mrr:number=399")),
-                                         field(QStringLiteral("is_paying:bool=true")),
-                                         field(QStringLiteral("registered_at:date=2024-05-01T10:00:00Z")),
-                                         field(QStringLiteral("old_field:null")), field(QStringLiteral("note=")),
-                                         field(QStringLiteral("tags:list=a,b"))})
+        << ApiRequest::upsertUser(user,
+                                  {field(QStringLiteral("plan=Pro")), field(QStringLiteral("mrr:number=399")),
+                                   field(QStringLiteral("is_paying:bool=true")),
+                                   field(QStringLiteral("registered_at:date=2024-05-01T10:00:00Z")),
+                                   field(QStringLiteral("old_field:null")), field(QStringLiteral("note=")),
+                                   field(QStringLiteral("tags:list=a,b"))})
         << QByteArray("POST /users/upsert") << QString()
-        << QByteArray(R"({"identification":{"userId":"u-42","email":"ann@acme.com"},"properties":{"plan":"Pro",)"
-                      R"("mrr":399,"is_paying":true,"registered_at":"2024-05-01T10:00:00Z","old_field":null,)"
-                      R"("note":"","tags":["a","b"]}})")
+        << QByteArray(
+               R"({"identification":{"userId":"u-42","email":"ann@acme.com"},"properties":{"plan":"Pro",)"
+               R"("mrr":399,"is_paying":true,"registered_at":"2024-05-01T10:00:00Z","old_field":null,)"
+               R"("note":"","tags":["a","b"]}})")
         << answer(201, {{QLatin1String("message"), QLatin1String("User will be created or updated")}});
     QTest::newRow("deleteUser") << ApiRequest::deleteUser({QStringLiteral("u-42"), QString()})
                                 << QByteArray("DELETE /users") << QString()
                                 << QByteArray(R"({"identification":{"userId":"u-42"}})")
-                                << answer(202, {{QLatin1String("message"), QLatin1String("User will be deleted")}});
+                                << answer(202, {{QLatin1String("message"),
+                                                 QLatin1String("User will be deleted")}});
     QTest::newRow("upsertAccount")
-        << ApiRequest::upsertAccount(account, {field(QStringLiteral("seats:number=12.5")), field(QStringLiteral("name=Acme"))})
+        << ApiRequest::upsertAccount(
+               account, {field(QStringLiteral("seats:number=12.5")), field(QStringLiteral("name=Acme"))})
         << QByteArray("POST /accounts/upsert") << QString()
-        << QByteArray(R"({"identification":{"accountId":"acc-7","domain":"acme.com"},"properties":{"seats":12.5,"name":"Acme"}})")
+        << QByteArray(
+               R"({"identification":{"accountId":"acc-7","domain":"acme.com"},"properties":{"seats":12.5,"name":"Acme"}})")
         << answer(201, {{QLatin1String("message"), QLatin1String("Account will be created or updated")}});
     QTest::newRow("deleteAccount") << ApiRequest::deleteAccount({QString(), QStringLiteral("acme.com")})
                                    << QByteArray("DELETE /accounts") << QString()
                                    << QByteArray(R"({"identification":{"domain":"acme.com"}})")
-                                   << answer(202, {{QLatin1String("message"), QLatin1String("Account will be deleted")}});
+                                   << answer(202, {{QLatin1String("message"),
+                                                    QLatin1String("Account will be deleted")}});
     QTest::newRow("addUserToAccount")
-        << ApiRequest::addUsersToAccount({QStringLiteral("acc-7"), QString()},
-                                         {{QStringLiteral("u-1"), QString()}, {QString(), QStringLiteral("b@acme.com")}})
+        << ApiRequest::addUsersToAccount(
+               {QStringLiteral("acc-7"), QString()},
+               {{QStringLiteral("u-1"), QString()}, {QString(), QStringLiteral("b@acme.com")}})
         << QByteArray("POST /accounts/users/add") << QString()
         << QByteArray(R"({"account":{"accountId":"acc-7"},"users":[{"identification":{"userId":"u-1"}},)"
                       R"({"identification":{"email":"b@acme.com"}}]})")
         << answer(201, {{QLatin1String("message"), QLatin1String("Users will be added")}});
     QTest::newRow("removeUserFromAccount")
-        << ApiRequest::removeUsersFromAccount({QStringLiteral("acc-7"), QString()}, {{QStringLiteral("u-1"), QString()}})
+        << ApiRequest::removeUsersFromAccount({QStringLiteral("acc-7"), QString()},
+                                              {{QStringLiteral("u-1"), QString()}})
         << QByteArray("POST /accounts/users/remove") << QString()
         << QByteArray(R"({"account":{"accountId":"acc-7"},"users":[{"identification":{"userId":"u-1"}}]})")
         << answer(204, {{QLatin1String("message"), QLatin1String("Users will be removed")}});
     QTest::newRow("trackEvent")
         << ApiRequest::trackEvent(QStringLiteral("Invoice paid"), {QStringLiteral("u-42"), QString()},
                                   {QStringLiteral("acc-7"), QString()},
-                                  {field(QStringLiteral("amount:number=99.5")), field(QStringLiteral("currency=EUR")),
+                                  {field(QStringLiteral("amount:number=99.5")),
+                                   field(QStringLiteral("currency=EUR")),
                                    field(QStringLiteral("first:bool=false")),
                                    field(QStringLiteral("due:date=2024-06-01T00:00:00+02:00"))},
                                   QStringLiteral("2024-05-01T10:00:00Z"))
         << QByteArray("POST /track") << QString()
-        << QByteArray(R"({"name":"Invoice paid","identification":{"user":{"userId":"u-42"},"account":{"accountId":"acc-7"}},)"
-                      R"("metadata":{"amount":99.5,"currency":"EUR","first":false,"due":"2024-06-01T00:00:00+02:00"},)"
-                      R"("triggeredAt":"2024-05-01T10:00:00Z"})")
+        << QByteArray(
+               R"({"name":"Invoice paid","identification":{"user":{"userId":"u-42"},"account":{"accountId":"acc-7"}},)"
+               R"("metadata":{"amount":99.5,"currency":"EUR","first":false,"due":"2024-06-01T00:00:00+02:00"},)"
+               R"("triggeredAt":"2024-05-01T10:00:00Z"})")
         << answer(201, {{QLatin1String("message"), QLatin1String("Event will be processed")}});
     QTest::newRow("trackJourneyEvent")
-        << ApiRequest::trackLegacyEvent(QStringLiteral("Logged in"), {}, {QString(), QStringLiteral("acme.com")},
+        << ApiRequest::trackLegacyEvent(QStringLiteral("Logged in"), {},
+                                        {QString(), QStringLiteral("acme.com")},
                                         {field(QStringLiteral("via=sso"))})
         << QByteArray("POST /events") << QString()
-        << QByteArray(R"({"name":"Logged in","identification":{"account":{"domain":"acme.com"}},"metadata":{"via":"sso"}})")
+        << QByteArray(
+               R"({"name":"Logged in","identification":{"account":{"domain":"acme.com"}},"metadata":{"via":"sso"}})")
         << answer(201, {{QLatin1String("message"), QLatin1String("Event will be processed")}});
-    QTest::newRow("link") << ApiRequest::link(QStringLiteral("dev-123"), {QString(), QStringLiteral("ann@acme.com")})
+    QTest::newRow("link") << ApiRequest::link(QStringLiteral("dev-123"),
+                                              {QString(), QStringLiteral("ann@acme.com")})
                           << QByteArray("POST /link") << QString()
                           << QByteArray(R"({"deviceId":"dev-123","identification":{"email":"ann@acme.com"}})")
-                          << answer(201, {{QLatin1String("message"), QLatin1String("Device will be linked")}});
+                          << answer(201,
+                                    {{QLatin1String("message"), QLatin1String("Device will be linked")}});
     QTest::newRow("getTrackingSnippet")
         << ApiRequest::trackingSnippet(QStringLiteral("www.acme.com")) << QByteArray("GET /tracking/snippet")
         << QStringLiteral("domain=www.acme.com") << QByteArray()
-        << answer(200, {{QLatin1String("data"), QJsonObject{{QLatin1String("domain"), QLatin1String("www.acme.com")},
-                                                            {QLatin1String("snippet"), QLatin1String("<script>x</script>")}}}});
-    QTest::newRow("getValidity")
-        << ApiRequest::validate() << QByteArray("GET /validate") << QString() << QByteArray()
-        << answer(200, {{QLatin1String("data"), QJsonObject{{QLatin1String("permissions"),
-                                                            QJsonArray{QLatin1String("TrackData"), QLatin1String("ReadEvents")}}}}});
+        << answer(200, {{QLatin1String("data"),
+                         QJsonObject{{QLatin1String("domain"), QLatin1String("www.acme.com")},
+                                     {QLatin1String("snippet"), QLatin1String("<script>x</script>")}}}});
+    QTest::newRow("getValidity") << ApiRequest::validate() << QByteArray("GET /validate") << QString()
+                                 << QByteArray()
+                                 << answer(200, {{QLatin1String("data"),
+                                                  QJsonObject{{QLatin1String("permissions"),
+                                                               QJsonArray{QLatin1String("TrackData"),
+                                                                          QLatin1String("ReadEvents")}}}}});
     QTest::newRow("getEvents")
         << ApiRequest::listEvents() << QByteArray("GET /events") << QString() << QByteArray()
         << answer(200, {{QLatin1String("data"),
@@ -214,23 +233,27 @@ void TestJournyClient::everyOperation_data()
                                                 {QLatin1String("group"), group}},
                                     QJsonObject{{QLatin1String("id"), QLatin1String("e2")},
                                                 {QLatin1String("name"), QLatin1String("Logged in")}}}}});
-    const QJsonObject userProperty{{QLatin1String("name"), QLatin1String("plan")}, {QLatin1String("label"), QLatin1String("Plan")},
-                                   {QLatin1String("isComputed"), false}, {QLatin1String("group"), group}};
-    QTest::newRow("getUserProperties") << ApiRequest::listUserProperties() << QByteArray("GET /properties/users")
-                                       << QString() << QByteArray()
-                                       << answer(200, {{QLatin1String("data"), QJsonArray{userProperty}}});
+    const QJsonObject userProperty{{QLatin1String("name"), QLatin1String("plan")},
+                                   {QLatin1String("label"), QLatin1String("Plan")},
+                                   {QLatin1String("isComputed"), false},
+                                   {QLatin1String("group"), group}};
+    QTest::newRow("getUserProperties")
+        << ApiRequest::listUserProperties() << QByteArray("GET /properties/users") << QString()
+        << QByteArray() << answer(200, {{QLatin1String("data"), QJsonArray{userProperty}}});
     const QJsonObject accountProperty{{QLatin1String("name"), QLatin1String("mrr_30d")},
                                       {QLatin1String("label"), QLatin1String("MRR (30 days)")},
                                       {QLatin1String("isComputed"), true}};
-    QTest::newRow("getAccountProperties") << ApiRequest::listAccountProperties() << QByteArray("GET /properties/accounts")
-                                          << QString() << QByteArray()
-                                          << answer(200, {{QLatin1String("data"), QJsonArray{accountProperty}}});
-    const QJsonObject segment{{QLatin1String("id"), QLatin1String("s1")}, {QLatin1String("name"), QLatin1String("Trials")}};
-    QTest::newRow("getUserSegments") << ApiRequest::listUserSegments() << QByteArray("GET /segments/users") << QString()
-                                     << QByteArray() << answer(200, {{QLatin1String("data"), QJsonArray{segment}}});
-    QTest::newRow("getAccountSegments") << ApiRequest::listAccountSegments() << QByteArray("GET /segments/accounts")
-                                        << QString() << QByteArray()
-                                        << answer(200, {{QLatin1String("data"), QJsonArray{segment, segment}}});
+    QTest::newRow("getAccountProperties")
+        << ApiRequest::listAccountProperties() << QByteArray("GET /properties/accounts") << QString()
+        << QByteArray() << answer(200, {{QLatin1String("data"), QJsonArray{accountProperty}}});
+    const QJsonObject segment{{QLatin1String("id"), QLatin1String("s1")},
+                              {QLatin1String("name"), QLatin1String("Trials")}};
+    QTest::newRow("getUserSegments") << ApiRequest::listUserSegments() << QByteArray("GET /segments/users")
+                                     << QString() << QByteArray()
+                                     << answer(200, {{QLatin1String("data"), QJsonArray{segment}}});
+    QTest::newRow("getAccountSegments")
+        << ApiRequest::listAccountSegments() << QByteArray("GET /segments/accounts") << QString()
+        << QByteArray() << answer(200, {{QLatin1String("data"), QJsonArray{segment, segment}}});
 }
 
 void TestJournyClient::everyOperation()
@@ -314,7 +337,8 @@ void TestJournyClient::everyOperation()
         QCOMPARE(result.trackingSnippet().value().snippet, QStringLiteral("<script>x</script>"));
         break;
     case Operation::Validate:
-        QCOMPARE(result.permissions().value(), QStringList({QStringLiteral("TrackData"), QStringLiteral("ReadEvents")}));
+        QCOMPARE(result.permissions().value(),
+                 QStringList({QStringLiteral("TrackData"), QStringLiteral("ReadEvents")}));
         break;
     default:
         break;
@@ -326,12 +350,17 @@ void TestJournyClient::fieldErrorsAreFlattened()
     const QJsonObject body = answer(
         400, {{QLatin1String("message"), QLatin1String("Invalid request")},
               {QLatin1String("errors"),
-               QJsonObject{{QLatin1String("fields"), QJsonObject{{QLatin1String("identification.userId"), QLatin1String("Must not be empty")},
-                                                                 {QLatin1String("properties.plan"), QLatin1String("Too long")}}},
-                           {QLatin1String("parameters"),
-                            QJsonObject{{QLatin1String("query"), QJsonObject{{QLatin1String("domain"), QLatin1String("Required")}}},
-                                        {QLatin1String("header"), QJsonObject{{QLatin1String("x-api-key"), QLatin1String("Malformed")}}},
-                                        {QLatin1String("path"), QJsonObject{{QLatin1String("id"), QLatin1String("Unknown")}}}}}}}});
+               QJsonObject{
+                   {QLatin1String("fields"),
+                    QJsonObject{{QLatin1String("identification.userId"), QLatin1String("Must not be empty")},
+                                {QLatin1String("properties.plan"), QLatin1String("Too long")}}},
+                   {QLatin1String("parameters"),
+                    QJsonObject{{QLatin1String("query"),
+                                 QJsonObject{{QLatin1String("domain"), QLatin1String("Required")}}},
+                                {QLatin1String("header"),
+                                 QJsonObject{{QLatin1String("x-api-key"), QLatin1String("Malformed")}}},
+                                {QLatin1String("path"),
+                                 QJsonObject{{QLatin1String("id"), QLatin1String("Unknown")}}}}}}}});
     QCOMPARE(m_spec.checkResponse(QStringLiteral("upsertUser"), 400, body), QStringList());
     m_server->enqueue(ScriptedResponse::json(400, body));
     m_client->setConfig([this] {
@@ -345,11 +374,12 @@ void TestJournyClient::fieldErrorsAreFlattened()
     QCOMPARE(result.outcome(), ApiResult::Outcome::Refused);
     QCOMPARE(result.failure, ApiResult::Failure::None);
     QCOMPARE(result.message, QStringLiteral("Invalid request"));
-    const QMap<QString, QString> expected{{QStringLiteral("identification.userId"), QStringLiteral("Must not be empty")},
-                                          {QStringLiteral("properties.plan"), QStringLiteral("Too long")},
-                                          {QStringLiteral("parameters.query.domain"), QStringLiteral("Required")},
-                                          {QStringLiteral("parameters.header.x-api-key"), QStringLiteral("Malformed")},
-                                          {QStringLiteral("parameters.path.id"), QStringLiteral("Unknown")}};
+    const QMap<QString, QString> expected{
+        {QStringLiteral("identification.userId"), QStringLiteral("Must not be empty")},
+        {QStringLiteral("properties.plan"), QStringLiteral("Too long")},
+        {QStringLiteral("parameters.query.domain"), QStringLiteral("Required")},
+        {QStringLiteral("parameters.header.x-api-key"), QStringLiteral("Malformed")},
+        {QStringLiteral("parameters.path.id"), QStringLiteral("Unknown")}};
     QCOMPARE(result.errors, expected);
 }
 
@@ -357,11 +387,15 @@ void TestJournyClient::rejectedPropertiesAreWarnings()
 {
     m_server->enqueue(ScriptedResponse::json(
         201, answer(201, {{QLatin1String("message"), QLatin1String("User will be created or updated")},
-                          {QLatin1String("rejected"), QJsonObject{{QLatin1String("created_at"),
-                                                                   QLatin1String("Expected a date but found a boolean.")}}}})));
-    const ApiResult result = run(ApiRequest::upsertUser({QStringLiteral("u"), QString()}, {field(QStringLiteral("created_at:bool=true"))}));
+                          {QLatin1String("rejected"),
+                           QJsonObject{{QLatin1String("created_at"),
+                                        QLatin1String("Expected a date but found a boolean.")}}}})));
+    const ApiResult result = run(ApiRequest::upsertUser({QStringLiteral("u"), QString()},
+                                                        {field(QStringLiteral("created_at:bool=true"))}));
     QVERIFY(result.ok());
-    QCOMPARE(result.rejected, (QMap<QString, QString>{{QStringLiteral("created_at"), QStringLiteral("Expected a date but found a boolean.")}}));
+    QCOMPARE(result.rejected,
+             (QMap<QString, QString>{
+                 {QStringLiteral("created_at"), QStringLiteral("Expected a date but found a boolean.")}}));
     QVERIFY(result.errors.isEmpty());
 }
 
@@ -380,7 +414,8 @@ void TestJournyClient::errorStatuses()
 {
     QFETCH(int, status);
     QFETCH(int, outcome);
-    const QJsonObject body = answer(status, {{QLatin1String("message"), QStringLiteral("status %1").arg(status)}});
+    const QJsonObject body =
+        answer(status, {{QLatin1String("message"), QStringLiteral("status %1").arg(status)}});
     QCOMPARE(m_spec.checkResponse(QStringLiteral("getTrackingSnippet"), status, body), QStringList());
     m_server->enqueue(ScriptedResponse::json(status, body, 1800, status == 429 ? 0 : 17));
 
@@ -398,15 +433,17 @@ void TestJournyClient::noContentWithAndWithoutBody_data()
 {
     QTest::addColumn<QByteArray>("body");
     QTest::newRow("empty") << QByteArray();
-    QTest::newRow("json") << QJsonDocument(answer(204, {{QLatin1String("message"), QLatin1String("Removed")}})).toJson();
+    QTest::newRow("json")
+        << QJsonDocument(answer(204, {{QLatin1String("message"), QLatin1String("Removed")}})).toJson();
 }
 
 void TestJournyClient::noContentWithAndWithoutBody()
 {
     QFETCH(QByteArray, body);
-    m_server->enqueue(ScriptedResponse::raw(204, body.isEmpty() ? QByteArray() : QByteArray("application/json"), body));
-    const ApiResult result =
-        run(ApiRequest::removeUsersFromAccount({QStringLiteral("acc"), QString()}, {{QStringLiteral("u"), QString()}}));
+    m_server->enqueue(
+        ScriptedResponse::raw(204, body.isEmpty() ? QByteArray() : QByteArray("application/json"), body));
+    const ApiResult result = run(ApiRequest::removeUsersFromAccount({QStringLiteral("acc"), QString()},
+                                                                    {{QStringLiteral("u"), QString()}}));
     QCOMPARE(result.httpStatus, 204);
     QCOMPARE(result.failure, ApiResult::Failure::None);
     QVERIFY(result.ok());
@@ -429,10 +466,12 @@ void TestJournyClient::preflightCanBeSkipped()
     config.preflight = false;
     m_client->setConfig(config);
     m_server->enqueue(ScriptedResponse::json(
-        400, answer(400, {{QLatin1String("message"), QLatin1String("Bad")},
-                          {QLatin1String("errors"), QJsonObject{{QLatin1String("fields"),
-                                                                 QJsonObject{{QLatin1String("identification.email"),
-                                                                              QLatin1String("Not an email")}}}}}})));
+        400,
+        answer(400,
+               {{QLatin1String("message"), QLatin1String("Bad")},
+                {QLatin1String("errors"),
+                 QJsonObject{{QLatin1String("fields"), QJsonObject{{QLatin1String("identification.email"),
+                                                                    QLatin1String("Not an email")}}}}}})));
     const ApiResult result = run(ApiRequest::upsertUser({QString(), QStringLiteral("not-an-email")}, {}));
     QCOMPARE(m_server->received().size(), 1);
     QCOMPARE(parse(m_server->received().first().body),
@@ -445,8 +484,10 @@ void TestJournyClient::plainHttpRefusedExceptLoopback_data()
 {
     QTest::addColumn<QString>("baseUrl");
     QTest::addColumn<int>("failure");
-    QTest::newRow("public host") << QStringLiteral("http://api.journy.io") << int(ApiResult::Failure::InsecureUrl);
-    QTest::newRow("private address") << QStringLiteral("http://10.0.0.5:8080") << int(ApiResult::Failure::InsecureUrl);
+    QTest::newRow("public host") << QStringLiteral("http://api.journy.io")
+                                 << int(ApiResult::Failure::InsecureUrl);
+    QTest::newRow("private address") << QStringLiteral("http://10.0.0.5:8080")
+                                     << int(ApiResult::Failure::InsecureUrl);
     QTest::newRow("no scheme") << QStringLiteral("api.journy.io") << int(ApiResult::Failure::InvalidUrl);
     QTest::newRow("ftp") << QStringLiteral("ftp://api.journy.io") << int(ApiResult::Failure::InvalidUrl);
     QTest::newRow("empty") << QString() << int(ApiResult::Failure::InvalidUrl);
@@ -469,7 +510,9 @@ void TestJournyClient::plainHttpRefusedExceptLoopback()
     for (const QString &host : {QStringLiteral("localhost"), QStringLiteral("127.0.0.1")}) {
         config.baseUrl = QUrl(QStringLiteral("http://%1:%2").arg(host).arg(m_server->port()));
         m_client->setConfig(config);
-        m_server->enqueue(ScriptedResponse::json(200, answer(200, {{QLatin1String("data"), QJsonObject{{QLatin1String("permissions"), QJsonArray()}}}})));
+        m_server->enqueue(ScriptedResponse::json(
+            200, answer(200, {{QLatin1String("data"),
+                               QJsonObject{{QLatin1String("permissions"), QJsonArray()}}}})));
         QVERIFY(run(ApiRequest::validate()).ok());
     }
 }
@@ -479,7 +522,9 @@ void TestJournyClient::basePathIsKept()
     ClientConfig config = m_client->config();
     config.baseUrl = QUrl(m_server->baseUrl().toString() + QStringLiteral("/proxy/journy/"));
     m_client->setConfig(config);
-    m_server->enqueue(ScriptedResponse::json(200, answer(200, {{QLatin1String("data"), QJsonObject{{QLatin1String("permissions"), QJsonArray()}}}})));
+    m_server->enqueue(ScriptedResponse::json(
+        200,
+        answer(200, {{QLatin1String("data"), QJsonObject{{QLatin1String("permissions"), QJsonArray()}}}})));
     QVERIFY(run(ApiRequest::validate()).ok());
     QCOMPARE(m_server->received().first().path, QStringLiteral("/proxy/journy/validate"));
 }
@@ -489,7 +534,8 @@ void TestJournyClient::redirectsAreNotFollowed()
     ScriptedHttpServer elsewhere;
     QVERIFY(elsewhere.listen());
     ScriptedResponse redirect = ScriptedResponse::raw(302, "text/plain", "moved");
-    redirect.headers.append({"Location", (elsewhere.baseUrl().toString() + QStringLiteral("/validate")).toLatin1()});
+    redirect.headers.append(
+        {"Location", (elsewhere.baseUrl().toString() + QStringLiteral("/validate")).toLatin1()});
     m_server->enqueue(redirect);
 
     const ApiResult result = run(ApiRequest::validate());
@@ -504,7 +550,10 @@ void TestJournyClient::redirectsAreNotFollowed()
 void TestJournyClient::rateLimitTrackerSignalsPerScope()
 {
     QSignalSpy changed(m_client->rateLimits(), &RateLimitTracker::changed);
-    m_server->enqueue(ScriptedResponse::json(200, answer(200, {{QLatin1String("data"), QJsonObject{{QLatin1String("permissions"), QJsonArray()}}}}), 300, 120));
+    m_server->enqueue(ScriptedResponse::json(
+        200,
+        answer(200, {{QLatin1String("data"), QJsonObject{{QLatin1String("permissions"), QJsonArray()}}}}),
+        300, 120));
     QVERIFY(run(ApiRequest::validate()).ok());
     QCOMPARE(changed.size(), 1);
     const QString scope = changed.first().at(0).toString();
@@ -518,7 +567,10 @@ void TestJournyClient::rateLimitTrackerSignalsPerScope()
     QVERIFY(RateLimitTracker::scopeFor(m_server->baseUrl().toString(), QStringLiteral("other")) != scope);
 
     // An answer without the headers leaves the known state alone.
-    m_server->enqueue(ScriptedResponse::json(200, answer(200, {{QLatin1String("data"), QJsonObject{{QLatin1String("permissions"), QJsonArray()}}}}), -1));
+    m_server->enqueue(ScriptedResponse::json(
+        200,
+        answer(200, {{QLatin1String("data"), QJsonObject{{QLatin1String("permissions"), QJsonArray()}}}}),
+        -1));
     const ApiResult bare = run(ApiRequest::validate());
     QVERIFY(!bare.rateLimit.isKnown());
     QCOMPARE(changed.size(), 1);

@@ -146,7 +146,8 @@ void TestTransportFailures::connectionResetBeforeAnswer()
 void TestTransportFailures::connectionClosedMidBody()
 {
     ScriptedResponse response = ScriptedResponse::raw(
-        200, "application/json", R"({"meta":{"requestId":"r","status":200},"data":{"permissions":["TrackData"]}})");
+        200, "application/json",
+        R"({"meta":{"requestId":"r","status":200},"data":{"permissions":["TrackData"]}})");
     response.behavior = ScriptedResponse::Behavior::CloseMidBody;
     response.bytesBeforeClose = 20;
     m_server->enqueue(response);
@@ -159,7 +160,8 @@ void TestTransportFailures::connectionClosedMidBody()
 void TestTransportFailures::truncatedJson()
 {
     // Complete HTTP framing, but the JSON inside stops half-way (a proxy's buffer cut it).
-    m_server->enqueue(ScriptedResponse::raw(201, "application/json", R"({"meta":{"requestId":"r-9","status":201},"mess)"));
+    m_server->enqueue(
+        ScriptedResponse::raw(201, "application/json", R"({"meta":{"requestId":"r-9","status":201},"mess)"));
     const ApiResult result = run(ApiRequest::link(QStringLiteral("d"), {QStringLiteral("u"), QString()}));
     QCOMPARE(result.failure, Failure::TruncatedBody);
     QCOMPARE(result.httpStatus, 201);
@@ -169,12 +171,13 @@ void TestTransportFailures::truncatedJson()
 
 void TestTransportFailures::htmlErrorPage()
 {
-    m_server->enqueue(ScriptedResponse::raw(502, "text/html",
-                                            "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"));
+    m_server->enqueue(ScriptedResponse::raw(
+        502, "text/html", "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"));
     const ApiResult result = run(ApiRequest::validate());
     QCOMPARE(result.failure, Failure::NonJsonBody);
     QCOMPARE(result.httpStatus, 502);
-    QVERIFY2(result.failureDetail.contains(QLatin1String("502 Bad Gateway")), qPrintable(result.failureDetail));
+    QVERIFY2(result.failureDetail.contains(QLatin1String("502 Bad Gateway")),
+             qPrintable(result.failureDetail));
     QVERIFY(result.failureDetail.contains(QLatin1String("text/html")));
     QCOMPARE(result.outcome(), ApiResult::Outcome::Failed);
 }
@@ -200,7 +203,7 @@ void TestTransportFailures::tenMegabytesWithLength()
     m_server->enqueue(ScriptedResponse::raw(200, "application/json", QByteArray(10 * 1024 * 1024, 'x')));
     const ApiResult result = run(ApiRequest::listEvents());
     QCOMPARE(result.failure, Failure::BodyTooLarge);
-    QVERIFY(result.responseBody.size() <= 1024 * 1024 + 64 * 1024);
+    QVERIFY(result.responseBody.size() <= 1024 * 1024 + 1);
     QVERIFY(result.failureDetail.contains(QLatin1String("cap")));
 }
 
@@ -215,7 +218,7 @@ void TestTransportFailures::tenMegabytesWithoutLength()
     m_server->enqueue(response);
     const ApiResult result = run(ApiRequest::listEvents());
     QCOMPARE(result.failure, Failure::BodyTooLarge);
-    QVERIFY(result.responseBody.size() <= 2 * 1024 * 1024);
+    QVERIFY(result.responseBody.size() <= 1024 * 1024 + 1); // memory stays bounded by the cap
 }
 
 void TestTransportFailures::jsonButNotAnObject()
@@ -227,8 +230,9 @@ void TestTransportFailures::jsonButNotAnObject()
 
 void TestTransportFailures::dataOfTheWrongShape()
 {
-    m_server->enqueue(ScriptedResponse::json(200, {{QLatin1String("meta"), QJsonObject{{QLatin1String("requestId"), QLatin1String("r")}}},
-                                                   {QLatin1String("data"), QJsonArray{QJsonObject{{QLatin1String("name"), 5}}}}}));
+    m_server->enqueue(ScriptedResponse::json(
+        200, {{QLatin1String("meta"), QJsonObject{{QLatin1String("requestId"), QLatin1String("r")}}},
+              {QLatin1String("data"), QJsonArray{QJsonObject{{QLatin1String("name"), 5}}}}}));
     const ApiResult result = run(ApiRequest::listUserSegments());
     QCOMPARE(result.failure, Failure::UnexpectedShape);
     QCOMPARE(result.requestId, QStringLiteral("r"));
@@ -258,8 +262,8 @@ void TestTransportFailures::untrustedCertificateIsNeverIgnored()
     m_client->setConfig(config);
     const ApiResult result = run(ApiRequest::upsertUser({QStringLiteral("u1"), QString()}, {}));
     QCOMPARE(result.failure, Failure::Tls);
-    QVERIFY2(result.failureDetail.contains(QLatin1String("self signed"), Qt::CaseInsensitive)
-                 || result.failureDetail.contains(QLatin1String("self-signed"), Qt::CaseInsensitive),
+    QVERIFY2(result.failureDetail.contains(QLatin1String("self signed"), Qt::CaseInsensitive) ||
+                 result.failureDetail.contains(QLatin1String("self-signed"), Qt::CaseInsensitive),
              qPrintable(result.failureDetail));
     QCOMPARE(tls.decryptedBytes(), 0); // the request, and its key, never left the client
 }

@@ -14,8 +14,8 @@
 
 ScriptedResponse ScriptedResponse::json(int status, const QJsonObject &body, int limit, int remaining)
 {
-    ScriptedResponse response = raw(status, "application/json; charset=utf-8",
-                                    QJsonDocument(body).toJson(QJsonDocument::Compact));
+    ScriptedResponse response =
+        raw(status, "application/json; charset=utf-8", QJsonDocument(body).toJson(QJsonDocument::Compact));
     if (limit >= 0) {
         response.headers.append({"X-RateLimit-Limit", QByteArray::number(limit)});
         response.headers.append({"X-RateLimit-Remaining", QByteArray::number(remaining)});
@@ -93,7 +93,8 @@ void ScriptedHttpServer::onReadyRead(QTcpSocket *socket)
     for (qsizetype i = 1; i < lines.size(); ++i) {
         const qsizetype colon = lines.at(i).indexOf(':');
         if (colon > 0)
-            request.headers.insert(lines.at(i).left(colon).trimmed().toLower(), lines.at(i).mid(colon + 1).trimmed());
+            request.headers.insert(lines.at(i).left(colon).trimmed().toLower(),
+                                   lines.at(i).mid(colon + 1).trimmed());
     }
     const qsizetype length = request.headers.value("content-length", "0").toLongLong();
     if (buffer.size() < headerEnd + 4 + length)
@@ -107,7 +108,8 @@ void ScriptedHttpServer::onReadyRead(QTcpSocket *socket)
 void ScriptedHttpServer::respond(QTcpSocket *socket)
 {
     const ScriptedResponse response =
-        m_script.isEmpty() ? ScriptedResponse::raw(500, "text/plain", "no scripted response left") : m_script.dequeue();
+        m_script.isEmpty() ? ScriptedResponse::raw(500, "text/plain", "no scripted response left")
+                           : m_script.dequeue();
     switch (response.behavior) {
     case ScriptedResponse::Behavior::Stall:
         return;

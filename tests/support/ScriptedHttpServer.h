@@ -28,7 +28,8 @@ public:
 class ScriptedResponse
 {
 public:
-    enum class Behavior {
+    enum class Behavior
+    {
         Answer,            // a complete HTTP answer
         Stall,             // read the request, never answer
         ResetBeforeAnswer, // read the request, then reset the connection

@@ -59,10 +59,14 @@ QJsonObject SpecSchema::operation(const QString &operationId) const
 QStringList SpecSchema::checkRequest(const QString &operationId, const QJsonValue &body) const
 {
     const QJsonObject schema = operation(operationId)
-                                   .value(QLatin1String("requestBody")).toObject()
-                                   .value(QLatin1String("content")).toObject()
-                                   .value(QLatin1String("application/json")).toObject()
-                                   .value(QLatin1String("schema")).toObject();
+                                   .value(QLatin1String("requestBody"))
+                                   .toObject()
+                                   .value(QLatin1String("content"))
+                                   .toObject()
+                                   .value(QLatin1String("application/json"))
+                                   .toObject()
+                                   .value(QLatin1String("schema"))
+                                   .toObject();
     if (schema.isEmpty())
         return {QStringLiteral("%1 has no request body in the spec").arg(operationId)};
     QStringList errors;
@@ -72,13 +76,19 @@ QStringList SpecSchema::checkRequest(const QString &operationId, const QJsonValu
 
 QStringList SpecSchema::checkResponse(const QString &operationId, int status, const QJsonValue &body) const
 {
-    const QJsonObject response =
-        operation(operationId).value(QLatin1String("responses")).toObject().value(QString::number(status)).toObject();
+    const QJsonObject response = operation(operationId)
+                                     .value(QLatin1String("responses"))
+                                     .toObject()
+                                     .value(QString::number(status))
+                                     .toObject();
     if (response.isEmpty())
         return {QStringLiteral("%1 declares no %2 response").arg(operationId).arg(status)};
-    const QJsonObject schema = response.value(QLatin1String("content")).toObject()
-                                   .value(QLatin1String("application/json")).toObject()
-                                   .value(QLatin1String("schema")).toObject();
+    const QJsonObject schema = response.value(QLatin1String("content"))
+                                   .toObject()
+                                   .value(QLatin1String("application/json"))
+                                   .toObject()
+                                   .value(QLatin1String("schema"))
+                                   .toObject();
     QStringList errors;
     check(body, schema, QStringLiteral("response"), &errors);
     return errors;
@@ -105,7 +115,8 @@ bool hasType(const QJsonValue &value, const QString &type)
 
 } // namespace
 
-void SpecSchema::check(const QJsonValue &value, const QJsonObject &schema, const QString &path, QStringList *errors)
+void SpecSchema::check(const QJsonValue &value, const QJsonObject &schema, const QString &path,
+                       QStringList *errors)
 {
     if (value.isNull() && schema.value(QLatin1String("nullable")).toBool())
         return;
@@ -137,8 +148,8 @@ void SpecSchema::check(const QJsonValue &value, const QJsonObject &schema, const
             if (!object.contains(required.toString()))
                 errors->append(QStringLiteral("%1.%2: required").arg(path, required.toString()));
         }
-        if (schema.contains(QLatin1String("minProperties"))
-            && object.size() < schema.value(QLatin1String("minProperties")).toInt())
+        if (schema.contains(QLatin1String("minProperties")) &&
+            object.size() < schema.value(QLatin1String("minProperties")).toInt())
             errors->append(QStringLiteral("%1: needs at least %2 member(s)")
                                .arg(path)
                                .arg(schema.value(QLatin1String("minProperties")).toInt()));

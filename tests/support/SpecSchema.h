@@ -27,7 +27,8 @@ public:
 
 private:
     QJsonObject operation(const QString &operationId) const;
-    static void check(const QJsonValue &value, const QJsonObject &schema, const QString &path, QStringList *errors);
+    static void check(const QJsonValue &value, const QJsonObject &schema, const QString &path,
+                      QStringList *errors);
 
     QJsonObject m_paths;
 };

@@ -32,7 +32,8 @@ void TlsTestServer::incomingConnection(qintptr socketDescriptor)
     socket->setLocalCertificate(QSslCertificate(readData("selfsigned.crt"), QSsl::Pem));
     socket->setPrivateKey(QSslKey(readData("selfsigned.key"), QSsl::Rsa, QSsl::Pem));
     connect(socket, &QSslSocket::encrypted, this, [this] { ++m_encrypted; });
-    connect(socket, &QSslSocket::readyRead, this, [this, socket] { m_decryptedBytes += socket->readAll().size(); });
+    connect(socket, &QSslSocket::readyRead, this,
+            [this, socket] { m_decryptedBytes += socket->readAll().size(); });
     connect(socket, &QSslSocket::disconnected, socket, &QObject::deleteLater);
     connect(socket, &QSslSocket::errorOccurred, socket, [socket] { socket->disconnectFromHost(); });
     socket->startServerEncryption();

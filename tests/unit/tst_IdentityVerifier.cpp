@@ -38,12 +38,13 @@ void TestIdentityVerifier::sign_data()
     QTest::addColumn<QString>("expected");
 
     // printf '%s' 20 | openssl dgst -sha256 -hmac secret
-    QTest::newRow("spec README example") << QStringLiteral("20") << QByteArray("secret")
-                                         << QString::fromLatin1(ExampleHash);
+    QTest::newRow("spec README example")
+        << QStringLiteral("20") << QByteArray("secret") << QString::fromLatin1(ExampleHash);
 
     // printf '%s' '' | openssl dgst -sha256 -hmac secret
     QTest::newRow("empty id") << QString() << QByteArray("secret")
-                              << QStringLiteral("f9e66e179b6747ae54108f82f8ade8b3c25d76fd30afde6c395822c530196169");
+                              << QStringLiteral(
+                                     "f9e66e179b6747ae54108f82f8ade8b3c25d76fd30afde6c395822c530196169");
 
     // The ID is signed as UTF-8: 'ü' must be the two bytes c3 bc, not Latin-1 fc.
     // printf '%s' 'üser-42' | openssl dgst -sha256 -hmac secret      (input bytes: c3 bc 73 65 72 2d 34 32)
@@ -53,31 +54,36 @@ void TestIdentityVerifier::sign_data()
 
     // printf '%s' acme-account-9 | openssl dgst -sha256 -hmac website-secret-123
     QTest::newRow("account id") << QStringLiteral("acme-account-9") << QByteArray("website-secret-123")
-                                << QStringLiteral("518dbe49b3ad27de9abe02f515b481f826568b6a11df9cf5cae2b13eeb6eda6d");
+                                << QStringLiteral(
+                                       "518dbe49b3ad27de9abe02f515b481f826568b6a11df9cf5cae2b13eeb6eda6d");
 
     // Exactly one SHA-256 block (64 bytes): used as the key as is, zero-padded to nothing.
     // printf '%s' 20 | openssl dgst -sha256 -hmac "$(printf 'a%.0s' $(seq 1 64))"
-    QTest::newRow("64-byte secret") << QStringLiteral("20") << QByteArray(64, 'a')
-                                    << QStringLiteral("e15ea473860f2425cbab122e845a26e978f187c9faa2e7493f7825ffcd130f1d");
+    QTest::newRow("64-byte secret")
+        << QStringLiteral("20") << QByteArray(64, 'a')
+        << QStringLiteral("e15ea473860f2425cbab122e845a26e978f187c9faa2e7493f7825ffcd130f1d");
 
     // One byte longer than a block: HMAC must hash the key first (RFC 2104), the classic off-by-one.
     // printf '%s' 20 | openssl dgst -sha256 -hmac "$(printf 'a%.0s' $(seq 1 65))"
-    QTest::newRow("65-byte secret") << QStringLiteral("20") << QByteArray(65, 'a')
-                                    << QStringLiteral("4f94980ff96e21e91f693be8188b9f6c8618076fc38785a57909437c2ed8dd6b");
+    QTest::newRow("65-byte secret")
+        << QStringLiteral("20") << QByteArray(65, 'a')
+        << QStringLiteral("4f94980ff96e21e91f693be8188b9f6c8618076fc38785a57909437c2ed8dd6b");
 
     // printf '%s' 20 | openssl dgst -sha256 -hmac "$(printf 'k%.0s' $(seq 1 100))"
-    QTest::newRow("100-byte secret") << QStringLiteral("20") << QByteArray(100, 'k')
-                                     << QStringLiteral("07668610925ad548d7e1a99f3acf92a21e5f05a1bc69404dcce3ccb829b96229");
+    QTest::newRow("100-byte secret")
+        << QStringLiteral("20") << QByteArray(100, 'k')
+        << QStringLiteral("07668610925ad548d7e1a99f3acf92a21e5f05a1bc69404dcce3ccb829b96229");
 
     // A secret with NUL, high and control bytes: the key is raw bytes, never a C string or text.
     // printf '%s' user-1 | openssl dgst -sha256 -mac HMAC -macopt hexkey:00ff10800a0d7f
-    QTest::newRow("binary secret") << QStringLiteral("user-1")
-                                   << QByteArray::fromHex("00ff10800a0d7f")
-                                   << QStringLiteral("337048eff80f9603375b8eef31a54118337b7aa036ae94fdf824ebd18b834114");
+    QTest::newRow("binary secret") << QStringLiteral("user-1") << QByteArray::fromHex("00ff10800a0d7f")
+                                   << QStringLiteral(
+                                          "337048eff80f9603375b8eef31a54118337b7aa036ae94fdf824ebd18b834114");
 
     // printf '%s' 20 | openssl dgst -sha256 -hmac ''
     QTest::newRow("empty secret") << QStringLiteral("20") << QByteArray()
-                                  << QStringLiteral("a0dc953cb364349795c710d8547273fd8a89163eeeaecb90bfacaeb53c8ea2e8");
+                                  << QStringLiteral(
+                                         "a0dc953cb364349795c710d8547273fd8a89163eeeaecb90bfacaeb53c8ea2e8");
 }
 
 void TestIdentityVerifier::sign()
@@ -114,17 +120,20 @@ void TestIdentityVerifier::verifyAcceptsTheRightHash()
 void TestIdentityVerifier::verifyIgnoresHexCase()
 {
     // printf '%s' 20 | openssl dgst -sha256 -hmac secret, upper-cased
-    QVERIFY(IdentityVerifier::verify(QStringLiteral("20"), "secret",
-                                     QStringLiteral("359B4C07C1431FE5AE0415F8EBADE3F09060478B7E06B6B0822314476A22627F")));
+    QVERIFY(IdentityVerifier::verify(
+        QStringLiteral("20"), "secret",
+        QStringLiteral("359B4C07C1431FE5AE0415F8EBADE3F09060478B7E06B6B0822314476A22627F")));
     // Mixed case too, as a hash pasted from a tool that upper-cases only some output.
-    QVERIFY(IdentityVerifier::verify(QStringLiteral("20"), "secret",
-                                     QStringLiteral("359b4c07C1431fe5ae0415f8ebade3f09060478b7e06b6b0822314476A22627f")));
+    QVERIFY(IdentityVerifier::verify(
+        QStringLiteral("20"), "secret",
+        QStringLiteral("359b4c07C1431fe5ae0415f8ebade3f09060478b7e06b6b0822314476A22627f")));
 }
 
 void TestIdentityVerifier::verifyIgnoresSurroundingWhitespace()
 {
     // A hash pasted from a terminal often carries a newline.
-    QVERIFY(IdentityVerifier::verify(QStringLiteral("20"), "secret", QString::fromLatin1(ExampleHash) + u'\n'));
+    QVERIFY(
+        IdentityVerifier::verify(QStringLiteral("20"), "secret", QString::fromLatin1(ExampleHash) + u'\n'));
 }
 
 void TestIdentityVerifier::verifyRejects_data()
@@ -133,9 +142,9 @@ void TestIdentityVerifier::verifyRejects_data()
 
     const QString right = QString::fromLatin1(ExampleHash);
     QString lastChanged = right;
-    lastChanged[63] = u'e';   // ...627f -> ...627e
+    lastChanged[63] = u'e'; // ...627f -> ...627e
     QString firstChanged = right;
-    firstChanged[0] = u'4';   // 359b... -> 459b...
+    firstChanged[0] = u'4'; // 359b... -> 459b...
     QString middleChanged = right;
     middleChanged[32] = u'0'; // 9 -> 0 in the middle
 

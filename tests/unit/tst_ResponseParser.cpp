@@ -20,7 +20,8 @@ private slots:
 
 namespace {
 
-ApiResult parsed(Operation operation, int status, const QByteArray &body, const QByteArray &contentType = "application/json")
+ApiResult parsed(Operation operation, int status, const QByteArray &body,
+                 const QByteArray &contentType = "application/json")
 {
     ApiResult result;
     result.operation = operation;
@@ -38,7 +39,9 @@ void TestResponseParser::truncationAtEveryByteIsNeverSuccess()
     QCOMPARE(parsed(Operation::ListEvents, 200, full).failure, Failure::None);
     for (qsizetype cut = 1; cut < full.size(); ++cut) {
         const ApiResult result = parsed(Operation::ListEvents, 200, full.left(cut));
-        QVERIFY2(result.failure == Failure::TruncatedBody, qPrintable(QStringLiteral("cut at %1: %2").arg(cut).arg(ApiResult::failureName(result.failure))));
+        QVERIFY2(
+            result.failure == Failure::TruncatedBody,
+            qPrintable(QStringLiteral("cut at %1: %2").arg(cut).arg(ApiResult::failureName(result.failure))));
         QVERIFY(!result.ok());
     }
 }
