@@ -1,0 +1,35 @@
+#pragma once
+
+#include "SandboxConfig.h"
+
+#include <QRandomGenerator>
+
+// Decides, request by request, which fault (if any) the sandbox injects. Deterministic for a
+// given seed and request order, so a failing reliability test can be replayed.
+class SandboxFaults
+{
+public:
+    enum class Fault
+    {
+        None,
+        Fail,
+        Drop,
+        Garble,
+        Burst429
+    };
+
+    explicit SandboxFaults(const SandboxConfig::Faults &config);
+
+    bool enabled() const { return m_config.any(); }
+    Fault next();
+    int nextDelayMs();
+    // Half the garbled answers are cut short, half are not JSON at all.
+    bool nextGarbleIsTruncation();
+
+private:
+    bool roll(double rate);
+
+    SandboxConfig::Faults m_config;
+    QRandomGenerator m_random;
+    int m_burstLeft = 0;
+};

@@ -1,0 +1,67 @@
+#pragma once
+
+#include "ApiOperation.h"
+#include "SandboxConfig.h"
+#include "SandboxFaults.h"
+#include "SandboxRateLimiter.h"
+#include "SandboxStore.h"
+
+#include <QAbstractHttpServer>
+#include <QJsonObject>
+#include <QUrl>
+
+class QHttpServerResponder;
+
+// A local server that behaves like api.journy.io as the spec describes it: the 16 operations,
+// validation with the spec's 400 shape, keys and permissions, a sliding-window rate limit, state,
+// plus sandbox-only inspection under /_sandbox/ and optional fault injection. The console runs
+// it in-process as its default profile; journy-sandbox runs it standalone.
+class SandboxServer : public QAbstractHttpServer
+{
+    Q_OBJECT
+public:
+    explicit SandboxServer(const SandboxConfig &config, QObject *parent = nullptr);
+
+    // Keeps state in SQLite at path (created when missing).
+    bool openData(const QString &path, QString *error);
+    // Listens on address:port (0: a free port); false when the port cannot be had.
+    bool start(const QHostAddress &address = QHostAddress::LocalHost, quint16 port = 0);
+    QUrl baseUrl() const;
+    const SandboxConfig &config() const { return m_config; }
+    QJsonObject stats() const;
+
+    // Requests larger than this are refused with a 400 before they are parsed.
+    static constexpr qint64 MaxBodyBytes = 1024 * 1024;
+
+protected:
+    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
+    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
+
+private:
+    class Reply
+    {
+    public:
+        int status = 200;
+        QJsonObject body;
+        QByteArray contentType = "application/json";
+        QByteArray rawBody; // used instead of body when set (garbled answers)
+        QString apiKey;     // for the rate-limit headers; empty when unknown
+        bool truncate = false;
+        bool drop = false;
+    };
+
+    Reply process(const QHttpServerRequest &request);
+    Reply processApi(const QHttpServerRequest &request, Operation operation);
+    Reply processInspection(const QHttpServerRequest &request);
+    Reply answer(int status, const QString &message, const QJsonObject &extra = QJsonObject()) const;
+    void deliver(QHttpServerResponder &responder, const Reply &reply);
+
+    SandboxConfig m_config;
+    SandboxStore m_store;
+    SandboxRateLimiter m_rateLimiter;
+    SandboxFaults m_faults;
+    QHostAddress m_address;
+    quint16 m_port = 0;
+    qint64 m_requests = 0;
+    qint64 m_rateLimited = 0;
+};
