@@ -1,10 +1,14 @@
 #include "KeyCheckPanel.h"
 #include "MainWindow.h"
+#include "SandboxServer.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
+#include <QStandardPaths>
 
 #include <cstdio>
+#include <memory>
 
 int main(int argc, char *argv[])
 {
@@ -41,9 +45,28 @@ int main(int argc, char *argv[])
     QApplication::setOrganizationName(QStringLiteral("journy-console"));
     QApplication::setApplicationVersion(QStringLiteral(JOURNY_VERSION));
 
+    // The embedded sandbox is the default, so the console works on first start with no key.
+    // Its state lives in one SQLite file under the app's data folder.
+    std::unique_ptr<SandboxServer> sandbox;
     MainWindow window;
-    if (parser.isSet(baseUrl))
+    if (parser.isSet(baseUrl)) {
         window.keyCheckPanel()->setBaseUrl(parser.value(baseUrl));
+    } else {
+        sandbox = std::make_unique<SandboxServer>(SandboxConfig::defaults());
+        const QString dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+        QString error;
+        if (!QDir().mkpath(dataDir) ||
+            !sandbox->openData(dataDir + QStringLiteral("/sandbox.sqlite"), &error))
+            std::fprintf(stderr, "journy-console: the sandbox keeps its data in memory only: %s\n",
+                         qPrintable(error));
+        if (sandbox->start()) {
+            window.keyCheckPanel()->setBaseUrl(sandbox->baseUrl().toString());
+            window.keyCheckPanel()->setApiKey(SandboxConfig::defaultKey());
+            window.setWindowTitle(window.windowTitle() + QStringLiteral(" — Sandbox"));
+        } else {
+            std::fprintf(stderr, "journy-console: the embedded sandbox could not listen on 127.0.0.1\n");
+        }
+    }
     window.show();
     return QApplication::exec();
 }

@@ -46,6 +46,11 @@ void KeyCheckPanel::setBaseUrl(const QString &baseUrl)
     m_baseUrlLineEdit->setText(baseUrl);
 }
 
+void KeyCheckPanel::setApiKey(const QString &apiKey)
+{
+    m_apiKeyLineEdit->setText(apiKey);
+}
+
 void KeyCheckPanel::check()
 {
     ClientConfig config;

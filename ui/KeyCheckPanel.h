@@ -19,6 +19,7 @@ public:
     explicit KeyCheckPanel(QWidget *parent = nullptr);
 
     void setBaseUrl(const QString &baseUrl);
+    void setApiKey(const QString &apiKey);
 
 private:
     void check();
