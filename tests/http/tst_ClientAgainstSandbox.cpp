@@ -8,6 +8,7 @@
 #include "JournyClient.h"
 #include "RateLimitTracker.h"
 #include "SandboxServer.h"
+#include "TestFields.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -16,18 +17,7 @@
 #include <QSignalSpy>
 #include <QTest>
 
-namespace {
-
-TypedField field(const QString &spec)
-{
-    TypedField parsed;
-    QString error;
-    if (!TypedField::parse(spec, &parsed, &error))
-        qFatal("bad spec in test: %s", qPrintable(error));
-    return parsed;
-}
-
-} // namespace
+namespace {} // namespace
 
 class TestClientAgainstSandbox : public QObject
 {
@@ -107,10 +97,12 @@ void TestClientAgainstSandbox::usersAndTypedProperties()
 {
     const UserIdentification ann{QStringLiteral("u-42"), QStringLiteral("ann@acme.com")};
     ApiResult result = run(ApiRequest::upsertUser(
-        ann, {field(QStringLiteral("plan=Pro")), field(QStringLiteral("mrr:number=399")),
-              field(QStringLiteral("is_paying:bool=true")),
-              field(QStringLiteral("registered_at:date=2024-05-01T10:00:00Z")),
-              field(QStringLiteral("note:empty")), field(QStringLiteral("tags:list=a,b\\,c"))}));
+        ann,
+        {TestFields::parse(QStringLiteral("plan=Pro")), TestFields::parse(QStringLiteral("mrr:number=399")),
+         TestFields::parse(QStringLiteral("is_paying:bool=true")),
+         TestFields::parse(QStringLiteral("registered_at:date=2024-05-01T10:00:00Z")),
+         TestFields::parse(QStringLiteral("note:empty")),
+         TestFields::parse(QStringLiteral("tags:list=a,b\\,c"))}));
     QVERIFY2(result.ok(), qPrintable(result.summary()));
     QCOMPARE(result.httpStatus, 201);
     QVERIFY(!result.requestId.isEmpty());
@@ -130,9 +122,9 @@ void TestClientAgainstSandbox::usersAndTypedProperties()
              QJsonValue(QJsonArray{QLatin1String("a"), QLatin1String("b,c")}));
 
     // null deletes; a value of another type is not stored and comes back as a warning.
-    result = run(ApiRequest::upsertUser(
-        {QStringLiteral("u-42"), QString()},
-        {field(QStringLiteral("plan:null")), field(QStringLiteral("registered_at:bool=true"))}));
+    result = run(ApiRequest::upsertUser({QStringLiteral("u-42"), QString()},
+                                        {TestFields::parse(QStringLiteral("plan:null")),
+                                         TestFields::parse(QStringLiteral("registered_at:bool=true"))}));
     QVERIFY(result.ok());
     QCOMPARE(result.rejected,
              (QMap<QString, QString>{
@@ -151,7 +143,8 @@ void TestClientAgainstSandbox::usersAndTypedProperties()
 void TestClientAgainstSandbox::accountsAndMemberships()
 {
     const AccountIdentification acme{QStringLiteral("acc-7"), QStringLiteral("acme.com")};
-    QVERIFY(run(ApiRequest::upsertAccount(acme, {field(QStringLiteral("seats:number=12"))})).ok());
+    QVERIFY(
+        run(ApiRequest::upsertAccount(acme, {TestFields::parse(QStringLiteral("seats:number=12"))})).ok());
     QList<UserIdentification> users;
     for (int i = 0; i < 100; ++i)
         users.append({QStringLiteral("member-%1").arg(i), QString()});
@@ -190,12 +183,13 @@ void TestClientAgainstSandbox::accountsAndMemberships()
 
 void TestClientAgainstSandbox::eventsOnBothEndpoints()
 {
-    ApiResult result = run(ApiRequest::trackEvent(
-        QStringLiteral("Invoice paid"), {QStringLiteral("u-1"), QString()},
-        {QStringLiteral("acc-1"), QString()},
-        {field(QStringLiteral("amount:number=99.5")), field(QStringLiteral("currency=EUR")),
-         field(QStringLiteral("first:bool=false"))},
-        QStringLiteral("2024-05-01T10:00:00Z")));
+    ApiResult result =
+        run(ApiRequest::trackEvent(QStringLiteral("Invoice paid"), {QStringLiteral("u-1"), QString()},
+                                   {QStringLiteral("acc-1"), QString()},
+                                   {TestFields::parse(QStringLiteral("amount:number=99.5")),
+                                    TestFields::parse(QStringLiteral("currency=EUR")),
+                                    TestFields::parse(QStringLiteral("first:bool=false"))},
+                                   QStringLiteral("2024-05-01T10:00:00Z")));
     QCOMPARE(result.httpStatus, 201);
     result = run(ApiRequest::trackLegacyEvent(QStringLiteral("Logged in"), {},
                                               {QString(), QStringLiteral("acme.com")}, {}));
@@ -221,7 +215,8 @@ void TestClientAgainstSandbox::eventsOnBothEndpoints()
     result = run(ApiRequest::listEvents());
     QVERIFY(result.ok());
     QStringList names;
-    for (const EventDefinition &definition : result.events().value())
+    const QList<EventDefinition> definitions = result.events().value();
+    for (const EventDefinition &definition : definitions)
         names << definition.name;
     QCOMPARE(names, (QStringList{QStringLiteral("Invoice paid"), QStringLiteral("Logged in")}));
 }
@@ -237,10 +232,11 @@ void TestClientAgainstSandbox::linkDevice()
 
 void TestClientAgainstSandbox::catalogsAndSegments()
 {
-    QVERIFY(run(ApiRequest::upsertUser({QStringLiteral("u"), QString()}, {field(QStringLiteral("plan=Pro"))}))
+    QVERIFY(run(ApiRequest::upsertUser({QStringLiteral("u"), QString()},
+                                       {TestFields::parse(QStringLiteral("plan=Pro"))}))
                 .ok());
     QVERIFY(run(ApiRequest::upsertAccount({QStringLiteral("a"), QString()},
-                                          {field(QStringLiteral("mrr:number=5"))}))
+                                          {TestFields::parse(QStringLiteral("mrr:number=5"))}))
                 .ok());
 
     ApiResult result = run(ApiRequest::listUserProperties());

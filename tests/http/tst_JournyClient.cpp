@@ -10,6 +10,7 @@
 #include "RateLimitTracker.h"
 #include "ScriptedHttpServer.h"
 #include "SpecSchema.h"
+#include "TestFields.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -37,15 +38,6 @@ QJsonObject answer(int status, const QJsonObject &extra)
 QJsonObject parse(const QByteArray &json)
 {
     return QJsonDocument::fromJson(json).object();
-}
-
-TypedField field(const QString &spec)
-{
-    TypedField parsed;
-    QString error;
-    if (!TypedField::parse(spec, &parsed, &error))
-        qFatal("bad spec in test: %s", qPrintable(error));
-    return parsed;
 }
 
 } // namespace
@@ -142,12 +134,14 @@ void TestJournyClient::everyOperation_data()
                             {QLatin1String("name"), QLatin1String("Billing")}};
 
     QTest::newRow("upsertUser")
-        << ApiRequest::upsertUser(user,
-                                  {field(QStringLiteral("plan=Pro")), field(QStringLiteral("mrr:number=399")),
-                                   field(QStringLiteral("is_paying:bool=true")),
-                                   field(QStringLiteral("registered_at:date=2024-05-01T10:00:00Z")),
-                                   field(QStringLiteral("old_field:null")), field(QStringLiteral("note=")),
-                                   field(QStringLiteral("tags:list=a,b"))})
+        << ApiRequest::upsertUser(
+               user, {TestFields::parse(QStringLiteral("plan=Pro")),
+                      TestFields::parse(QStringLiteral("mrr:number=399")),
+                      TestFields::parse(QStringLiteral("is_paying:bool=true")),
+                      TestFields::parse(QStringLiteral("registered_at:date=2024-05-01T10:00:00Z")),
+                      TestFields::parse(QStringLiteral("old_field:null")),
+                      TestFields::parse(QStringLiteral("note=")),
+                      TestFields::parse(QStringLiteral("tags:list=a,b"))})
         << QByteArray("POST /users/upsert") << QString()
         << QByteArray(
                R"({"identification":{"userId":"u-42","email":"ann@acme.com"},"properties":{"plan":"Pro",)"
@@ -160,8 +154,8 @@ void TestJournyClient::everyOperation_data()
                                 << answer(202, {{QLatin1String("message"),
                                                  QLatin1String("User will be deleted")}});
     QTest::newRow("upsertAccount")
-        << ApiRequest::upsertAccount(
-               account, {field(QStringLiteral("seats:number=12.5")), field(QStringLiteral("name=Acme"))})
+        << ApiRequest::upsertAccount(account, {TestFields::parse(QStringLiteral("seats:number=12.5")),
+                                               TestFields::parse(QStringLiteral("name=Acme"))})
         << QByteArray("POST /accounts/upsert") << QString()
         << QByteArray(
                R"({"identification":{"accountId":"acc-7","domain":"acme.com"},"properties":{"seats":12.5,"name":"Acme"}})")
@@ -188,10 +182,10 @@ void TestJournyClient::everyOperation_data()
     QTest::newRow("trackEvent")
         << ApiRequest::trackEvent(QStringLiteral("Invoice paid"), {QStringLiteral("u-42"), QString()},
                                   {QStringLiteral("acc-7"), QString()},
-                                  {field(QStringLiteral("amount:number=99.5")),
-                                   field(QStringLiteral("currency=EUR")),
-                                   field(QStringLiteral("first:bool=false")),
-                                   field(QStringLiteral("due:date=2024-06-01T00:00:00+02:00"))},
+                                  {TestFields::parse(QStringLiteral("amount:number=99.5")),
+                                   TestFields::parse(QStringLiteral("currency=EUR")),
+                                   TestFields::parse(QStringLiteral("first:bool=false")),
+                                   TestFields::parse(QStringLiteral("due:date=2024-06-01T00:00:00+02:00"))},
                                   QStringLiteral("2024-05-01T10:00:00Z"))
         << QByteArray("POST /track") << QString()
         << QByteArray(
@@ -202,7 +196,7 @@ void TestJournyClient::everyOperation_data()
     QTest::newRow("trackJourneyEvent")
         << ApiRequest::trackLegacyEvent(QStringLiteral("Logged in"), {},
                                         {QString(), QStringLiteral("acme.com")},
-                                        {field(QStringLiteral("via=sso"))})
+                                        {TestFields::parse(QStringLiteral("via=sso"))})
         << QByteArray("POST /events") << QString()
         << QByteArray(
                R"({"name":"Logged in","identification":{"account":{"domain":"acme.com"}},"metadata":{"via":"sso"}})")
@@ -390,8 +384,8 @@ void TestJournyClient::rejectedPropertiesAreWarnings()
                           {QLatin1String("rejected"),
                            QJsonObject{{QLatin1String("created_at"),
                                         QLatin1String("Expected a date but found a boolean.")}}}})));
-    const ApiResult result = run(ApiRequest::upsertUser({QStringLiteral("u"), QString()},
-                                                        {field(QStringLiteral("created_at:bool=true"))}));
+    const ApiResult result = run(ApiRequest::upsertUser(
+        {QStringLiteral("u"), QString()}, {TestFields::parse(QStringLiteral("created_at:bool=true"))}));
     QVERIFY(result.ok());
     QCOMPARE(result.rejected,
              (QMap<QString, QString>{
