@@ -1,11 +1,10 @@
+#include "AppPaths.h"
 #include "KeyCheckPanel.h"
 #include "MainWindow.h"
-#include "SandboxServer.h"
+#include "SharedSandbox.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QDir>
-#include <QStandardPaths>
 
 #include <cstdio>
 #include <memory>
@@ -45,26 +44,22 @@ int main(int argc, char *argv[])
     QApplication::setOrganizationName(QStringLiteral("journy-console"));
     QApplication::setApplicationVersion(QStringLiteral(JOURNY_VERSION));
 
-    // The embedded sandbox is the default, so the console works on first start with no key.
-    // Its state lives in one SQLite file under the app's data folder.
-    std::unique_ptr<SandboxServer> sandbox;
+    // The embedded sandbox is the default, so the console works on first start with no key. It
+    // shares its data file (and, while running, its server) with the journy CLI.
+    std::unique_ptr<SharedSandbox> sandbox;
     MainWindow window;
     if (parser.isSet(baseUrl)) {
         window.keyCheckPanel()->setBaseUrl(parser.value(baseUrl));
     } else {
-        sandbox = std::make_unique<SandboxServer>(SandboxConfig::defaults());
-        const QString dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+        sandbox = std::make_unique<SharedSandbox>(AppPaths::sandboxDataFile());
         QString error;
-        if (!QDir().mkpath(dataDir) ||
-            !sandbox->openData(dataDir + QStringLiteral("/sandbox.sqlite"), &error))
-            std::fprintf(stderr, "journy-console: the sandbox keeps its data in memory only: %s\n",
-                         qPrintable(error));
-        if (sandbox->start()) {
+        if (sandbox->start(&error)) {
             window.keyCheckPanel()->setBaseUrl(sandbox->baseUrl().toString());
             window.keyCheckPanel()->setApiKey(SandboxConfig::defaultKey());
             window.setWindowTitle(window.windowTitle() + QStringLiteral(" — Sandbox"));
         } else {
-            std::fprintf(stderr, "journy-console: the embedded sandbox could not listen on 127.0.0.1\n");
+            std::fprintf(stderr, "journy-console: the embedded sandbox cannot start: %s\n",
+                         qPrintable(error));
         }
     }
     window.show();

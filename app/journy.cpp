@@ -1,0 +1,18 @@
+#include "AppPaths.h"
+#include "CliApplication.h"
+#include "KeychainSecretStore.h"
+
+#include <QCoreApplication>
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("journy"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(JOURNY_VERSION));
+
+    KeychainSecretStore keychain;
+    CliApplication cli(&keychain, AppPaths::profilesFile());
+    QObject::connect(&cli, &CliApplication::finished, &app, &QCoreApplication::exit);
+    cli.start(QCoreApplication::arguments());
+    return QCoreApplication::exec();
+}

@@ -1,0 +1,761 @@
+#include "CliApplication.h"
+
+#include "ApiReply.h"
+#include "AppPaths.h"
+#include "CliOutput.h"
+#include "IdentityVerifier.h"
+#include "JournyClient.h"
+#include "SecretStore.h"
+#include "SharedSandbox.h"
+#include "TerminalInput.h"
+
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace {
+
+QCommandLineOption valueOption(const QString &name, const QString &description, const QString &valueName)
+{
+    return QCommandLineOption(name, description, valueName);
+}
+
+QCommandLineOption flagOption(const QString &name, const QString &description)
+{
+    return QCommandLineOption(name, description);
+}
+
+const QString userIdFlag = QStringLiteral("user-id");
+const QString emailFlag = QStringLiteral("email");
+const QString accountIdFlag = QStringLiteral("account-id");
+const QString domainFlag = QStringLiteral("domain");
+
+QList<QCommandLineOption> userOptions()
+{
+    return {valueOption(userIdFlag, QStringLiteral("The user's ID."), QStringLiteral("ID")),
+            valueOption(emailFlag, QStringLiteral("The user's email."), QStringLiteral("EMAIL"))};
+}
+
+QList<QCommandLineOption> accountOptions()
+{
+    return {valueOption(accountIdFlag, QStringLiteral("The account's ID."), QStringLiteral("ID")),
+            valueOption(domainFlag, QStringLiteral("The account's domain."), QStringLiteral("DOMAIN"))};
+}
+
+} // namespace
+
+CliApplication::CliApplication(SecretStore *secrets, const QString &profilesFile, QObject *parent)
+    : QObject(parent), m_secrets(secrets), m_profiles(profilesFile), m_out(stdout), m_err(stderr)
+{
+    m_global.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
+    m_global.addOptions({
+        valueOption(QStringLiteral("profile"),
+                    QStringLiteral("Profile to use (default: the default profile)."), QStringLiteral("NAME")),
+        valueOption(QStringLiteral("base-url"), QStringLiteral("Server to use instead of a profile."),
+                    QStringLiteral("URL")),
+        valueOption(QStringLiteral("api-key-env"),
+                    QStringLiteral("Environment variable that holds the API key."), QStringLiteral("VAR")),
+        flagOption(QStringLiteral("json"), QStringLiteral("Print exactly one JSON object.")),
+        valueOption(QStringLiteral("timeout"), QStringLiteral("Seconds to wait for an answer (default 30)."),
+                    QStringLiteral("SECONDS")),
+        flagOption(QStringLiteral("no-validate"), QStringLiteral("Send without pre-flight validation.")),
+        QCommandLineOption(QStringList{QStringLiteral("h"), QStringLiteral("help")},
+                           QStringLiteral("Show help.")),
+        QCommandLineOption(QStringList{QStringLiteral("v"), QStringLiteral("version")},
+                           QStringLiteral("Show the version.")),
+    });
+}
+
+CliApplication::~CliApplication() = default;
+
+QString CliApplication::helpText()
+{
+    return QStringLiteral(R"(Usage: journy [--profile NAME | --base-url URL] [--api-key-env VAR] [--json]
+              [--timeout SECONDS] [--no-validate] COMMAND ...
+
+Talks to the journy.io API (or the local sandbox) from a shell.
+
+Commands:
+  validate                                  check the key; list its permissions
+  user upsert (--user-id ID | --email EMAIL | both) [--prop SPEC]...
+  user delete (--user-id ID | --email EMAIL | both)
+  account upsert (--account-id ID | --domain DOMAIN | both) [--prop SPEC]...
+  account delete (--account-id ID | --domain DOMAIN | both)
+  account add-users (--account-id ID | --domain DOMAIN) (--user ID | --user-email EMAIL)...
+  account remove-users (--account-id ID | --domain DOMAIN) (--user ID | --user-email EMAIL)...
+  track NAME [--user-id ID] [--email EMAIL] [--account-id ID] [--domain DOMAIN]
+             [--meta SPEC]... [--at ISO8601] [--legacy]
+  link --device-id ID (--user-id ID | --email EMAIL | both)
+  snippet DOMAIN                            the website's tracking snippet
+  events                                    event names journy.io knows
+  properties users|accounts                 property names
+  segments users|accounts                   segments
+  hmac ID [--secret-env VAR]                identity-verification hash of a user or account ID
+  hmac --verify HASH ID [--secret-env VAR]  check a hash (exit 3 when it does not match)
+  profile add NAME [--base-url URL] [--label production|staging|sandbox]
+                                            API key read from stdin (no echo on a terminal)
+  profile set-secret NAME                   identity-verification secret from stdin
+  profile list | profile remove NAME | profile use NAME
+
+Typed values (SPEC): NAME[:TYPE]=VALUE with TYPE string (default), number, bool, date,
+null, empty or list:  plan=Pro  mrr:number=399  is_paying:bool=true
+registered_at:date=2024-05-01T10:00:00Z  old_field:null  note:empty  tags:list=a,b
+
+The API key comes from --api-key-env VAR (the variable's name, never the key), else
+JOURNY_API_KEY, else the profile's keychain entry. It is never taken as an argument, printed
+or written to a file. Without --profile or --base-url the default profile is used; a fresh
+installation's default is the built-in "Sandbox" profile, a local sandbox that needs no key.
+The hmac secret comes from --secret-env VAR, else the profile's keychain entry, else stdin.
+
+--json prints one object: {"ok", "status", "requestId", "message", "data",
+"rateLimit": {"limit", "remaining"}, "errors", "rejected", "error", "latencyMs"}.
+
+Exit codes: 0 success; 1 usage error; 2 pre-flight validation failed (nothing was sent);
+3 the server refused the request (4xx); 4 server or transport failure (5xx, timeout,
+connection, TLS, unreadable answer).
+
+Examples:
+  journy user upsert --user-id u-42 --email ann@acme.com --prop plan=Pro --prop mrr:number=399
+  journy track "Invoice paid" --user-id u-42 --account-id acc-7 --meta amount:number=99.5
+  printf '%s\n' "$KEY" | journy profile add prod --label production
+  journy --profile prod --json validate
+)");
+}
+
+void CliApplication::start(const QStringList &arguments)
+{
+    QTimer::singleShot(0, this, [this, arguments] {
+        if (!m_global.parse(arguments)) {
+            fail(UsageError, m_global.errorText());
+            return;
+        }
+        m_json = m_global.isSet(QStringLiteral("json"));
+        if (m_global.isSet(QStringLiteral("version"))) {
+            print(QStringLiteral("journy %1\n").arg(QStringLiteral(JOURNY_VERSION)));
+            exit(Success);
+            return;
+        }
+        const QStringList words = m_global.positionalArguments();
+        if (m_global.isSet(QStringLiteral("help")) || words.isEmpty() ||
+            words.first() == QLatin1String("help")) {
+            print(helpText());
+            exit(words.isEmpty() && !m_global.isSet(QStringLiteral("help")) ? UsageError : Success);
+            return;
+        }
+        dispatch(words);
+    });
+}
+
+void CliApplication::print(const QString &text)
+{
+    m_out << text;
+    m_out.flush();
+}
+
+void CliApplication::printJson(const QJsonObject &object)
+{
+    m_out << QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact)) << '\n';
+    m_out.flush();
+}
+
+void CliApplication::succeed(const QString &text, const QString &profile)
+{
+    if (m_json)
+        printJson({{QLatin1String("ok"), true}, {QLatin1String("profile"), profile}});
+    else
+        print(text);
+    exit(Success);
+}
+
+void CliApplication::fail(int exitCode, const QString &message)
+{
+    if (m_json) {
+        printJson({{QLatin1String("ok"), false},
+                   {QLatin1String("status"), QJsonValue::Null},
+                   {QLatin1String("requestId"), QJsonValue::Null},
+                   {QLatin1String("message"), message},
+                   {QLatin1String("data"), QJsonValue::Null},
+                   {QLatin1String("rateLimit"), QJsonObject{{QLatin1String("limit"), QJsonValue::Null},
+                                                            {QLatin1String("remaining"), QJsonValue::Null}}},
+                   {QLatin1String("errors"), QJsonObject()},
+                   {QLatin1String("rejected"), QJsonObject()},
+                   {QLatin1String("error"),
+                    exitCode == UsageError ? QStringLiteral("usage") : QStringLiteral("failed")},
+                   {QLatin1String("latencyMs"), 0}});
+    }
+    m_err << "journy: " << message << '\n';
+    m_err.flush();
+    exit(exitCode);
+}
+
+void CliApplication::exit(int exitCode)
+{
+    if (m_exited)
+        return;
+    m_exited = true;
+    QTimer::singleShot(0, this, [this, exitCode] { emit finished(exitCode); });
+}
+
+bool CliApplication::parseCommand(QCommandLineParser &parser, const QStringList &words,
+                                  const QList<QCommandLineOption> &options)
+{
+    parser.addOptions(options);
+    if (!parser.parse(QStringList{QStringLiteral("journy")} + words)) {
+        fail(UsageError, parser.errorText());
+        return false;
+    }
+    return true;
+}
+
+void CliApplication::dispatch(const QStringList &words)
+{
+    const QString command = words.first();
+    if (command == QLatin1String("hmac")) {
+        runHmac(words.mid(1));
+        return;
+    }
+    if (command == QLatin1String("profile")) {
+        runProfile(words.mid(1));
+        return;
+    }
+    runApi(words);
+}
+
+bool CliApplication::parseFields(const QStringList &specs, const QString &flag, QList<TypedField> *fields)
+{
+    for (const QString &spec : specs) {
+        TypedField field;
+        QString error;
+        if (!TypedField::parse(spec, &field, &error)) {
+            fail(UsageError, QStringLiteral("--%1 %2").arg(flag, error));
+            return false;
+        }
+        fields->append(field);
+    }
+    return true;
+}
+
+bool CliApplication::buildRequest(const QStringList &words, ApiRequest *request)
+{
+    const QString command = words.first();
+    const QString sub = words.value(1);
+    QCommandLineParser parser;
+    auto noPositional = [this, &parser](int allowed) {
+        if (parser.positionalArguments().size() > allowed) {
+            fail(UsageError,
+                 QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().at(allowed)));
+            return false;
+        }
+        return true;
+    };
+    auto user = [&parser] { return UserIdentification{parser.value(userIdFlag), parser.value(emailFlag)}; };
+    auto account = [&parser] {
+        return AccountIdentification{parser.value(accountIdFlag), parser.value(domainFlag)};
+    };
+
+    if (command == QLatin1String("validate") || command == QLatin1String("events")) {
+        if (!parseCommand(parser, words.mid(1), {}) || !noPositional(0))
+            return false;
+        *request = command == QLatin1String("validate") ? ApiRequest::validate() : ApiRequest::listEvents();
+        return true;
+    }
+    if (command == QLatin1String("properties") || command == QLatin1String("segments")) {
+        if (!parseCommand(parser, words.mid(2), {}) || !noPositional(0))
+            return false;
+        const bool properties = command == QLatin1String("properties");
+        if (sub == QLatin1String("users")) {
+            *request = properties ? ApiRequest::listUserProperties() : ApiRequest::listUserSegments();
+            return true;
+        }
+        if (sub == QLatin1String("accounts")) {
+            *request = properties ? ApiRequest::listAccountProperties() : ApiRequest::listAccountSegments();
+            return true;
+        }
+        fail(UsageError, QStringLiteral("%1 needs 'users' or 'accounts'").arg(command));
+        return false;
+    }
+    if (command == QLatin1String("snippet")) {
+        if (!parseCommand(parser, words.mid(1), {}) || !noPositional(1))
+            return false;
+        if (parser.positionalArguments().isEmpty()) {
+            fail(UsageError, QStringLiteral("snippet needs a DOMAIN"));
+            return false;
+        }
+        *request = ApiRequest::trackingSnippet(parser.positionalArguments().first());
+        return true;
+    }
+    const QCommandLineOption prop = valueOption(QStringLiteral("prop"), QString(), QStringLiteral("SPEC"));
+    if (command == QLatin1String("user") &&
+        (sub == QLatin1String("upsert") || sub == QLatin1String("delete"))) {
+        QList<QCommandLineOption> options = userOptions();
+        if (sub == QLatin1String("upsert"))
+            options.append(prop);
+        if (!parseCommand(parser, words.mid(2), options) || !noPositional(0))
+            return false;
+        if (sub == QLatin1String("delete")) {
+            *request = ApiRequest::deleteUser(user());
+            return true;
+        }
+        QList<TypedField> fields;
+        if (!parseFields(parser.values(prop), QStringLiteral("prop"), &fields))
+            return false;
+        *request = ApiRequest::upsertUser(user(), fields);
+        return true;
+    }
+    if (command == QLatin1String("account") &&
+        (sub == QLatin1String("upsert") || sub == QLatin1String("delete"))) {
+        QList<QCommandLineOption> options = accountOptions();
+        if (sub == QLatin1String("upsert"))
+            options.append(prop);
+        if (!parseCommand(parser, words.mid(2), options) || !noPositional(0))
+            return false;
+        if (sub == QLatin1String("delete")) {
+            *request = ApiRequest::deleteAccount(account());
+            return true;
+        }
+        QList<TypedField> fields;
+        if (!parseFields(parser.values(prop), QStringLiteral("prop"), &fields))
+            return false;
+        *request = ApiRequest::upsertAccount(account(), fields);
+        return true;
+    }
+    if (command == QLatin1String("account") &&
+        (sub == QLatin1String("add-users") || sub == QLatin1String("remove-users"))) {
+        const QCommandLineOption userId =
+            valueOption(QStringLiteral("user"), QString(), QStringLiteral("ID"));
+        const QCommandLineOption userEmail =
+            valueOption(QStringLiteral("user-email"), QString(), QStringLiteral("EMAIL"));
+        if (!parseCommand(parser, words.mid(2),
+                          accountOptions() + QList<QCommandLineOption>{userId, userEmail}) ||
+            !noPositional(0))
+            return false;
+        QList<UserIdentification> users;
+        for (const QString &id : parser.values(userId))
+            users.append({id, QString()});
+        for (const QString &email : parser.values(userEmail))
+            users.append({QString(), email});
+        *request = sub == QLatin1String("add-users") ? ApiRequest::addUsersToAccount(account(), users)
+                                                     : ApiRequest::removeUsersFromAccount(account(), users);
+        return true;
+    }
+    if (command == QLatin1String("track")) {
+        const QCommandLineOption meta =
+            valueOption(QStringLiteral("meta"), QString(), QStringLiteral("SPEC"));
+        const QCommandLineOption at = valueOption(QStringLiteral("at"), QString(), QStringLiteral("ISO8601"));
+        const QCommandLineOption legacy = flagOption(QStringLiteral("legacy"), QString());
+        if (!parseCommand(parser, words.mid(1),
+                          userOptions() + accountOptions() + QList<QCommandLineOption>{meta, at, legacy}) ||
+            !noPositional(1))
+            return false;
+        if (parser.positionalArguments().isEmpty()) {
+            fail(UsageError, QStringLiteral("track needs an event NAME"));
+            return false;
+        }
+        QList<TypedField> fields;
+        if (!parseFields(parser.values(meta), QStringLiteral("meta"), &fields))
+            return false;
+        const QString name = parser.positionalArguments().first();
+        *request = parser.isSet(legacy)
+                       ? ApiRequest::trackLegacyEvent(name, user(), account(), fields, parser.value(at))
+                       : ApiRequest::trackEvent(name, user(), account(), fields, parser.value(at));
+        return true;
+    }
+    if (command == QLatin1String("link")) {
+        const QCommandLineOption device =
+            valueOption(QStringLiteral("device-id"), QString(), QStringLiteral("ID"));
+        if (!parseCommand(parser, words.mid(1), userOptions() + QList<QCommandLineOption>{device}) ||
+            !noPositional(0))
+            return false;
+        if (!parser.isSet(device)) {
+            fail(UsageError, QStringLiteral("link needs --device-id"));
+            return false;
+        }
+        *request = ApiRequest::link(parser.value(device), user());
+        return true;
+    }
+    fail(UsageError,
+         QStringLiteral("unknown command '%1' (see journy --help)").arg(words.join(QLatin1Char(' '))));
+    return false;
+}
+
+void CliApplication::runApi(const QStringList &words)
+{
+    ApiRequest request;
+    if (!buildRequest(words, &request))
+        return;
+    resolveConnection([this, request](const ClientConfig &config) { send(request, config); });
+}
+
+bool CliApplication::resolveProfile(Profile *profile)
+{
+    const bool byProfile = m_global.isSet(QStringLiteral("profile"));
+    if (byProfile && m_global.isSet(QStringLiteral("base-url"))) {
+        fail(UsageError, QStringLiteral("use --profile or --base-url, not both"));
+        return false;
+    }
+    if (m_global.isSet(QStringLiteral("base-url"))) {
+        profile->name.clear();
+        profile->baseUrl = QUrl(m_global.value(QStringLiteral("base-url")));
+        return true;
+    }
+    const QString name =
+        byProfile ? m_global.value(QStringLiteral("profile")) : m_profiles.defaultProfileName();
+    if (!m_profiles.contains(name)) {
+        fail(UsageError, QStringLiteral("no profile named '%1' (see journy profile list)").arg(name));
+        return false;
+    }
+    *profile = m_profiles.profile(name);
+    return true;
+}
+
+void CliApplication::resolveConnection(const std::function<void(const ClientConfig &)> &ready)
+{
+    Profile profile;
+    if (!resolveProfile(&profile))
+        return;
+
+    ClientConfig config;
+    config.preflight = !m_global.isSet(QStringLiteral("no-validate"));
+    if (m_global.isSet(QStringLiteral("timeout"))) {
+        bool ok = false;
+        const double seconds = m_global.value(QStringLiteral("timeout")).toDouble(&ok);
+        if (!ok || seconds <= 0 || seconds > 3600) {
+            fail(UsageError, QStringLiteral("--timeout must be a number of seconds from 0 to 3600"));
+            return;
+        }
+        config.timeoutMs = static_cast<int>(seconds * 1000);
+    }
+
+    if (profile.isEmbeddedSandbox()) {
+        m_sandbox = std::make_unique<SharedSandbox>(AppPaths::sandboxDataFile());
+        QString error;
+        if (!m_sandbox->start(&error)) {
+            fail(Failed, QStringLiteral("the embedded sandbox cannot start: %1").arg(error));
+            return;
+        }
+        config.baseUrl = m_sandbox->baseUrl();
+    } else {
+        config.baseUrl = profile.baseUrl;
+    }
+
+    // The key: a named environment variable, JOURNY_API_KEY, then the keychain.
+    if (m_global.isSet(QStringLiteral("api-key-env"))) {
+        const QString variable = m_global.value(QStringLiteral("api-key-env"));
+        config.apiKey = qEnvironmentVariable(variable.toLocal8Bit().constData());
+        if (config.apiKey.isEmpty()) {
+            fail(UsageError,
+                 QStringLiteral("the environment variable %1 (from --api-key-env) is empty or not set")
+                     .arg(variable));
+            return;
+        }
+        ready(config);
+        return;
+    }
+    config.apiKey = qEnvironmentVariable("JOURNY_API_KEY");
+    if (!config.apiKey.isEmpty()) {
+        ready(config);
+        return;
+    }
+    if (profile.isEmbeddedSandbox()) {
+        config.apiKey = SandboxConfig::defaultKey();
+        ready(config);
+        return;
+    }
+    if (profile.name.isEmpty()) {
+        fail(UsageError,
+             QStringLiteral("no API key for --base-url: set JOURNY_API_KEY or use --api-key-env VAR"));
+        return;
+    }
+    m_secrets->read(profile.apiKeySecretName(), [this, config, profile,
+                                                 ready](const SecretStore::Result &result) mutable {
+        if (result.error == SecretStore::Error::NotFound) {
+            fail(UsageError,
+                 QStringLiteral("no API key stored for profile '%1': run journy profile add %1, or set "
+                                "JOURNY_API_KEY")
+                     .arg(profile.name));
+            return;
+        }
+        if (!result.ok()) {
+            fail(UsageError, result.message);
+            return;
+        }
+        config.apiKey = QString::fromUtf8(result.secret);
+        ready(config);
+    });
+}
+
+void CliApplication::send(const ApiRequest &request, const ClientConfig &config)
+{
+    m_client = new JournyClient(config, nullptr, nullptr, this);
+    ApiReply *reply = m_client->send(request);
+    connect(reply, &ApiReply::finished, this, [this](const ApiResult &result) {
+        if (m_json)
+            printJson(CliOutput::toJson(result));
+        else
+            print(CliOutput::toText(result));
+        switch (result.outcome()) {
+        case ApiResult::Outcome::Success:
+            exit(Success);
+            return;
+        case ApiResult::Outcome::PreflightFailed:
+            exit(PreflightFailed);
+            return;
+        case ApiResult::Outcome::Refused:
+            // A URL refused before sending is the user's to fix, like any usage error.
+            exit(result.httpStatus > 0 ? Refused : UsageError);
+            return;
+        case ApiResult::Outcome::Failed:
+            exit(Failed);
+            return;
+        }
+    });
+}
+
+void CliApplication::runHmac(const QStringList &words)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption verify =
+        valueOption(QStringLiteral("verify"), QString(), QStringLiteral("HASH"));
+    const QCommandLineOption secretEnv =
+        valueOption(QStringLiteral("secret-env"), QString(), QStringLiteral("VAR"));
+    if (!parseCommand(parser, words, {verify, secretEnv}))
+        return;
+    if (parser.positionalArguments().size() != 1) {
+        fail(UsageError, QStringLiteral("hmac needs exactly one ID"));
+        return;
+    }
+    const QString id = parser.positionalArguments().first();
+    const bool verifying = parser.isSet(verify);
+    const QString hash = parser.value(verify);
+
+    auto finish = [this, id, verifying, hash](const QByteArray &secret) {
+        if (secret.isEmpty()) {
+            fail(UsageError, QStringLiteral("the identity-verification secret is empty"));
+            return;
+        }
+        if (!verifying) {
+            const QString signature = IdentityVerifier::sign(id, secret);
+            if (m_json)
+                printJson({{QLatin1String("ok"), true},
+                           {QLatin1String("id"), id},
+                           {QLatin1String("hash"), signature}});
+            else
+                print(signature + QLatin1Char('\n'));
+            exit(Success);
+            return;
+        }
+        const bool valid = IdentityVerifier::verify(id, secret, hash);
+        if (m_json)
+            printJson(
+                {{QLatin1String("ok"), valid}, {QLatin1String("id"), id}, {QLatin1String("valid"), valid}});
+        else
+            print(valid ? QStringLiteral("valid: the hash matches %1\n").arg(id)
+                        : QStringLiteral("invalid: the hash does not match %1 with this secret\n").arg(id));
+        exit(valid ? Success : Refused);
+    };
+
+    if (parser.isSet(secretEnv)) {
+        const QByteArray secret = qgetenv(parser.value(secretEnv).toLocal8Bit().constData());
+        if (secret.isEmpty()) {
+            fail(UsageError,
+                 QStringLiteral("the environment variable %1 (from --secret-env) is empty or not set")
+                     .arg(parser.value(secretEnv)));
+            return;
+        }
+        finish(secret);
+        return;
+    }
+    auto fromStdin = [finish] {
+        finish(TerminalInput::readSecretLine(QStringLiteral("Identity-verification secret: ")));
+    };
+    Profile profile;
+    if (m_global.isSet(QStringLiteral("base-url")) || !resolveProfile(&profile) ||
+        profile.isEmbeddedSandbox()) {
+        if (m_exited)
+            return;
+        fromStdin();
+        return;
+    }
+    m_secrets->read(profile.verificationSecretName(),
+                    [this, fromStdin, finish](const SecretStore::Result &result) {
+                        if (result.ok()) {
+                            finish(result.secret);
+                        } else if (result.error == SecretStore::Error::NotFound) {
+                            fromStdin();
+                        } else {
+                            fail(UsageError, result.message);
+                        }
+                    });
+}
+
+void CliApplication::runProfile(const QStringList &words)
+{
+    const QString sub = words.value(0);
+    QCommandLineParser parser;
+    if (sub == QLatin1String("list")) {
+        if (!parseCommand(parser, words.mid(1), {}))
+            return;
+        listProfiles(m_profiles.profiles(), {});
+        return;
+    }
+    if (sub == QLatin1String("add")) {
+        const QCommandLineOption baseUrl =
+            valueOption(QStringLiteral("base-url"), QString(), QStringLiteral("URL"));
+        const QCommandLineOption label =
+            valueOption(QStringLiteral("label"), QString(), QStringLiteral("ENVIRONMENT"));
+        if (!parseCommand(parser, words.mid(1), {baseUrl, label}))
+            return;
+        if (parser.positionalArguments().size() != 1) {
+            fail(UsageError, QStringLiteral("profile add needs exactly one NAME"));
+            return;
+        }
+        Profile profile;
+        profile.name = parser.positionalArguments().first();
+        profile.baseUrl =
+            QUrl(parser.isSet(baseUrl) ? parser.value(baseUrl) : ClientConfig().baseUrl.toString());
+        if (parser.isSet(label) && !Profile::environmentFromName(parser.value(label), &profile.environment)) {
+            fail(UsageError, QStringLiteral("--label must be production, staging or sandbox"));
+            return;
+        }
+        // Check everything but the key first, so a typo does not cost the user a paste.
+        if (!ProfileStore::isValidName(profile.name) || profile.name == Profile::embeddedSandboxName()) {
+            fail(UsageError, profile.name == Profile::embeddedSandboxName()
+                                 ? QStringLiteral("'Sandbox' is the built-in profile")
+                                 : QStringLiteral("'%1' is not a usable profile name").arg(profile.name));
+            return;
+        }
+        const QByteArray key =
+            TerminalInput::readSecretLine(QStringLiteral("API key for %1: ").arg(profile.name)).trimmed();
+        if (key.isEmpty()) {
+            fail(UsageError, QStringLiteral("no API key on standard input"));
+            return;
+        }
+        m_secrets->write(profile.apiKeySecretName(), key, [this, profile](const SecretStore::Result &result) {
+            if (!result.ok()) {
+                fail(UsageError, result.message);
+                return;
+            }
+            QString saveError;
+            if (!m_profiles.save(profile, &saveError)) {
+                fail(UsageError, saveError);
+                return;
+            }
+            succeed(QStringLiteral("profile %1 saved; its API key is in the keychain\n").arg(profile.name),
+                    profile.name);
+        });
+        return;
+    }
+    if (sub == QLatin1String("set-secret") || sub == QLatin1String("remove") || sub == QLatin1String("use")) {
+        if (!parseCommand(parser, words.mid(1), {}))
+            return;
+        if (parser.positionalArguments().size() != 1) {
+            fail(UsageError, QStringLiteral("profile %1 needs exactly one NAME").arg(sub));
+            return;
+        }
+        const QString name = parser.positionalArguments().first();
+        QString error;
+        if (sub == QLatin1String("use")) {
+            if (!m_profiles.setDefaultProfile(name, &error)) {
+                fail(UsageError, error);
+                return;
+            }
+            succeed(QStringLiteral("default profile: %1\n").arg(name), name);
+            return;
+        }
+        if (!m_profiles.contains(name) || name == Profile::embeddedSandboxName()) {
+            fail(UsageError, name == Profile::embeddedSandboxName()
+                                 ? QStringLiteral("the built-in Sandbox profile has no keychain entries")
+                                 : QStringLiteral("no profile named '%1'").arg(name));
+            return;
+        }
+        const Profile profile = m_profiles.profile(name);
+        if (sub == QLatin1String("set-secret")) {
+            const QByteArray secret =
+                TerminalInput::readSecretLine(QStringLiteral("Identity-verification secret: "));
+            if (secret.isEmpty()) {
+                fail(UsageError, QStringLiteral("no secret on standard input"));
+                return;
+            }
+            m_secrets->write(
+                profile.verificationSecretName(), secret, [this, name](const SecretStore::Result &result) {
+                    if (!result.ok()) {
+                        fail(UsageError, result.message);
+                        return;
+                    }
+                    succeed(QStringLiteral("identity-verification secret of %1 saved in the keychain\n")
+                                .arg(name),
+                            name);
+                });
+            return;
+        }
+        // remove: the keychain entries first, so a failure leaves the profile to retry with.
+        m_secrets->remove(profile.apiKeySecretName(), [this, profile](const SecretStore::Result &keyResult) {
+            if (!keyResult.ok()) {
+                fail(UsageError, keyResult.message);
+                return;
+            }
+            m_secrets->remove(
+                profile.verificationSecretName(), [this, profile](const SecretStore::Result &secretResult) {
+                    QString removeError;
+                    if (!secretResult.ok() || !m_profiles.remove(profile.name, &removeError)) {
+                        fail(UsageError, secretResult.ok() ? removeError : secretResult.message);
+                        return;
+                    }
+                    succeed(QStringLiteral("profile %1 removed\n").arg(profile.name), profile.name);
+                });
+        });
+        return;
+    }
+    fail(UsageError, QStringLiteral("profile needs add, set-secret, list, remove or use"));
+}
+
+void CliApplication::listProfiles(QList<Profile> remaining, QList<QPair<Profile, QString>> done)
+{
+    if (remaining.isEmpty()) {
+        const QString defaultName = m_profiles.defaultProfileName();
+        if (m_json) {
+            QJsonArray list;
+            for (const auto &entry : done)
+                list.append(QJsonObject{
+                    {QLatin1String("name"), entry.first.name},
+                    {QLatin1String("baseUrl"), entry.first.isEmbeddedSandbox()
+                                                   ? QStringLiteral("(embedded)")
+                                                   : entry.first.baseUrl.toString()},
+                    {QLatin1String("environment"), Profile::environmentName(entry.first.environment)},
+                    {QLatin1String("key"), entry.second},
+                    {QLatin1String("default"), entry.first.name == defaultName}});
+            printJson({{QLatin1String("ok"), true}, {QLatin1String("data"), list}});
+        } else {
+            QList<QStringList> rows;
+            for (const auto &entry : done)
+                rows.append({entry.first.name == defaultName ? QStringLiteral("*") : QString(),
+                             entry.first.name, Profile::environmentName(entry.first.environment),
+                             entry.first.isEmbeddedSandbox() ? QStringLiteral("(embedded)")
+                                                             : entry.first.baseUrl.toString(),
+                             entry.second});
+            print(CliOutput::table({QString(), QStringLiteral("NAME"), QStringLiteral("ENVIRONMENT"),
+                                    QStringLiteral("BASE URL"), QStringLiteral("KEY")},
+                                   rows));
+        }
+        exit(Success);
+        return;
+    }
+    const Profile profile = remaining.takeFirst();
+    if (profile.isEmbeddedSandbox()) {
+        done.append({profile, QStringLiteral("not needed")});
+        listProfiles(remaining, done);
+        return;
+    }
+    // Only whether a key is stored; the key itself is read by the keychain and dropped here.
+    m_secrets->read(profile.apiKeySecretName(),
+                    [this, profile, remaining, done](const SecretStore::Result &result) mutable {
+                        done.append({profile, result.ok() ? QStringLiteral("stored")
+                                              : result.error == SecretStore::Error::NotFound
+                                                  ? QStringLiteral("missing")
+                                                  : QStringLiteral("keychain unavailable")});
+                        listProfiles(remaining, done);
+                    });
+}

@@ -1,0 +1,83 @@
+#pragma once
+
+#include "ApiRequest.h"
+#include "ApiResult.h"
+#include "ClientConfig.h"
+#include "Profile.h"
+#include "ProfileStore.h"
+
+#include <QCommandLineParser>
+#include <QObject>
+#include <QTextStream>
+
+#include <functional>
+#include <memory>
+
+class JournyClient;
+class SecretStore;
+class SharedSandbox;
+
+// The `journy` command line: parses a command, resolves the profile and its key (environment,
+// keychain, or the embedded sandbox), sends through journy_core and prints the result. main()
+// only wires it to the process. Exit codes: 0 success, 1 usage, 2 pre-flight failed, 3 refused
+// by the server (4xx), 4 server or transport failure.
+class CliApplication : public QObject
+{
+    Q_OBJECT
+public:
+    enum ExitCode
+    {
+        Success = 0,
+        UsageError = 1,
+        PreflightFailed = 2,
+        Refused = 3,
+        Failed = 4
+    };
+
+    // secrets is the keychain in the product; profilesFile is where profiles live.
+    CliApplication(SecretStore *secrets, const QString &profilesFile, QObject *parent = nullptr);
+    ~CliApplication() override;
+
+    // arguments as in argv, program name first. finished() follows, always asynchronously.
+    void start(const QStringList &arguments);
+
+    static QString helpText();
+
+signals:
+    void finished(int exitCode);
+
+private:
+    // A command's own options, parsed from the words after the command name.
+    bool parseCommand(QCommandLineParser &parser, const QStringList &words,
+                      const QList<QCommandLineOption> &options);
+    void dispatch(const QStringList &words);
+    void runApi(const QStringList &words);
+    bool buildRequest(const QStringList &words, ApiRequest *request);
+    bool parseFields(const QStringList &specs, const QString &flag, QList<TypedField> *fields);
+    void runHmac(const QStringList &words);
+    void runProfile(const QStringList &words);
+    void listProfiles(QList<Profile> remaining, QList<QPair<Profile, QString>> done);
+
+    // Finds the profile and its key, then calls ready(config); reports and exits on failure.
+    void resolveConnection(const std::function<void(const ClientConfig &)> &ready);
+    bool resolveProfile(Profile *profile);
+    void send(const ApiRequest &request, const ClientConfig &config);
+
+    void print(const QString &text);
+    void printJson(const QJsonObject &object);
+    void fail(int exitCode, const QString &message);
+    // Ends a profile command: text for people, {"ok": true, "profile": NAME} with --json.
+    void succeed(const QString &text, const QString &profile);
+    void exit(int exitCode);
+
+    SecretStore *m_secrets;
+    ProfileStore m_profiles;
+    QTextStream m_out;
+    QTextStream m_err;
+
+    QCommandLineParser m_global;
+    bool m_json = false;
+    bool m_exited = false;
+    std::unique_ptr<SharedSandbox> m_sandbox;
+    JournyClient *m_client = nullptr;
+};

@@ -1,0 +1,18 @@
+#pragma once
+
+#include "ApiResult.h"
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+// How the CLI shows an ApiResult: readable text by default, or exactly one JSON object with
+// --json. Neither ever contains the API key: ApiResult does not hold it.
+class CliOutput
+{
+public:
+    static QJsonObject toJson(const ApiResult &result);
+    static QString toText(const ApiResult &result);
+    // Rows under headers, columns padded to their widest cell.
+    static QString table(const QStringList &headers, const QList<QStringList> &rows);
+};

@@ -1,0 +1,138 @@
+#include "ProfileStore.h"
+
+#include <QRegularExpression>
+#include <QSettings>
+
+namespace {
+
+const QString profilesGroup = QStringLiteral("profiles");
+const QString defaultKey = QStringLiteral("default");
+
+} // namespace
+
+ProfileStore::ProfileStore(const QString &file) : m_file(file) {}
+
+bool ProfileStore::isValidName(const QString &name)
+{
+    // Names end up in keychain entry names and INI groups: keep them plain.
+    static const QRegularExpression pattern(
+        QRegularExpression::anchoredPattern(QStringLiteral("[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}")));
+    return pattern.match(name).hasMatch();
+}
+
+QList<Profile> ProfileStore::profiles() const
+{
+    QList<Profile> list{Profile::embeddedSandbox()};
+    QSettings settings(m_file, QSettings::IniFormat);
+    settings.beginGroup(profilesGroup);
+    for (const QString &group : settings.childGroups()) {
+        settings.beginGroup(group);
+        Profile profile;
+        profile.name = settings.value(QStringLiteral("name")).toString();
+        profile.baseUrl = QUrl(settings.value(QStringLiteral("baseUrl")).toString());
+        Profile::environmentFromName(settings.value(QStringLiteral("environment")).toString(),
+                                     &profile.environment);
+        settings.endGroup();
+        if (isValidName(profile.name) && profile.name != Profile::embeddedSandboxName())
+            list.append(profile);
+    }
+    return list;
+}
+
+bool ProfileStore::contains(const QString &name) const
+{
+    for (const Profile &profile : profiles()) {
+        if (profile.name == name)
+            return true;
+    }
+    return false;
+}
+
+Profile ProfileStore::profile(const QString &name) const
+{
+    for (const Profile &profile : profiles()) {
+        if (profile.name == name)
+            return profile;
+    }
+    return Profile();
+}
+
+namespace {
+
+// INI group names cannot hold every character a profile name may; the name itself is a value.
+QString groupFor(const QString &name)
+{
+    return QString::fromLatin1(name.toUtf8().toHex());
+}
+
+} // namespace
+
+bool ProfileStore::save(const Profile &profile, QString *error)
+{
+    if (!isValidName(profile.name)) {
+        *error = QStringLiteral("'%1' is not a usable profile name (letters, digits, space, . _ -; up to 64)")
+                     .arg(profile.name);
+        return false;
+    }
+    if (profile.name == Profile::embeddedSandboxName()) {
+        *error = QStringLiteral("'%1' is the built-in embedded sandbox profile").arg(profile.name);
+        return false;
+    }
+    const QString scheme = profile.baseUrl.scheme();
+    if (!profile.baseUrl.isValid() || profile.baseUrl.host().isEmpty() ||
+        (scheme != QLatin1String("https") && scheme != QLatin1String("http"))) {
+        *error = QStringLiteral("'%1' is not an http(s) base URL").arg(profile.baseUrl.toString());
+        return false;
+    }
+    QSettings settings(m_file, QSettings::IniFormat);
+    settings.beginGroup(profilesGroup);
+    settings.beginGroup(groupFor(profile.name));
+    settings.setValue(QStringLiteral("name"), profile.name);
+    settings.setValue(QStringLiteral("baseUrl"), profile.baseUrl.toString());
+    settings.setValue(QStringLiteral("environment"), Profile::environmentName(profile.environment));
+    settings.endGroup();
+    settings.endGroup();
+    settings.sync();
+    if (settings.status() != QSettings::NoError) {
+        *error = QStringLiteral("cannot write %1").arg(m_file);
+        return false;
+    }
+    return true;
+}
+
+bool ProfileStore::remove(const QString &name, QString *error)
+{
+    if (name == Profile::embeddedSandboxName()) {
+        *error = QStringLiteral("the built-in Sandbox profile cannot be removed");
+        return false;
+    }
+    if (!contains(name)) {
+        *error = QStringLiteral("no profile named '%1'").arg(name);
+        return false;
+    }
+    QSettings settings(m_file, QSettings::IniFormat);
+    settings.remove(profilesGroup + QLatin1Char('/') + groupFor(name));
+    if (settings.value(defaultKey).toString() == name)
+        settings.remove(defaultKey);
+    settings.sync();
+    return true;
+}
+
+QString ProfileStore::defaultProfileName() const
+{
+    QSettings settings(m_file, QSettings::IniFormat);
+    const QString name = settings.value(defaultKey).toString();
+    return contains(name) ? name : Profile::embeddedSandboxName();
+}
+
+bool ProfileStore::setDefaultProfile(const QString &name, QString *error)
+{
+    if (!contains(name)) {
+        *error = QStringLiteral("no profile named '%1'").arg(name);
+        return false;
+    }
+    QSettings settings(m_file, QSettings::IniFormat);
+    settings.setValue(defaultKey, name);
+    settings.sync();
+    return true;
+}

@@ -1,0 +1,30 @@
+#pragma once
+
+#include "Profile.h"
+
+#include <QList>
+#include <QString>
+
+// The profiles the console and the CLI share, in an INI file (AppPaths::profilesFile()):
+// names, base URLs, environments and which one is the default — never a key or a secret.
+// The embedded Sandbox profile always exists and is the default of a fresh installation.
+class ProfileStore
+{
+public:
+    explicit ProfileStore(const QString &file);
+
+    QList<Profile> profiles() const;
+    bool contains(const QString &name) const;
+    Profile profile(const QString &name) const;
+    // Adds or replaces; false with *error for a bad name or the built-in profile's name.
+    bool save(const Profile &profile, QString *error);
+    bool remove(const QString &name, QString *error);
+
+    QString defaultProfileName() const;
+    bool setDefaultProfile(const QString &name, QString *error);
+
+    static bool isValidName(const QString &name);
+
+private:
+    QString m_file;
+};
