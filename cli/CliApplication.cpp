@@ -454,13 +454,15 @@ void CliApplication::resolveConnection(const std::function<void(const ClientConf
         ready(config);
         return;
     }
-    config.apiKey = qEnvironmentVariable("JOURNY_API_KEY");
-    if (!config.apiKey.isEmpty()) {
+    // The built-in sandbox has its own key: a production key left in JOURNY_API_KEY must not be
+    // sent there (and would only be refused).
+    if (profile.isEmbeddedSandbox()) {
+        config.apiKey = SandboxConfig::defaultKey();
         ready(config);
         return;
     }
-    if (profile.isEmbeddedSandbox()) {
-        config.apiKey = SandboxConfig::defaultKey();
+    config.apiKey = qEnvironmentVariable("JOURNY_API_KEY");
+    if (!config.apiKey.isEmpty()) {
         ready(config);
         return;
     }

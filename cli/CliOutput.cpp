@@ -127,7 +127,11 @@ QString CliOutput::table(const QStringList &headers, const QList<QStringList> &r
         QString text;
         for (qsizetype i = 0; i < cells.size(); ++i)
             text += i + 1 < cells.size() ? cells.at(i).leftJustified(widths.at(i) + 2) : cells.at(i);
-        return text.trimmed() + QLatin1Char('\n');
+        // Only trailing padding goes: an empty first cell (profile list's default marker) must
+        // keep its width, or that line's columns shift left of the others.
+        while (text.endsWith(QLatin1Char(' ')))
+            text.chop(1);
+        return text + QLatin1Char('\n');
     };
     QString text = line(headers);
     for (const QStringList &row : rows)

@@ -55,8 +55,9 @@ SecretStore::Result resultOf(const QKeychain::Job &job, const QString &name)
         // isAvailable() said yes: it means the same thing as NoBackendAvailable.
         result.error = SecretStore::Error::NoBackend;
         result.message =
-            QStringLiteral("No keychain service is available (%1). On Linux, start a Secret Service "
-                           "such as gnome-keyring or KWallet; keys are never stored in a file instead")
+            QStringLiteral(
+                "No keychain service is available, or it failed (%1). On Linux, start a Secret "
+                "Service such as gnome-keyring or KWallet; keys are never stored in a file instead")
                 .arg(job.errorString());
         return result;
     case QKeychain::CouldNotDeleteEntry:

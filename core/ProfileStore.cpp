@@ -33,7 +33,9 @@ QList<Profile> ProfileStore::profiles() const
         Profile::environmentFromName(settings.value(QStringLiteral("environment")).toString(),
                                      &profile.environment);
         settings.endGroup();
-        if (isValidName(profile.name) && profile.name != Profile::embeddedSandboxName())
+        // A hand-edited entry without a usable URL is skipped, never taken for the built-in sandbox.
+        if (isValidName(profile.name) && profile.name != Profile::embeddedSandboxName() &&
+            profile.baseUrl.isValid() && !profile.baseUrl.host().isEmpty())
             list.append(profile);
     }
     return list;

@@ -89,6 +89,21 @@ bool readCount(const QJsonObject &object, const char *name, const QString &prefi
     return true;
 }
 
+// A misspelt member would otherwise be ignored without a word: a key meant to be restricted
+// would get every permission, a fault meant to be on would stay off.
+bool onlyKnown(const QJsonObject &object, const QStringList &known, const QString &where, QString *error)
+{
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        if (!known.contains(it.key())) {
+            *error = QStringLiteral("%1unknown member '%2' (known: %3)")
+                         .arg(where.isEmpty() ? QString() : where + QLatin1String(": "), it.key(),
+                              known.join(QLatin1String(", ")));
+            return false;
+        }
+    }
+    return true;
+}
+
 } // namespace
 
 bool SandboxConfig::merge(const QJsonObject &json, QString *error)
@@ -96,13 +111,8 @@ bool SandboxConfig::merge(const QJsonObject &json, QString *error)
     static const QStringList known = {
         QStringLiteral("keys"),     QStringLiteral("rateLimit"), QStringLiteral("rateWindowSeconds"),
         QStringLiteral("websites"), QStringLiteral("segments"),  QStringLiteral("faults")};
-    for (auto it = json.begin(); it != json.end(); ++it) {
-        if (!known.contains(it.key())) {
-            *error = QStringLiteral("unknown member '%1' (known: %2)")
-                         .arg(it.key(), known.join(QLatin1String(", ")));
-            return false;
-        }
-    }
+    if (!onlyKnown(json, known, QString(), error))
+        return false;
 
     const QJsonValue keysValue = json.value(QLatin1String("keys"));
     if (!keysValue.isUndefined()) {
@@ -112,9 +122,25 @@ bool SandboxConfig::merge(const QJsonObject &json, QString *error)
         }
         const QJsonObject keyObject = keysValue.toObject();
         for (auto it = keyObject.begin(); it != keyObject.end(); ++it) {
+            const QString where = QStringLiteral("keys.") + it.key();
+            if (!it.value().isObject()) {
+                *error = where + QStringLiteral(" must be {\"permissions\": [...], \"enabled\": bool}");
+                return false;
+            }
             const QJsonObject entry = it.value().toObject();
+            if (!onlyKnown(entry, {QStringLiteral("permissions"), QStringLiteral("enabled")}, where, error))
+                return false;
             Key key;
             const QJsonValue permissions = entry.value(QLatin1String("permissions"));
+            const QJsonValue enabled = entry.value(QLatin1String("enabled"));
+            if (!permissions.isUndefined() && !permissions.isArray()) {
+                *error = where + QStringLiteral(".permissions must be a list of permission names");
+                return false;
+            }
+            if (!enabled.isUndefined() && !enabled.isBool()) {
+                *error = where + QStringLiteral(".enabled must be true or false");
+                return false;
+            }
             if (permissions.isUndefined()) {
                 key.permissions = allPermissions();
             } else {
@@ -128,7 +154,7 @@ bool SandboxConfig::merge(const QJsonObject &json, QString *error)
                     key.permissions.append(permission.toString());
                 }
             }
-            key.enabled = entry.value(QLatin1String("enabled")).toBool(true);
+            key.enabled = enabled.toBool(true);
             if (it.key().isEmpty()) {
                 *error = QStringLiteral("keys: a key must not be empty");
                 return false;
@@ -149,18 +175,42 @@ bool SandboxConfig::merge(const QJsonObject &json, QString *error)
             return false;
         }
         websites.clear();
-        for (auto it = object.begin(); it != object.end(); ++it)
+        for (auto it = object.begin(); it != object.end(); ++it) {
+            if (!it.value().isString()) {
+                *error = QStringLiteral("websites.%1 must be the snippet, a string").arg(it.key());
+                return false;
+            }
             websites.insert(it.key().toLower(), it.value().toString());
+        }
     }
 
-    const QJsonObject segments = json.value(QLatin1String("segments")).toObject();
+    const QJsonValue segmentsValue = json.value(QLatin1String("segments"));
+    if (!segmentsValue.isUndefined() && !segmentsValue.isObject()) {
+        *error = QStringLiteral("segments must be {\"users\": [...], \"accounts\": [...]}");
+        return false;
+    }
+    const QJsonObject segments = segmentsValue.toObject();
+    if (!onlyKnown(segments, {QStringLiteral("users"), QStringLiteral("accounts")},
+                   QStringLiteral("segments"), error))
+        return false;
     if (!readSegments(segments.value(QLatin1String("users")), QStringLiteral("segments.users"), &userSegments,
                       error) ||
         !readSegments(segments.value(QLatin1String("accounts")), QStringLiteral("segments.accounts"),
                       &accountSegments, error))
         return false;
 
-    const QJsonObject faultsObject = json.value(QLatin1String("faults")).toObject();
+    const QJsonValue faultsValue = json.value(QLatin1String("faults"));
+    if (!faultsValue.isUndefined() && !faultsValue.isObject()) {
+        *error = QStringLiteral("faults must be an object of fault settings");
+        return false;
+    }
+    const QJsonObject faultsObject = faultsValue.toObject();
+    if (!onlyKnown(faultsObject,
+                   {QStringLiteral("latencyMs"), QStringLiteral("jitterMs"), QStringLiteral("failRate"),
+                    QStringLiteral("dropRate"), QStringLiteral("garbleRate"), QStringLiteral("burstRate"),
+                    QStringLiteral("burstLength"), QStringLiteral("seed")},
+                   QStringLiteral("faults"), error))
+        return false;
     const QString prefix = QStringLiteral("faults.");
     int seed = static_cast<int>(faults.seed);
     if (!readCount(faultsObject, "latencyMs", prefix, 0, &faults.latencyMs, error) ||
@@ -185,10 +235,16 @@ bool SandboxConfig::loadFile(const QString &path, QString *error)
     }
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &parseError);
-    if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
+    if (parseError.error != QJsonParseError::NoError) {
         *error = QStringLiteral("%1: not a JSON object (%2 at byte %3)")
                      .arg(path, parseError.errorString())
                      .arg(parseError.offset);
+        return false;
+    }
+    if (!document.isObject()) {
+        // Valid JSON of the wrong kind: the parser's "no error occurred" would only confuse.
+        *error = QStringLiteral("%1: not a JSON object (the file holds a JSON %2)")
+                     .arg(path, document.isArray() ? QStringLiteral("array") : QStringLiteral("value"));
         return false;
     }
     QString mergeError;

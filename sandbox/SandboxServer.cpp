@@ -111,7 +111,8 @@ SandboxServer::Reply SandboxServer::answer(int status, const QString &message, c
 
 bool SandboxServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
-    const Reply reply = process(request);
+    Reply reply = process(request);
+    reply.headersOnly = request.method() == QHttpServerRequest::Method::Head;
     if (reply.drop) {
         socket->abort();
         return true;
@@ -155,6 +156,12 @@ void SandboxServer::deliver(QHttpServerResponder &responder, const Reply &reply)
     }
     responder.writeHeader("Content-Type", reply.contentType);
     responder.writeHeader("Content-Length", QByteArray::number(body.size()));
+    if (reply.headersOnly) {
+        // HTTP forbids content in an answer to HEAD (RFC 9110 9.3.2): a client reads none, so a
+        // body would be taken for the start of the next answer on a kept-alive connection.
+        responder.writeBody(QByteArray());
+        return;
+    }
     if (reply.truncate) {
         responder.writeBody(body.left(body.size() / 2));
         responder.socket()->disconnectFromHost();
@@ -244,27 +251,40 @@ SandboxServer::Reply SandboxServer::processApi(const QHttpServerRequest &request
                                        "%1 permission")
                             .arg(info.permission)));
 
+    // The spec's 400 always carries `errors`. A body that cannot be read has no field to blame,
+    // so its maps stay empty; a wrong Content-Type is a header parameter.
+    auto badBody = [&](const QString &message, const QJsonObject &headerErrors = QJsonObject()) {
+        QJsonObject parameters;
+        if (!headerErrors.isEmpty())
+            parameters.insert(QLatin1String("header"), headerErrors);
+        return keyed(
+            answer(400, message,
+                   {{QLatin1String("errors"), QJsonObject{{QLatin1String("fields"), QJsonObject()},
+                                                          {QLatin1String("parameters"), parameters}}}}));
+    };
     QJsonObject body;
     if (info.hasBody) {
         const QByteArray raw = request.body();
         if (raw.size() > MaxBodyBytes)
-            return keyed(answer(400, QStringLiteral("The request body is %1 bytes; the limit is %2")
-                                         .arg(raw.size())
-                                         .arg(MaxBodyBytes)));
+            return badBody(QStringLiteral("The request body is %1 bytes; the limit is %2")
+                               .arg(raw.size())
+                               .arg(MaxBodyBytes));
         const QByteArray contentType = header(request, "Content-Type").toLower();
-        if (!contentType.startsWith("application/json"))
-            return keyed(
-                answer(400, QStringLiteral("Content-Type must be application/json, not '%1'")
-                                .arg(hasHeader(request, "Content-Type") ? QString::fromLatin1(contentType)
-                                                                        : QStringLiteral("(none)"))));
+        if (!contentType.startsWith("application/json")) {
+            const QString message =
+                QStringLiteral("Content-Type must be application/json, not '%1'")
+                    .arg(hasHeader(request, "Content-Type") ? QString::fromLatin1(contentType)
+                                                            : QStringLiteral("(none)"));
+            return badBody(message, {{QLatin1String("Content-Type"), message}});
+        }
         QJsonParseError error;
         const QJsonDocument document = QJsonDocument::fromJson(raw, &error);
         if (error.error != QJsonParseError::NoError)
-            return keyed(answer(400, QStringLiteral("The request body is not valid JSON: %1 at byte %2")
-                                         .arg(error.errorString())
-                                         .arg(error.offset)));
+            return badBody(QStringLiteral("The request body is not valid JSON: %1 at byte %2")
+                               .arg(error.errorString())
+                               .arg(error.offset));
         if (!document.isObject())
-            return keyed(answer(400, QStringLiteral("The request body must be a JSON object")));
+            return badBody(QStringLiteral("The request body must be a JSON object"));
         body = document.object();
     }
 

@@ -48,6 +48,7 @@ private:
         QString apiKey;     // for the rate-limit headers; empty when unknown
         bool truncate = false;
         bool drop = false;
+        bool headersOnly = false; // a HEAD request: the headers a GET would get, no content
     };
 
     Reply process(const QHttpServerRequest &request);

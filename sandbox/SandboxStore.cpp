@@ -8,6 +8,8 @@
 #include <QSqlQuery>
 #include <QUuid>
 
+#include <algorithm>
+
 namespace {
 
 using Kind = SandboxStore::Kind;
@@ -62,6 +64,18 @@ QString withArticle(const QString &type)
     return QStringLiteral("a %1").arg(type);
 }
 
+// A copy of object without dead bytes. A QJsonObject keeps the bytes of every string value that
+// was replaced or removed in it for as long as it lives (Qt 6's QCborContainerPrivate::compact()
+// does nothing, and copies keep them too), so an entity upserted again and again would grow by
+// its string values on every call: 48 bytes a request in the wrk benchmark's upsert.
+QJsonObject compacted(const QJsonObject &object)
+{
+    QJsonObject fresh;
+    for (auto it = object.begin(); it != object.end(); ++it)
+        fresh.insert(it.key(), it.value());
+    return fresh;
+}
+
 } // namespace
 
 SandboxStore::SandboxStore()
@@ -76,17 +90,25 @@ SandboxStore::~SandboxStore()
     QSqlDatabase::removeDatabase(m_connectionName);
 }
 
-bool SandboxStore::exec(const QString &sql, const QVariantList &values)
+bool SandboxStore::exec(const QString &sql, const QVariantList &values, QString *error)
 {
     QSqlQuery query(QSqlDatabase::database(m_connectionName));
-    query.prepare(sql);
-    for (const QVariant &value : values)
-        query.addBindValue(value);
-    if (!query.exec()) {
-        qWarning("sandbox store: %s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
-        return false;
+    // A statement SQLite refuses (e.g. "file is not a database") fails in prepare(); exec() would
+    // then only say "No query", losing the reason.
+    bool ok = query.prepare(sql);
+    if (ok) {
+        for (const QVariant &value : values)
+            query.addBindValue(value);
+        ok = query.exec();
     }
-    return true;
+    if (!ok) {
+        const QString reason = query.lastError().text();
+        if (error)
+            *error = reason;
+        else
+            qWarning("sandbox store: %s: %s", qPrintable(sql), qPrintable(reason));
+    }
+    return ok;
 }
 
 bool SandboxStore::open(const QString &path, QString *error)
@@ -111,14 +133,37 @@ bool SandboxStore::open(const QString &path, QString *error)
         QStringLiteral("CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, json TEXT)"),
         QStringLiteral("CREATE TABLE IF NOT EXISTS links (device_id TEXT PRIMARY KEY, json TEXT)"),
     };
-    for (const QString &sql : setup) {
-        if (!exec(sql)) {
-            *error = QStringLiteral("%1: cannot prepare the database: %2").arg(path, db.lastError().text());
-            m_persistent = false;
-            return false;
-        }
+    // A file that is not SQLite, or another program's SQLite file, is refused with the reason and
+    // left alone; the store then stays in memory.
+    auto unusable = [&](const QString &reason) {
+        *error = QStringLiteral("%1: not a usable sandbox database: %2").arg(path, reason);
+        m_persistent = false;
+        db.close();
+        return false;
+    };
+    // Looked at before anything is written: a file that is not SQLite fails here, and another
+    // program's database is refused rather than given the sandbox's tables and WAL mode.
+    QSqlQuery tables(db);
+    if (!tables.exec(QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table'")))
+        return unusable(tables.lastError().text());
+    static const QStringList ours = {QStringLiteral("entities"), QStringLiteral("catalog"),
+                                     QStringLiteral("events"), QStringLiteral("links")};
+    while (tables.next()) {
+        const QString table = tables.value(0).toString();
+        if (!ours.contains(table) && !table.startsWith(QLatin1String("sqlite_")))
+            return unusable(
+                QStringLiteral("it holds a table '%1' the sandbox does not use (another program's database?)")
+                    .arg(table));
     }
-    return load(error);
+    tables.finish();
+    QString reason;
+    for (const QString &sql : setup) {
+        if (!exec(sql, {}, &reason))
+            return unusable(reason);
+    }
+    if (!load(&reason))
+        return unusable(reason);
+    return true;
 }
 
 bool SandboxStore::load(QString *error)
@@ -140,10 +185,13 @@ bool SandboxStore::load(QString *error)
         Entity &stored = m_entities[int(kind)][entity.id] = entity;
         index(kind, stored, primary, secondary);
     }
-    query.exec(QStringLiteral("SELECT kind, name, type FROM catalog ORDER BY position"));
+    query.exec(QStringLiteral("SELECT kind, name, type, position FROM catalog ORDER BY position"));
     while (query.next()) {
         const int kind = query.value(0).toInt();
         const QString name = query.value(1).toString();
+        // Positions come from the same counter as row IDs: forgetting them here would give the
+        // next name seen a position before older ones, and reorder the catalog on the next start.
+        m_nextId = std::max(m_nextId, query.value(3).toLongLong() + 1);
         if (kind == 2) {
             m_eventNames.append(name);
         } else {
@@ -325,19 +373,27 @@ QMap<QString, QString> SandboxStore::upsert(Kind kind, const QJsonObject &identi
         }
         const QString given = valueType(it.value());
         const auto known = m_propertyTypes[k].constFind(it.key());
-        if (!given.isEmpty() && known != m_propertyTypes[k].constEnd() && !fits(*known, given)) {
+        const bool isKnown = known != m_propertyTypes[k].constEnd();
+        // A property first seen as "" is in the catalog without a type; its first typed value sets it.
+        if (!given.isEmpty() && isKnown && !known->isEmpty() && !fits(*known, given)) {
             rejected.insert(
                 it.key(),
                 QStringLiteral("Expected %1 but found %2.").arg(withArticle(*known), withArticle(given)));
             continue;
         }
-        if (!given.isEmpty() && known == m_propertyTypes[k].constEnd()) {
+        if (!isKnown) {
             m_propertyTypes[k].insert(it.key(), given);
             m_propertyOrder[k].append(it.key());
             persistCatalog(kind, it.key(), given);
+        } else if (known->isEmpty() && !given.isEmpty()) {
+            m_propertyTypes[k].insert(it.key(), given);
+            if (m_persistent) // keeps its place in the catalog's order
+                exec(QStringLiteral("UPDATE catalog SET type = ? WHERE kind = ? AND name = ?"),
+                     {given, int(kind), it.key()});
         }
         entity.properties.insert(it.key(), it.value());
     }
+    entity.properties = compacted(entity.properties);
     persistEntity(kind, entity);
     return rejected;
 }

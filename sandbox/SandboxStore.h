@@ -73,7 +73,8 @@ private:
     void persistEvent(qint64 id, const QJsonObject &event);
     void persistLink(const QString &deviceId, const QJsonObject &identification);
     bool load(QString *error);
-    bool exec(const QString &sql, const QVariantList &values = {});
+    // Runs one statement; on failure sets *error, or logs a warning when error is null.
+    bool exec(const QString &sql, const QVariantList &values = {}, QString *error = nullptr);
 
     QHash<qint64, Entity> m_entities[2];
     QHash<QString, qint64> m_byPrimary[2];

@@ -247,6 +247,18 @@ void TestClientAgainstSandbox::catalogsAndSegments()
     result = run(ApiRequest::listAccountProperties());
     QCOMPARE(result.properties().value().first().name, QStringLiteral("mrr"));
 
+    // A property seen only empty is still seen; its first typed value does not move it.
+    QVERIFY(run(ApiRequest::upsertUser({QStringLiteral("u"), QString()},
+                                       {TestFields::parse(QStringLiteral("note:empty"))}))
+                .ok());
+    QVERIFY(run(ApiRequest::upsertUser({QStringLiteral("u"), QString()},
+                                       {TestFields::parse(QStringLiteral("note:number=1"))}))
+                .rejected.isEmpty());
+    const QList<PropertyDefinition> userProperties =
+        run(ApiRequest::listUserProperties()).properties().value();
+    QCOMPARE(userProperties.size(), 2);
+    QCOMPARE(userProperties.at(1).name, QStringLiteral("note"));
+
     result = run(ApiRequest::listUserSegments());
     QVERIFY(result.ok());
     QCOMPARE(result.segments().value().size(), m_server->config().userSegments.size());
