@@ -1,16 +1,24 @@
 #include "AppPaths.h"
-#include "KeyCheckPanel.h"
+#include "ConsoleSession.h"
+#include "HistoryStore.h"
+#include "KeychainSecretStore.h"
 #include "MainWindow.h"
-#include "SharedSandbox.h"
+#include "ProfileStore.h"
+#include "ScreenshotTour.h"
+#include "StartupProbe.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QTimer>
 
 #include <cstdio>
-#include <memory>
 
 int main(int argc, char *argv[])
 {
+    QElapsedTimer clock;
+    clock.start();
     // Options are parsed before QApplication exists, so --version and --help work without a
     // display (installers and scripts run them headless).
     QStringList arguments;
@@ -22,10 +30,14 @@ int main(int argc, char *argv[])
                                   QStringLiteral("Show this help."));
     const QCommandLineOption version(QStringList{QStringLiteral("v"), QStringLiteral("version")},
                                      QStringLiteral("Show the version."));
-    const QCommandLineOption baseUrl(QStringLiteral("base-url"),
-                                     QStringLiteral("Server to check (default https://api.journy.io)."),
-                                     QStringLiteral("URL"));
-    parser.addOptions({help, version, baseUrl});
+    const QCommandLineOption screenshots(QStringLiteral("screenshots"),
+                                         QStringLiteral("Save a PNG of every page to DIR, then quit."),
+                                         QStringLiteral("DIR"));
+    const QCommandLineOption measureStartup(
+        QStringLiteral("measure-startup"),
+        QStringLiteral("Print the time to the first painted window and the idle "
+                       "memory two seconds later, then quit (benchmarks)."));
+    parser.addOptions({help, version, screenshots, measureStartup});
     if (!parser.parse(arguments)) {
         std::fprintf(stderr, "%s\n", qPrintable(parser.errorText()));
         return 1;
@@ -44,24 +56,28 @@ int main(int argc, char *argv[])
     QApplication::setOrganizationName(QStringLiteral("journy-console"));
     QApplication::setApplicationVersion(QStringLiteral(JOURNY_VERSION));
 
-    // The embedded sandbox is the default, so the console works on first start with no key. It
-    // shares its data file (and, while running, its server) with the journy CLI.
-    std::unique_ptr<SharedSandbox> sandbox;
-    MainWindow window;
-    if (parser.isSet(baseUrl)) {
-        window.keyCheckPanel()->setBaseUrl(parser.value(baseUrl));
-    } else {
-        sandbox = std::make_unique<SharedSandbox>(AppPaths::sandboxDataFile());
-        QString error;
-        if (sandbox->start(&error)) {
-            window.keyCheckPanel()->setBaseUrl(sandbox->baseUrl().toString());
-            window.keyCheckPanel()->setApiKey(SandboxConfig::defaultKey());
-            window.setWindowTitle(window.windowTitle() + QStringLiteral(" — Sandbox"));
-        } else {
-            std::fprintf(stderr, "journy-console: the embedded sandbox cannot start: %s\n",
-                         qPrintable(error));
-        }
-    }
+    QDir().mkpath(AppPaths::dataDir());
+    QDir().mkpath(AppPaths::configDir());
+    KeychainSecretStore keychain;
+    ProfileStore profiles(AppPaths::profilesFile());
+    ConsoleSession session(&keychain, &profiles, AppPaths::sandboxDataFile());
+    HistoryStore history;
+    QString error;
+    if (!history.open(AppPaths::dataDir() + QStringLiteral("/history.sqlite"), &error))
+        std::fprintf(stderr, "journy-console: history is kept for this session only: %s\n",
+                     qPrintable(error));
+
+    MainWindow window(&session, &history, AppPaths::configDir() + QStringLiteral("/console.ini"));
+    if (parser.isSet(measureStartup))
+        StartupProbe::watch(&window, clock);
     window.show();
+    // The keychain, the sandbox and the history load after the first paint.
+    QTimer::singleShot(0, &window, &MainWindow::start);
+    if (parser.isSet(screenshots)) {
+        auto *tour = new ScreenshotTour(&window, parser.value(screenshots), &window);
+        QObject::connect(tour, &ScreenshotTour::finished, &app,
+                         [](bool ok) { QApplication::exit(ok ? 0 : 1); });
+        QTimer::singleShot(0, tour, &ScreenshotTour::start);
+    }
     return QApplication::exec();
 }

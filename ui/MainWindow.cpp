@@ -1,14 +1,319 @@
 #include "MainWindow.h"
 
-#include "KeyCheckPanel.h"
+#include "CatalogCache.h"
+#include "CatalogPage.h"
+#include "ConfirmationDialog.h"
+#include "ConsoleSession.h"
+#include "HistoryPage.h"
+#include "HmacPage.h"
+#include "OperationPage.h"
+#include "ProfileDialog.h"
+#include "ProfileStore.h"
+#include "RateLimitGauge.h"
+#include "RateLimitTracker.h"
+#include "SecretStore.h"
+#include "SnippetPage.h"
 
+#include <QCloseEvent>
+#include <QComboBox>
 #include <QCoreApplication>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSettings>
+#include <QShortcut>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QVBoxLayout>
 
-MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent), m_keyCheckPanel(new KeyCheckPanel(this))
+MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QString &settingsFile,
+                       QWidget *parent)
+    : QMainWindow(parent), m_session(session), m_history(history), m_settingsFile(settingsFile),
+      m_catalog(new CatalogCache(session, this)), m_profileComboBox(new QComboBox(this)),
+      m_environmentLabel(new QLabel(this)), m_productionBannerLabel(new QLabel(this)),
+      m_testConnectionPushButton(new QPushButton(tr("Test connection"), this)),
+      m_addProfilePushButton(new QPushButton(tr("Add…"), this)),
+      m_editProfilePushButton(new QPushButton(tr("Edit…"), this)),
+      m_removeProfilePushButton(new QPushButton(tr("Remove"), this)),
+      m_navigationListWidget(new QListWidget(this)), m_pagesStackedWidget(new QStackedWidget(this)),
+      m_connectionLabel(new QLabel(this)), m_rateLimitGauge(new RateLimitGauge(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
-    m_keyCheckPanel->setObjectName(QStringLiteral("keyCheckPanel"));
-    setCentralWidget(m_keyCheckPanel);
-    setWindowTitle(tr("journy-console %1").arg(QCoreApplication::applicationVersion()));
-    resize(720, 480);
+    m_profileComboBox->setObjectName(QStringLiteral("profileComboBox"));
+    m_environmentLabel->setObjectName(QStringLiteral("environmentLabel"));
+    m_productionBannerLabel->setObjectName(QStringLiteral("productionBannerLabel"));
+    m_testConnectionPushButton->setObjectName(QStringLiteral("testConnectionPushButton"));
+    m_addProfilePushButton->setObjectName(QStringLiteral("addProfilePushButton"));
+    m_editProfilePushButton->setObjectName(QStringLiteral("editProfilePushButton"));
+    m_removeProfilePushButton->setObjectName(QStringLiteral("removeProfilePushButton"));
+    m_navigationListWidget->setObjectName(QStringLiteral("navigationListWidget"));
+    m_pagesStackedWidget->setObjectName(QStringLiteral("pagesStackedWidget"));
+    m_connectionLabel->setObjectName(QStringLiteral("connectionLabel"));
+    m_profileComboBox->setAccessibleName(tr("Profile"));
+    m_navigationListWidget->setAccessibleName(tr("Pages"));
+    m_addProfilePushButton->setToolTip(tr("Add a profile"));
+    m_editProfilePushButton->setToolTip(tr("Edit the profile, its key or its verification secret"));
+
+    // Invalid fields get a red outline; a property selector keeps the native look elsewhere.
+    setStyleSheet(QStringLiteral("*[invalid=\"true\"] { border: 2px solid #c62828; }"));
+
+    m_productionBannerLabel->setText(tr("PRODUCTION — every change here affects real customer data"));
+    m_productionBannerLabel->setAlignment(Qt::AlignCenter);
+    m_productionBannerLabel->setStyleSheet(
+        QStringLiteral("background: #c62828; color: white; font-weight: bold; padding: 6px;"));
+    m_productionBannerLabel->hide();
+
+    auto *profileBar = new QHBoxLayout;
+    profileBar->addWidget(new QLabel(tr("Profile:"), this));
+    profileBar->addWidget(m_profileComboBox, 1);
+    profileBar->addWidget(m_environmentLabel);
+    profileBar->addWidget(m_testConnectionPushButton);
+    profileBar->addWidget(m_addProfilePushButton);
+    profileBar->addWidget(m_editProfilePushButton);
+    profileBar->addWidget(m_removeProfilePushButton);
+
+    QList<Operation> users{Operation::UpsertUser, Operation::DeleteUser};
+    addPage(new OperationPage(tr("Users"), users, session, m_catalog, this));
+    addPage(new OperationPage(tr("Accounts"), {Operation::UpsertAccount, Operation::DeleteAccount}, session,
+                              m_catalog, this));
+    addPage(new OperationPage(tr("Memberships"),
+                              {Operation::AddUsersToAccount, Operation::RemoveUsersFromAccount}, session,
+                              m_catalog, this));
+    addPage(new OperationPage(tr("Events"), {Operation::TrackEvent}, session, m_catalog, this));
+    addPage(new OperationPage(tr("Link device"), {Operation::Link}, session, m_catalog, this));
+    addPage(new SnippetPage(session, this));
+    addPage(new CatalogPage(session, m_catalog, this));
+    addPage(new HmacPage(session, this));
+    m_historyPage = new HistoryPage(session, history, this);
+    addPage(m_historyPage);
+    connect(m_historyPage, &HistoryPage::openRequested, this, &MainWindow::openRequest);
+
+    auto *splitter = new QSplitter(this);
+    splitter->addWidget(m_navigationListWidget);
+    splitter->addWidget(m_pagesStackedWidget);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({170, 930});
+
+    auto *central = new QWidget(this);
+    auto *layout = new QVBoxLayout(central);
+    layout->addWidget(m_productionBannerLabel);
+    layout->addLayout(profileBar);
+    layout->addWidget(splitter, 1);
+    setCentralWidget(central);
+    statusBar()->addWidget(m_connectionLabel, 1);
+    statusBar()->addPermanentWidget(m_rateLimitGauge);
+
+    connect(m_navigationListWidget, &QListWidget::currentRowChanged, m_pagesStackedWidget,
+            &QStackedWidget::setCurrentIndex);
+    for (int i = 0; i < m_pages.size() && i < 9; ++i) {
+        auto *shortcut = new QShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)), this);
+        connect(shortcut, &QShortcut::activated, this,
+                [this, i] { m_navigationListWidget->setCurrentRow(i); });
+    }
+    connect(m_profileComboBox, &QComboBox::activated, this, &MainWindow::profileChosen);
+    connect(m_testConnectionPushButton, &QPushButton::clicked, this, &MainWindow::testConnection);
+    connect(m_addProfilePushButton, &QPushButton::clicked, this, &MainWindow::addProfile);
+    connect(m_editProfilePushButton, &QPushButton::clicked, this, &MainWindow::editProfile);
+    connect(m_removeProfilePushButton, &QPushButton::clicked, this, &MainWindow::removeProfile);
+    connect(session, &ConsoleSession::stateChanged, this, &MainWindow::sessionStateChanged);
+    connect(session, &ConsoleSession::permissionsChanged, this, &MainWindow::sessionStateChanged);
+    connect(session->rateLimits(), &RateLimitTracker::changed, this,
+            [this](const QString &scope, const RateLimitState &state) {
+                if (scope == m_session->rateLimitScope())
+                    m_rateLimitGauge->setState(state);
+            });
+    resize(1100, 760);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::addPage(ConsolePage *page)
+{
+    page->setObjectName(page->title().toLower().remove(QLatin1Char(' ')) + QStringLiteral("ConsolePage"));
+    m_pages.append(page);
+    m_pagesStackedWidget->addWidget(page);
+    m_navigationListWidget->addItem(page->title());
+}
+
+ConsolePage *MainWindow::page(const QString &title) const
+{
+    for (ConsolePage *page : m_pages) {
+        if (page->title() == title)
+            return page;
+    }
+    return nullptr;
+}
+
+void MainWindow::showPage(ConsolePage *page)
+{
+    m_navigationListWidget->setCurrentRow(int(m_pages.indexOf(page)));
+}
+
+void MainWindow::start()
+{
+    QSettings settings(m_settingsFile, QSettings::IniFormat);
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    for (ConsolePage *page : m_pages) {
+        if (auto *operations = qobject_cast<OperationPage *>(page))
+            operations->restoreInputs(settings);
+    }
+    m_navigationListWidget->setCurrentRow(
+        std::clamp(settings.value(QStringLiteral("window/page")).toInt(), 0, int(m_pages.size()) - 1));
+    const QString last = settings.value(QStringLiteral("session/profile")).toString();
+    reloadProfiles(m_session->profiles()->contains(last) ? last
+                                                         : m_session->profiles()->defaultProfileName());
+    profileChosen();
+}
+
+void MainWindow::saveSettings() const
+{
+    // Only layout, the profile's name and form inputs: keys live in the keychain alone.
+    QSettings settings(m_settingsFile, QSettings::IniFormat);
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/page"), m_navigationListWidget->currentRow());
+    settings.setValue(QStringLiteral("session/profile"), m_session->profile().name);
+    for (ConsolePage *page : m_pages) {
+        if (auto *operations = qobject_cast<OperationPage *>(page))
+            operations->saveInputs(settings);
+    }
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    event->accept();
+}
+
+void MainWindow::reloadProfiles(const QString &select)
+{
+    m_profileComboBox->clear();
+    for (const Profile &profile : m_session->profiles()->profiles())
+        m_profileComboBox->addItem(
+            tr("%1 (%2)").arg(profile.name, Profile::environmentName(profile.environment)), profile.name);
+    const int index = m_profileComboBox->findData(select);
+    m_profileComboBox->setCurrentIndex(index >= 0 ? index : 0);
+}
+
+void MainWindow::profileChosen()
+{
+    m_rateLimitGauge->reset();
+    m_session->activate(m_profileComboBox->currentData().toString());
+    const Profile &profile = m_session->profile();
+    m_environmentLabel->setText(Profile::environmentName(profile.environment));
+    m_productionBannerLabel->setVisible(profile.environment == Profile::Environment::Production);
+    m_editProfilePushButton->setEnabled(!profile.isEmbeddedSandbox());
+    m_removeProfilePushButton->setEnabled(!profile.isEmbeddedSandbox());
+    updateTitle();
+}
+
+void MainWindow::updateTitle()
+{
+    const Profile &profile = m_session->profile();
+    const QString base =
+        tr("journy-console %1 — %2").arg(QCoreApplication::applicationVersion(), profile.name);
+    setWindowTitle(profile.environment == Profile::Environment::Production ? tr("[PRODUCTION] %1").arg(base)
+                                                                           : base);
+}
+
+void MainWindow::sessionStateChanged()
+{
+    switch (m_session->state()) {
+    case ConsoleSession::State::Inactive:
+        m_connectionLabel->clear();
+        break;
+    case ConsoleSession::State::Connecting:
+        m_connectionLabel->setText(tr("Connecting to %1…").arg(m_session->profile().name));
+        break;
+    case ConsoleSession::State::Failed:
+        m_connectionLabel->setText(m_session->problem());
+        break;
+    case ConsoleSession::State::Ready: {
+        const Profile &profile = m_session->profile();
+        const QString where = profile.isEmbeddedSandbox()
+                                  ? tr("the embedded sandbox (%1)").arg(m_session->sandboxUrl().toString())
+                                  : profile.baseUrl.toString();
+        QString text = tr("Connected to %1").arg(where);
+        if (m_session->permissionsKnown())
+            text += tr(" · permissions: %1")
+                        .arg(m_session->permissions().isEmpty()
+                                 ? tr("none")
+                                 : m_session->permissions().join(QLatin1String(", ")));
+        m_connectionLabel->setText(text);
+        break;
+    }
+    }
+}
+
+void MainWindow::testConnection()
+{
+    if (m_session->state() != ConsoleSession::State::Ready) {
+        profileChosen();
+        return;
+    }
+    auto *context = new QObject(this);
+    connect(m_session, &ConsoleSession::validated, context, [this, context](const ApiResult &result) {
+        context->deleteLater();
+        if (!result.ok())
+            m_connectionLabel->setText(tr("Test connection failed: %1").arg(result.summary()));
+    });
+    m_session->refreshPermissions();
+}
+
+void MainWindow::addProfile()
+{
+    auto *dialog = new ProfileDialog(m_session->profiles(), m_session->secrets(), Profile(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ProfileDialog::saved, this, [this](const QString &name) {
+        reloadProfiles(name);
+        profileChosen();
+    });
+    dialog->open();
+}
+
+void MainWindow::editProfile()
+{
+    auto *dialog = new ProfileDialog(m_session->profiles(), m_session->secrets(), m_session->profile(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ProfileDialog::saved, this, [this](const QString &name) {
+        reloadProfiles(name);
+        profileChosen();
+    });
+    dialog->open();
+}
+
+void MainWindow::removeProfile()
+{
+    const Profile profile = m_session->profile();
+    if (profile.isEmbeddedSandbox())
+        return;
+    if (!ConfirmationDialog::confirm(
+            this, tr("Remove"), tr("Remove the profile %1 and its key from the keychain?").arg(profile.name),
+            QString()))
+        return;
+    SecretStore *secrets = m_session->secrets();
+    secrets->remove(
+        profile.apiKeySecretName(), [this, secrets, profile](const SecretStore::Result &keyResult) {
+            if (!keyResult.ok()) {
+                m_connectionLabel->setText(tr("The profile was kept: %1").arg(keyResult.message));
+                return;
+            }
+            secrets->remove(profile.verificationSecretName(), [this, profile](const SecretStore::Result &) {
+                QString error;
+                m_session->profiles()->remove(profile.name, &error);
+                reloadProfiles(Profile::embeddedSandboxName());
+                profileChosen();
+            });
+        });
+}
+
+void MainWindow::openRequest(const ApiRequest &request)
+{
+    for (ConsolePage *page : m_pages) {
+        if (page->operations().contains(request.operation) && page->loadRequest(request)) {
+            showPage(page);
+            return;
+        }
+    }
 }

@@ -2,18 +2,70 @@
 
 #include <QMainWindow>
 
-class KeyCheckPanel;
+class CatalogCache;
+class ConsolePage;
+class ConsoleSession;
+class HistoryPage;
+class HistoryStore;
+class QComboBox;
+class QLabel;
+class QListWidget;
+class QPushButton;
+class QStackedWidget;
+class RateLimitGauge;
 
-// The console's main window. For now it holds the connection check; the task pages (users,
-// accounts, events, catalog, history, ...) are added by the console issue.
+// The console: navigation by task on the left (Users, Accounts, Memberships, Events, Link device,
+// Website snippet, Catalog, HMAC, History), the active profile on top (a red banner and title for
+// production), and the connection and rate-limit gauge in the status bar. Geometry, the last
+// profile and page and the forms' inputs are remembered in settingsFile (never a key).
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    explicit MainWindow(QWidget *parent = nullptr);
+    MainWindow(ConsoleSession *session, HistoryStore *history, const QString &settingsFile,
+               QWidget *parent = nullptr);
+    ~MainWindow() override;
 
-    KeyCheckPanel *keyCheckPanel() const { return m_keyCheckPanel; }
+    // Restores the remembered state and connects to the last profile (the Sandbox at first).
+    void start();
+    QList<ConsolePage *> pages() const { return m_pages; }
+    ConsolePage *page(const QString &title) const;
+    void showPage(ConsolePage *page);
+    CatalogCache *catalog() const { return m_catalog; }
+
+    void saveSettings() const;
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
 
 private:
-    KeyCheckPanel *m_keyCheckPanel;
+    void addPage(ConsolePage *page);
+    void reloadProfiles(const QString &select);
+    void profileChosen();
+    void sessionStateChanged();
+    void updateTitle();
+    void testConnection();
+    void addProfile();
+    void editProfile();
+    void removeProfile();
+    void openRequest(const class ApiRequest &request);
+
+    ConsoleSession *m_session;
+    HistoryStore *m_history;
+    QString m_settingsFile;
+    CatalogCache *m_catalog;
+
+    QComboBox *m_profileComboBox;
+    QLabel *m_environmentLabel;
+    QLabel *m_productionBannerLabel;
+    QPushButton *m_testConnectionPushButton;
+    QPushButton *m_addProfilePushButton;
+    QPushButton *m_editProfilePushButton;
+    QPushButton *m_removeProfilePushButton;
+    QListWidget *m_navigationListWidget;
+    QStackedWidget *m_pagesStackedWidget;
+    QLabel *m_connectionLabel;
+    RateLimitGauge *m_rateLimitGauge;
+    QList<ConsolePage *> m_pages;
+    HistoryPage *m_historyPage = nullptr;
 };

@@ -1,0 +1,755 @@
+// The History page as a user drives it, on the offscreen platform: a real ConsoleSession on the
+// built-in Sandbox profile (an in-process sandbox on a temporary data file), a real SQLite
+// history, and the widgets found by their object names. The model is checked by
+// QAbstractItemModelTester and filtered at 100,000 rows with counts worked out by hand.
+
+#include "ConsoleSession.h"
+#include "HistoryModel.h"
+#include "HistoryPage.h"
+#include "HistoryStore.h"
+#include "MemorySecretStore.h"
+#include "ProfileStore.h"
+#include "SandboxConfig.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QClipboard>
+#include <QComboBox>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QProcess>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+namespace {
+
+const QStringList syntheticProfiles{QStringLiteral("Sandbox"), QStringLiteral("Production"),
+                                    QStringLiteral("Staging"), QStringLiteral("EU")};
+const QStringList syntheticOperations{QStringLiteral("upsertUser"), QStringLiteral("trackEvent"),
+                                      QStringLiteral("upsertAccount"), QStringLiteral("link"),
+                                      QStringLiteral("getValidity")};
+
+// Entry i of a synthetic history whose filter counts can be worked out by hand: profile i % 4,
+// operation i % 5, status by i % 10 (0-5: 201, 6: 400, 7: 429, 8: 500, 9: timeout without a
+// status), user "user-(i % 1000)", requestId "req-" and i in six digits.
+HistoryEntry synthetic(int i)
+{
+    static const int statuses[10] = {201, 201, 201, 201, 201, 201, 400, 429, 500, 0};
+    HistoryEntry entry;
+    entry.id = i + 1;
+    entry.time = QDateTime(QDate(2024, 1, 1), QTime(0, 0), Qt::UTC).addSecs(i);
+    entry.profile = syntheticProfiles.at(i % 4);
+    entry.operation = syntheticOperations.at(i % 5);
+    entry.identification = QStringLiteral("userId user-%1").arg(i % 1000);
+    entry.httpStatus = statuses[i % 10];
+    entry.failure = entry.httpStatus == 0 ? QStringLiteral("timeout") : QString();
+    entry.requestId = QStringLiteral("req-%1").arg(i, 6, 10, QLatin1Char('0'));
+    entry.latencyMs = i % 250;
+    entry.method = QStringLiteral("POST");
+    return entry;
+}
+
+QList<HistoryEntry> syntheticHistory(int count)
+{
+    QList<HistoryEntry> entries;
+    entries.reserve(count);
+    for (int i = 0; i < count; ++i)
+        entries << synthetic(i);
+    return entries;
+}
+
+ApiResult upsertResult(const QByteArray &body, int status = 201)
+{
+    ApiResult result;
+    result.operation = Operation::UpsertUser;
+    result.requestMethod = "POST";
+    result.requestUrl = QStringLiteral("https://api.journy.io/users/upsert");
+    result.requestBody = body;
+    result.httpStatus = status;
+    result.requestId = QStringLiteral("req-upsert-%1").arg(status);
+    result.message = QStringLiteral("User will be created or updated");
+    result.latencyMs = 87;
+    result.responseHeaders = {{"Content-Type", "application/json"}};
+    result.responseBody =
+        R"({"message":"User will be created or updated","meta":{"requestId":"r1","status":201}})";
+    return result;
+}
+
+ApiResult snippetResult(const QString &domain)
+{
+    ApiResult result;
+    result.operation = Operation::TrackingSnippet;
+    result.requestMethod = "GET";
+    result.requestUrl = QStringLiteral("https://api.journy.io/tracking/snippet?domain=") + domain;
+    result.httpStatus = 404;
+    result.requestId = QStringLiteral("req-snippet");
+    result.message = QStringLiteral("No website found");
+    result.latencyMs = 12;
+    result.responseBody = "<html>not json, a proxy's page</html>";
+    return result;
+}
+
+// RFC 4180 records: quoted fields may hold commas, doubled quotes and line breaks.
+QList<QStringList> parseCsv(const QByteArray &bytes)
+{
+    const QString text = QString::fromUtf8(bytes);
+    QList<QStringList> records;
+    QStringList record;
+    QString field;
+    bool quoted = false;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text.at(i);
+        if (quoted) {
+            if (c == QLatin1Char('"') && i + 1 < text.size() && text.at(i + 1) == QLatin1Char('"')) {
+                field += c;
+                ++i;
+            } else if (c == QLatin1Char('"')) {
+                quoted = false;
+            } else {
+                field += c;
+            }
+        } else if (c == QLatin1Char('"')) {
+            quoted = true;
+        } else if (c == QLatin1Char(',')) {
+            record << field;
+            field.clear();
+        } else if (c == QLatin1Char('\r') && i + 1 < text.size() && text.at(i + 1) == QLatin1Char('\n')) {
+            record << field;
+            records << record;
+            record.clear();
+            field.clear();
+            ++i;
+        } else {
+            field += c;
+        }
+    }
+    return records;
+}
+
+QByteArray readFile(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+} // namespace
+
+class TestHistoryPage : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+
+    void modelPassesTheTester();
+    void modelShowsColumns();
+    void filters100000Rows();
+    void liveAppendsUnderAFilter();
+    void recordsEveryRequestOfTheSession();
+    void loadsAfterTheEventLoopStarts();
+    void detailShowsPrettyBodies();
+    void keepsSelectionOverFilterChanges();
+    void curlCommandIsExactAndShellSafe();
+    void copyAsCurlFromTheTable();
+    void exportsJsonAndCsv();
+    void openInFormEmitsTheRequest();
+
+private:
+    // A page on the fixture's session and store, shown, with its stored history loaded.
+    std::unique_ptr<HistoryPage> makePage();
+    void selectRow(HistoryPage *page, int row);
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<MemorySecretStore> m_secrets;
+    std::unique_ptr<ProfileStore> m_profiles;
+    std::unique_ptr<ConsoleSession> m_session;
+    std::unique_ptr<HistoryStore> m_store;
+};
+
+void TestHistoryPage::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_secrets = std::make_unique<MemorySecretStore>();
+    m_profiles = std::make_unique<ProfileStore>(m_dir->filePath(QStringLiteral("profiles.ini")));
+    m_session = std::make_unique<ConsoleSession>(m_secrets.get(), m_profiles.get(),
+                                                 m_dir->filePath(QStringLiteral("sandbox.sqlite")));
+    m_store = std::make_unique<HistoryStore>();
+    QString error;
+    QVERIFY2(m_store->open(m_dir->filePath(QStringLiteral("history.sqlite")), &error), qPrintable(error));
+}
+
+void TestHistoryPage::cleanup()
+{
+    m_store.reset();
+    m_session.reset();
+    m_profiles.reset();
+    m_secrets.reset();
+    m_dir.reset();
+}
+
+std::unique_ptr<HistoryPage> TestHistoryPage::makePage()
+{
+    auto page = std::make_unique<HistoryPage>(m_session.get(), m_store.get());
+    page->resize(1000, 700);
+    page->show();
+    if (!page->isLoaded()) {
+        QSignalSpy loaded(page.get(), &HistoryPage::loaded);
+        loaded.wait(10000);
+    }
+    return page;
+}
+
+void TestHistoryPage::selectRow(HistoryPage *page, int row)
+{
+    auto *table = page->findChild<QTableView *>(QStringLiteral("historyTableView"));
+    table->setFocus();
+    table->setCurrentIndex(table->model()->index(row, 0));
+}
+
+void TestHistoryPage::modelPassesTheTester()
+{
+    HistoryModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setEntries(syntheticHistory(300));
+    QCOMPARE(model.rowCount(), 300);
+    model.setSearchText(QStringLiteral("user-7"));
+    QCOMPARE(model.rowCount(), 11); // user-7 and user-70..79
+    model.setStatusClass(HistoryModel::StatusClass::ClientError);
+    model.setOperationFilter(QStringLiteral("trackEvent"));
+    model.setProfileFilter(QStringLiteral("Staging"));
+    model.appendEntry(synthetic(306)); // Staging, trackEvent, 400, but user-306: filtered out
+    model.setOperationFilter(QStringLiteral("noSuchOperation"));
+    QCOMPARE(model.rowCount(), 0);
+    model.appendEntry(synthetic(301));
+    model.setOperationFilter(QString());
+    model.setProfileFilter(QString());
+    model.setStatusClass(HistoryModel::StatusClass::All);
+    model.setSearchText(QString());
+    QCOMPARE(model.rowCount(), 302);
+    model.appendEntries(syntheticHistory(5));
+    QCOMPARE(model.rowCount(), 307);
+    model.clear();
+    QCOMPARE(model.rowCount(), 0);
+}
+
+void TestHistoryPage::modelShowsColumns()
+{
+    HistoryModel model;
+    HistoryEntry entry = synthetic(7);
+    entry.time = QDateTime(QDate(2024, 5, 1), QTime(10, 0, 5), Qt::UTC);
+    entry.latencyMs = 87;
+    model.appendEntry(entry);
+    HistoryEntry failed = synthetic(9);
+    failed.latencyMs = -1;
+    model.appendEntry(failed);
+
+    const QStringList headers{QStringLiteral("Time"),      QStringLiteral("Profile"),
+                              QStringLiteral("Operation"), QStringLiteral("Identification"),
+                              QStringLiteral("Status"),    QStringLiteral("requestId"),
+                              QStringLiteral("Latency")};
+    for (int column = 0; column < headers.size(); ++column)
+        QCOMPARE(model.headerData(column, Qt::Horizontal).toString(), headers.at(column));
+
+    // Newest first: the failed request is row 0.
+    auto text = [&model](int row, int column) { return model.index(row, column).data().toString(); };
+    QCOMPARE(text(1, HistoryModel::TimeColumn),
+             entry.time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
+    QCOMPARE(text(1, HistoryModel::ProfileColumn), QStringLiteral("EU"));
+    QCOMPARE(text(1, HistoryModel::OperationColumn), QStringLiteral("upsertAccount"));
+    QCOMPARE(text(1, HistoryModel::IdentificationColumn), QStringLiteral("userId user-7"));
+    QCOMPARE(text(1, HistoryModel::StatusColumn), QStringLiteral("429"));
+    QCOMPARE(text(1, HistoryModel::RequestIdColumn), QStringLiteral("req-000007"));
+    QCOMPARE(text(1, HistoryModel::LatencyColumn), QStringLiteral("87 ms"));
+    QCOMPARE(text(0, HistoryModel::StatusColumn), QStringLiteral("timeout"));
+    QCOMPARE(text(0, HistoryModel::LatencyColumn), QString());
+    QCOMPARE(model.index(0, 0).data(HistoryModel::EntryIdRole).toLongLong(), 10);
+    QCOMPARE(model.entryAt(1).requestId, QStringLiteral("req-000007"));
+    QCOMPARE(HistoryModel::statusText(200, QStringLiteral("non-json-body")),
+             QStringLiteral("200 non-json-body"));
+    QCOMPARE(model.profiles(), (QStringList{QStringLiteral("EU"), QStringLiteral("Production")}));
+    QCOMPARE(model.operations(),
+             (QStringList{QStringLiteral("getValidity"), QStringLiteral("upsertAccount")}));
+}
+
+void TestHistoryPage::filters100000Rows()
+{
+    // Through the page's widgets, as a user filters, with the table attached.
+    auto page = makePage();
+    HistoryModel *model = page->model();
+    QElapsedTimer clock;
+    clock.start();
+    model->setEntries(syntheticHistory(100000));
+    qInfo("filled 100,000 rows in %lld ms", clock.elapsed());
+    QCOMPARE(model->rowCount(), 100000);
+
+    auto *search = page->findChild<QLineEdit *>(QStringLiteral("searchLineEdit"));
+    auto *status = page->findChild<QComboBox *>(QStringLiteral("statusComboBox"));
+    auto *operation = page->findChild<QComboBox *>(QStringLiteral("operationComboBox"));
+    auto *profile = page->findChild<QComboBox *>(QStringLiteral("profileComboBox"));
+    auto *count = page->findChild<QLabel *>(QStringLiteral("countLabel"));
+    QVERIFY(search && status && operation && profile && count);
+    QCOMPARE(count->text(), QStringLiteral("100000 request(s)"));
+
+    auto setCombo = [](QComboBox *combo, const QVariant &data) {
+        const int index = combo->findData(data);
+        QVERIFY2(index >= 0, qPrintable(data.toString()));
+        combo->setCurrentIndex(index);
+    };
+    auto filtered = [&](const QString &text, HistoryModel::StatusClass statusClass,
+                        const QString &operationId, const QString &profileName) {
+        clock.restart();
+        search->setText(text);
+        setCombo(status, int(statusClass));
+        setCombo(operation, operationId);
+        setCombo(profile, profileName);
+        qInfo("%-40s %6d rows in %lld ms",
+              qPrintable(QStringLiteral("[%1|%2|%3|%4]")
+                             .arg(text)
+                             .arg(int(statusClass))
+                             .arg(operationId, profileName)),
+              model->rowCount(), clock.elapsed());
+        return model->rowCount();
+    };
+    using S = HistoryModel::StatusClass;
+    const QString all;
+
+    // "user-7" is in user-7, user-70..79 and user-700..799: 111 of 1,000 users, 100 rows each.
+    QCOMPARE(filtered(QStringLiteral("user-7"), S::All, all, all), 11100);
+    QCOMPARE(filtered(QStringLiteral("USER-7"), S::All, all, all), 11100);
+    QCOMPARE(count->text(), QStringLiteral("11100 of 100000 request(s)"));
+    QCOMPARE(filtered(QStringLiteral("req-012345"), S::All, all, all), 1);
+    QCOMPARE(filtered(QStringLiteral("timeout"), S::All, all, all), 10000);       // the status text
+    QCOMPARE(filtered(QStringLiteral("upsert"), S::All, all, all), 40000);        // two operations
+    QCOMPARE(filtered(QStringLiteral("staging"), S::All, all, all), 25000);       // a profile
+    QCOMPARE(filtered(QStringLiteral("user-7 staging"), S::All, all, all), 2800); // both words
+    QCOMPARE(filtered(QStringLiteral("no-such-thing"), S::All, all, all), 0);
+    QCOMPARE(filtered(all, S::Success, all, all), 60000);
+    QCOMPARE(filtered(all, S::ClientError, all, all), 20000);
+    QCOMPARE(filtered(all, S::ServerError, all, all), 10000);
+    QCOMPARE(filtered(all, S::NoStatus, all, all), 10000);
+    QCOMPARE(filtered(all, S::All, QStringLiteral("trackEvent"), all), 20000);
+    QCOMPARE(filtered(all, S::All, all, QStringLiteral("Staging")), 25000);
+    // Production (i % 4 == 1) and trackEvent (i % 5 == 1): i % 20 == 1, all of them 201.
+    QCOMPARE(filtered(all, S::All, QStringLiteral("trackEvent"), QStringLiteral("Production")), 5000);
+    QCOMPARE(filtered(all, S::Success, QStringLiteral("trackEvent"), QStringLiteral("Production")), 5000);
+    QCOMPARE(filtered(all, S::ClientError, QStringLiteral("trackEvent"), QStringLiteral("Production")), 0);
+    // ...and a "user-7" user: i % 1000 in 701, 721, 741, 761, 781.
+    QCOMPARE(filtered(QStringLiteral("user-7"), S::Success, QStringLiteral("trackEvent"),
+                      QStringLiteral("Production")),
+             500);
+    QCOMPARE(filtered(all, S::All, all, all), 100000);
+
+    // The same counts by brute force over the same entries.
+    const QList<HistoryEntry> entries = syntheticHistory(100000);
+    const qsizetype brute = std::count_if(entries.begin(), entries.end(), [](const HistoryEntry &entry) {
+        return entry.identification.contains(QLatin1String("user-7")) &&
+               entry.profile == QLatin1String("Staging");
+    });
+    QCOMPARE(brute, 2800);
+
+    // Row 0 is the newest entry; the rows run newest to oldest.
+    QCOMPARE(model->entryAt(0).id, 100000);
+    QCOMPARE(model->entryAt(99999).id, 1);
+}
+
+void TestHistoryPage::liveAppendsUnderAFilter()
+{
+    HistoryModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setEntries(syntheticHistory(1000));
+    model.setOperationFilter(QStringLiteral("trackEvent"));
+    QCOMPARE(model.rowCount(), 200);
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    QSignalSpy distinct(&model, &HistoryModel::distinctValuesChanged);
+
+    model.appendEntry(synthetic(1000)); // upsertUser: stored, not shown
+    QCOMPARE(inserted.count(), 0);
+    QCOMPARE(model.entryCount(), 1001);
+    QCOMPARE(model.rowCount(), 200);
+
+    model.appendEntry(synthetic(1001)); // trackEvent: the new row 0
+    QCOMPARE(inserted.count(), 1);
+    QCOMPARE(inserted.at(0).at(1).toInt(), 0);
+    QCOMPARE(inserted.at(0).at(2).toInt(), 0);
+    QCOMPARE(model.rowCount(), 201);
+    QCOMPARE(model.entryAt(0).id, 1002);
+
+    // A chunk: only the matching ones, newest first.
+    model.appendEntries({synthetic(1005), synthetic(1006), synthetic(1011)});
+    QCOMPARE(inserted.count(), 2);
+    QCOMPARE(inserted.at(1).at(2).toInt(), 1); // rows 0..1
+    QCOMPARE(model.entryAt(0).id, 1012);
+    QCOMPARE(model.entryAt(1).id, 1007);
+    QCOMPARE(distinct.count(), 0);
+
+    // A filter on a profile no entry has yet starts matching when the profile appears.
+    model.setOperationFilter(QString());
+    model.setProfileFilter(QStringLiteral("Brand new"));
+    QCOMPARE(model.rowCount(), 0);
+    HistoryEntry fresh = synthetic(1020);
+    fresh.profile = QStringLiteral("Brand new");
+    model.appendEntry(fresh);
+    QCOMPARE(model.rowCount(), 1);
+    QCOMPARE(distinct.count(), 1);
+    QVERIFY(model.profiles().contains(QStringLiteral("Brand new")));
+}
+
+void TestHistoryPage::recordsEveryRequestOfTheSession()
+{
+    auto page = makePage();
+    HistoryModel *model = page->model();
+    m_session->activate(Profile::embeddedSandboxName());
+    QTRY_COMPARE(m_session->state(), ConsoleSession::State::Ready);
+    // The session checks the key on connecting: that request is history too.
+    QTRY_COMPARE(model->entryCount(), 1);
+    QCOMPARE(model->entryAt(0).operation, QStringLiteral("getValidity"));
+    QCOMPARE(model->entryAt(0).profile, QStringLiteral("Sandbox"));
+    QCOMPARE(model->entryAt(0).httpStatus, 200);
+
+    auto send = [this](const ApiRequest &request) { QVERIFY(m_session->send(request)); };
+    send(ApiRequest::raw(Operation::UpsertUser,
+                         QJsonDocument::fromJson(R"({"identification":{"userId":"hist-u1"}})").object()));
+    QTRY_COMPARE(model->entryCount(), 2);
+    QCOMPARE(model->rowCount(), 2);
+    QCOMPARE(model->entryAt(0).operation, QStringLiteral("upsertUser"));
+    QCOMPARE(model->entryAt(0).identification, QStringLiteral("userId hist-u1"));
+    QCOMPARE(model->entryAt(0).httpStatus, 201);
+    QVERIFY(!model->entryAt(0).requestId.isEmpty());
+    QVERIFY(model->entryAt(0).latencyMs >= 0);
+    QCOMPARE(m_store->count(), 2);
+
+    // With the 4xx filter on, a 201 is recorded but not shown; a 404 shows as the new row 0.
+    auto *status = page->findChild<QComboBox *>(QStringLiteral("statusComboBox"));
+    status->setCurrentIndex(status->findData(int(HistoryModel::StatusClass::ClientError)));
+    QCOMPARE(model->rowCount(), 0);
+    send(ApiRequest::raw(Operation::UpsertUser,
+                         QJsonDocument::fromJson(R"({"identification":{"userId":"hist-u2"}})").object()));
+    QTRY_COMPARE(model->entryCount(), 3);
+    QCOMPARE(model->rowCount(), 0);
+    send(ApiRequest::trackingSnippet(QStringLiteral("nowhere.example")));
+    QTRY_COMPARE(model->entryCount(), 4);
+    QCOMPARE(model->rowCount(), 1);
+    QCOMPARE(model->entryAt(0).operation, QStringLiteral("getTrackingSnippet"));
+    QCOMPARE(model->entryAt(0).identification, QStringLiteral("domain nowhere.example"));
+    QCOMPARE(model->entryAt(0).httpStatus, 404);
+    QCOMPARE(page->findChild<QLabel *>(QStringLiteral("countLabel"))->text(),
+             QStringLiteral("1 of 4 request(s)"));
+    // The profile combo offers the profile now in the history.
+    auto *profile = page->findChild<QComboBox *>(QStringLiteral("profileComboBox"));
+    QVERIFY(profile->findData(QStringLiteral("Sandbox")) > 0);
+
+    // All four are in the file, bodies included.
+    const QList<HistoryEntry> stored = m_store->all();
+    QCOMPARE(stored.size(), 4);
+    QCOMPARE(stored.at(1).requestBody, QByteArray(R"({"identification":{"userId":"hist-u1"}})"));
+    QVERIFY(stored.at(1).responseBody.contains("\"status\":201"));
+}
+
+void TestHistoryPage::loadsAfterTheEventLoopStarts()
+{
+    const int stored = 12000; // three chunks
+    for (int i = 0; i < stored; ++i)
+        m_store->append(synthetic(i));
+
+    HistoryPage page(m_session.get(), m_store.get());
+    QSignalSpy loaded(&page, &HistoryPage::loaded);
+    // Nothing is read in the constructor: the window can paint first.
+    QCOMPARE(page.model()->entryCount(), 0);
+    QVERIFY(!page.isLoaded());
+    // A request finishing while the history loads lands once, as the newest row.
+    page.record(QStringLiteral("Production"), upsertResult(R"({"identification":{"userId":"during-load"}})"));
+    QCOMPARE(page.model()->entryCount(), 0);
+    page.show();
+
+    QVERIFY(loaded.wait(20000));
+    QVERIFY(page.isLoaded());
+    HistoryModel *model = page.model();
+    QCOMPARE(model->entryCount(), stored + 1);
+    QCOMPARE(model->entryAt(0).identification, QStringLiteral("userId during-load"));
+    for (int row = 1; row < model->rowCount(); ++row)
+        QVERIFY(model->entryAt(row - 1).id > model->entryAt(row).id);
+    // Summaries in memory; the bodies stay in the file until a row is shown.
+    QVERIFY(model->entryAt(0).requestBody.isEmpty());
+    QCOMPARE(page.fullEntry(model->entryAt(0)).requestBody,
+             QByteArray(R"({"identification":{"userId":"during-load"}})"));
+
+    // After loading, requests go straight to the model.
+    page.record(QStringLiteral("Production"), upsertResult(R"({"identification":{"userId":"after-load"}})"));
+    QCOMPARE(model->entryCount(), stored + 2);
+    QCOMPARE(model->entryAt(0).identification, QStringLiteral("userId after-load"));
+    QCOMPARE(m_store->count(), stored + 2);
+}
+
+void TestHistoryPage::detailShowsPrettyBodies()
+{
+    auto page = makePage();
+    const QByteArray body = R"({"identification":{"userId":"u-1"},"properties":{"plan":"Pro"}})";
+    page->record(QStringLiteral("Production"), upsertResult(body));
+    page->record(QStringLiteral("Production"), snippetResult(QStringLiteral("acme.com")));
+
+    auto *request = page->findChild<QPlainTextEdit *>(QStringLiteral("requestPlainTextEdit"));
+    auto *response = page->findChild<QPlainTextEdit *>(QStringLiteral("responsePlainTextEdit"));
+    auto *headers = page->findChild<QPlainTextEdit *>(QStringLiteral("headersPlainTextEdit"));
+    auto *summary = page->findChild<QLabel *>(QStringLiteral("summaryLabel"));
+    QVERIFY(request && response && headers && summary);
+    QCOMPARE(summary->text(), QStringLiteral("Select a request to see its bodies."));
+
+    selectRow(page.get(), 1);
+    QCOMPARE(request->toPlainText(),
+             QString::fromUtf8(QJsonDocument::fromJson(body).toJson(QJsonDocument::Indented)));
+    QVERIFY(request->toPlainText().contains(QLatin1String("\n    \"identification\": {\n")));
+    QCOMPARE(response->toPlainText(),
+             QString::fromUtf8(QJsonDocument::fromJson(upsertResult(body).responseBody).toJson()));
+    QCOMPARE(headers->toPlainText(), QStringLiteral("Content-Type: application/json\n"));
+    QCOMPARE(summary->text(),
+             QStringLiteral("POST https://api.journy.io/users/upsert — HTTP 201: User will be "
+                            "created or updated — requestId req-upsert-201 — 87 ms"));
+
+    selectRow(page.get(), 0); // a GET without a body, answered with something not JSON
+    QCOMPARE(request->toPlainText(), QStringLiteral("(no body)"));
+    QCOMPARE(response->toPlainText(), QStringLiteral("<html>not json, a proxy's page</html>"));
+}
+
+void TestHistoryPage::keepsSelectionOverFilterChanges()
+{
+    auto page = makePage();
+    for (int i = 0; i < 50; ++i)
+        page->record(syntheticProfiles.at(i % 4),
+                     upsertResult(QStringLiteral(R"({"identification":{"userId":"u-%1"}})").arg(i).toUtf8()));
+    auto *table = page->findChild<QTableView *>(QStringLiteral("historyTableView"));
+    selectRow(page.get(), 10); // u-39, Production
+    const qint64 id = page->currentEntry()->id;
+    QCOMPARE(page->currentEntry()->identification, QStringLiteral("userId u-39"));
+    auto *search = page->findChild<QLineEdit *>(QStringLiteral("searchLineEdit"));
+    QTest::keyClicks(search, QStringLiteral("u-3"));
+    QCOMPARE(page->model()->rowCount(), 11); // u-3, u-30..39
+    QVERIFY(table->currentIndex().isValid());
+    QCOMPARE(page->currentEntry()->id, id);
+    QTest::keyClicks(search, QStringLiteral("8")); // u-38: the selected row is filtered out
+    QCOMPARE(page->model()->rowCount(), 1);
+    QVERIFY(!page->currentEntry().has_value());
+    QVERIFY(!page->findChild<QPushButton *>(QStringLiteral("copyAsCurlPushButton"))->isEnabled());
+}
+
+void TestHistoryPage::curlCommandIsExactAndShellSafe()
+{
+    HistoryEntry post;
+    post.method = QStringLiteral("POST");
+    post.url = QStringLiteral("http://127.0.0.1:8080/users/upsert");
+    post.requestBody = R"({"identification":{"userId":"o'brien $HOME `id` \"q\" \\ !"}})";
+    const QString command = HistoryPage::curlCommand(post);
+    QCOMPARE(command, QStringLiteral("curl -X POST 'http://127.0.0.1:8080/users/upsert' \\\n"
+                                     "  -H \"X-Api-Key: $JOURNY_API_KEY\" \\\n"
+                                     "  -H 'Content-Type: application/json' \\\n"
+                                     "  --data-raw '{\"identification\":{\"userId\":\"o'\\''brien $HOME `id` "
+                                     "\\\"q\\\" \\\\ !\"}}'"));
+
+    HistoryEntry get;
+    get.method = QStringLiteral("GET");
+    get.url = QStringLiteral("https://api.journy.io/tracking/snippet?domain=acme.com&x=1");
+    QCOMPARE(HistoryPage::curlCommand(get),
+             QStringLiteral("curl -X GET 'https://api.journy.io/tracking/snippet?"
+                            "domain=acme.com&x=1' \\\n"
+                            "  -H \"X-Api-Key: $JOURNY_API_KEY\""));
+
+    // A POSIX shell reads it back into exactly these arguments, the key from the environment.
+    QProcess shell;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("JOURNY_API_KEY"), QStringLiteral("sk_from_env"));
+    environment.insert(QStringLiteral("HOME"), QStringLiteral("/home/nobody"));
+    shell.setProcessEnvironment(environment);
+    shell.start(QStringLiteral("/bin/sh"),
+                {QStringLiteral("-c"),
+                 QStringLiteral("curl() { for a; do printf '%s\\0' \"$a\"; done; }\n") + command});
+    QVERIFY(shell.waitForFinished(10000));
+    QCOMPARE(shell.exitCode(), 0);
+    QList<QByteArray> arguments = shell.readAllStandardOutput().split('\0');
+    QCOMPARE(arguments.takeLast(), QByteArray());
+    QCOMPARE(arguments, (QList<QByteArray>{"-X", "POST", "http://127.0.0.1:8080/users/upsert", "-H",
+                                           "X-Api-Key: sk_from_env", "-H", "Content-Type: application/json",
+                                           "--data-raw", post.requestBody}));
+}
+
+void TestHistoryPage::copyAsCurlFromTheTable()
+{
+    auto page = makePage();
+    m_session->activate(Profile::embeddedSandboxName());
+    QTRY_COMPARE(page->model()->entryCount(), 1); // the key check
+    QVERIFY(m_session->send(
+        ApiRequest::raw(Operation::UpsertUser,
+                        QJsonDocument::fromJson(R"({"identification":{"userId":"curl-u1"}})").object())));
+    QTRY_COMPARE(page->model()->entryCount(), 2);
+
+    auto *button = page->findChild<QPushButton *>(QStringLiteral("copyAsCurlPushButton"));
+    QVERIFY(!button->isEnabled());
+    selectRow(page.get(), 0);
+    QVERIFY(button->isEnabled());
+    QApplication::clipboard()->clear();
+    QTest::mouseClick(button, Qt::LeftButton);
+    const QString copied = QApplication::clipboard()->text();
+    QCOMPARE(copied, HistoryPage::curlCommand(*page->currentEntry()));
+    QVERIFY(copied.startsWith(QStringLiteral("curl -X POST '") + m_session->sandboxUrl().toString()));
+    QVERIFY(copied.contains(QLatin1String("-H \"X-Api-Key: $JOURNY_API_KEY\"")));
+    QVERIFY(copied.contains(QLatin1String(R"(--data-raw '{"identification":{"userId":"curl-u1"}}')")));
+    // The built-in sandbox's key never appears, only the variable.
+    QCOMPARE(copied.count(QLatin1String("X-Api-Key")), 1);
+    QVERIFY(!copied.contains(SandboxConfig::defaultKey()));
+    QVERIFY(page->findChild<QLabel *>(QStringLiteral("messageLabel"))
+                ->text()
+                .contains(QLatin1String("JOURNY_API_KEY")));
+}
+
+void TestHistoryPage::exportsJsonAndCsv()
+{
+    auto page = makePage();
+    // Text a CSV writer has to quote: a comma, quotes, a line break.
+    const QByteArray tricky = R"({"identification":{"userId":"a,b \"c\"\nd"}})";
+    page->record(QStringLiteral("Production"), upsertResult(tricky));
+    page->record(QStringLiteral("Staging"), upsertResult(R"({"identification":{"userId":"hidden"}})"));
+    page->record(QStringLiteral("Production"), snippetResult(QStringLiteral("acme.com")));
+    ApiResult timeout = upsertResult(R"({"identification":{"userId":"late"}})", 0);
+    timeout.failure = ApiResult::Failure::Timeout;
+    timeout.failureDetail = QStringLiteral("No answer within 30 s");
+    timeout.latencyMs = -1;
+    timeout.requestId.clear();
+    timeout.responseBody.clear();
+    page->record(QStringLiteral("Production"), timeout);
+
+    // Only what the filters show is exported, newest first.
+    auto *profile = page->findChild<QComboBox *>(QStringLiteral("profileComboBox"));
+    profile->setCurrentIndex(profile->findData(QStringLiteral("Production")));
+    QCOMPARE(page->model()->rowCount(), 3);
+
+    const QString jsonPath = m_dir->filePath(QStringLiteral("export.json"));
+    HistoryPage::setNextExportPath(jsonPath);
+    QTest::mouseClick(page->findChild<QPushButton *>(QStringLiteral("exportJsonPushButton")), Qt::LeftButton);
+    QCOMPARE(page->findChild<QLabel *>(QStringLiteral("messageLabel"))->text(),
+             QStringLiteral("Exported 3 request(s) to export.json"));
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(readFile(jsonPath), &error);
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    const QJsonArray array = document.array();
+    QCOMPARE(array.size(), 3);
+    const QJsonObject late = array.at(0).toObject();
+    QCOMPARE(late.value(QLatin1String("identification")).toString(), QStringLiteral("userId late"));
+    QCOMPARE(late.value(QLatin1String("httpStatus")), QJsonValue(QJsonValue::Null));
+    QCOMPARE(late.value(QLatin1String("failure")).toString(), QStringLiteral("timeout"));
+    QCOMPARE(late.value(QLatin1String("latencyMs")), QJsonValue(QJsonValue::Null));
+    QCOMPARE(late.value(QLatin1String("responseBody")), QJsonValue(QJsonValue::Null));
+    const QJsonObject snippet = array.at(1).toObject();
+    QCOMPARE(snippet.value(QLatin1String("operation")).toString(), QStringLiteral("getTrackingSnippet"));
+    QCOMPARE(snippet.value(QLatin1String("method")).toString(), QStringLiteral("GET"));
+    QCOMPARE(snippet.value(QLatin1String("url")).toString(),
+             QStringLiteral("https://api.journy.io/tracking/snippet?domain=acme.com"));
+    QCOMPARE(snippet.value(QLatin1String("httpStatus")).toInt(), 404);
+    QCOMPARE(snippet.value(QLatin1String("requestBody")), QJsonValue(QJsonValue::Null));
+    QCOMPARE(snippet.value(QLatin1String("responseBody")).toString(),
+             QStringLiteral("<html>not json, a proxy's page</html>")); // not JSON: kept as text
+    const QJsonObject upsert = array.at(2).toObject();
+    QCOMPARE(upsert.value(QLatin1String("profile")).toString(), QStringLiteral("Production"));
+    QCOMPARE(upsert.value(QLatin1String("requestBody")).toObject(), QJsonDocument::fromJson(tricky).object());
+    QCOMPARE(
+        upsert.value(QLatin1String("responseBody")).toObject().value(QLatin1String("message")).toString(),
+        QStringLiteral("User will be created or updated"));
+    QCOMPARE(upsert.value(QLatin1String("latencyMs")).toInt(), 87);
+    QCOMPARE(upsert.value(QLatin1String("requestId")).toString(), QStringLiteral("req-upsert-201"));
+    QCOMPARE(upsert.value(QLatin1String("responseHeaders")).toString(),
+             QStringLiteral("Content-Type: application/json\n"));
+    const QDateTime time =
+        QDateTime::fromString(upsert.value(QLatin1String("time")).toString(), Qt::ISODateWithMs);
+    QVERIFY(time.isValid());
+    QCOMPARE(time.timeSpec(), Qt::UTC);
+    QCOMPARE(upsert.value(QLatin1String("id")).toInteger(), page->model()->entryAt(2).id);
+
+    const QString csvPath = m_dir->filePath(QStringLiteral("export.csv"));
+    HistoryPage::setNextExportPath(csvPath);
+    QTest::mouseClick(page->findChild<QPushButton *>(QStringLiteral("exportCsvPushButton")), Qt::LeftButton);
+    const QList<QStringList> records = parseCsv(readFile(csvPath));
+    QCOMPARE(records.size(), 4);
+    QCOMPARE(records.at(0),
+             (QStringList{QStringLiteral("time"), QStringLiteral("profile"), QStringLiteral("operation"),
+                          QStringLiteral("identification"), QStringLiteral("httpStatus"),
+                          QStringLiteral("failure"), QStringLiteral("requestId"), QStringLiteral("latencyMs"),
+                          QStringLiteral("method"), QStringLiteral("url"), QStringLiteral("message"),
+                          QStringLiteral("requestBody"), QStringLiteral("responseBody")}));
+    for (const QStringList &record : records)
+        QCOMPARE(record.size(), 13);
+    QCOMPARE(records.at(1).at(3), QStringLiteral("userId late"));
+    QCOMPARE(records.at(1).at(4), QString());
+    QCOMPARE(records.at(1).at(5), QStringLiteral("timeout"));
+    QCOMPARE(records.at(1).at(7), QString());
+    QCOMPARE(records.at(2).at(4), QStringLiteral("404"));
+    QCOMPARE(records.at(2).at(12), QStringLiteral("<html>not json, a proxy's page</html>"));
+    QCOMPARE(records.at(3).at(0), upsert.value(QLatin1String("time")).toString());
+    QCOMPARE(records.at(3).at(1), QStringLiteral("Production"));
+    QCOMPARE(records.at(3).at(2), QStringLiteral("upsertUser"));
+    QCOMPARE(records.at(3).at(3), QStringLiteral("userId a,b \"c\"\nd"));
+    QCOMPARE(records.at(3).at(6), QStringLiteral("req-upsert-201"));
+    QCOMPARE(records.at(3).at(7), QStringLiteral("87"));
+    QCOMPARE(records.at(3).at(11).toUtf8(), tricky);
+
+    // A path that cannot be written: a message, no dialog.
+    HistoryPage::setNextExportPath(m_dir->filePath(QStringLiteral("missing/folder/export.csv")));
+    QTest::mouseClick(page->findChild<QPushButton *>(QStringLiteral("exportCsvPushButton")), Qt::LeftButton);
+    QVERIFY(page->findChild<QLabel *>(QStringLiteral("messageLabel"))
+                ->text()
+                .startsWith(QLatin1String("Export failed")));
+}
+
+void TestHistoryPage::openInFormEmitsTheRequest()
+{
+    auto page = makePage();
+    const QByteArray body = R"({"identification":{"userId":"u-1"},"properties":{"plan":"Pro"}})";
+    page->record(QStringLiteral("Production"), upsertResult(body));
+    page->record(QStringLiteral("Production"), snippetResult(QStringLiteral("acme.com")));
+    QList<ApiRequest> opened;
+    connect(page.get(), &HistoryPage::openRequested, this,
+            [&opened](const ApiRequest &request) { opened << request; });
+
+    auto *button = page->findChild<QPushButton *>(QStringLiteral("openInFormPushButton"));
+    QVERIFY(!button->isEnabled());
+    selectRow(page.get(), 1);
+    QVERIFY(button->isEnabled());
+    QTest::mouseClick(button, Qt::LeftButton);
+    QCOMPARE(opened.size(), 1);
+    QCOMPARE(opened.at(0).operation, Operation::UpsertUser);
+    QCOMPARE(opened.at(0).body, QJsonDocument::fromJson(body).object());
+    QVERIFY(opened.at(0).query.isEmpty());
+    QCOMPARE(opened.at(0).bodyBytes(), body); // what is sent again is what was sent
+
+    // Double-clicking a row opens it too; the query comes back from the URL.
+    auto *table = page->findChild<QTableView *>(QStringLiteral("historyTableView"));
+    const QRect rect = table->visualRect(table->model()->index(0, HistoryModel::OperationColumn));
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, rect.center());
+    QTest::mouseDClick(table->viewport(), Qt::LeftButton, {}, rect.center());
+    QTRY_COMPARE(opened.size(), 2);
+    QCOMPARE(opened.at(1).operation, Operation::TrackingSnippet);
+    QCOMPARE(opened.at(1).query.queryItemValue(QStringLiteral("domain")), QStringLiteral("acme.com"));
+    QCOMPARE(opened.at(1).pathAndQuery(), QStringLiteral("/tracking/snippet?domain=acme.com"));
+
+    // An operation this version does not know cannot be opened.
+    HistoryEntry unknown = synthetic(1);
+    unknown.id = 0; // not in the store
+    unknown.operation = QStringLiteral("someFutureOperation");
+    page->model()->appendEntry(unknown);
+    selectRow(page.get(), 0);
+    QVERIFY(!button->isEnabled());
+    QVERIFY(!HistoryPage::requestOf(unknown).has_value());
+}
+
+QTEST_MAIN(TestHistoryPage)
+#include "tst_HistoryPage.moc"

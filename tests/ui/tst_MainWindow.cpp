@@ -1,0 +1,739 @@
+// The main window as a user drives it, on the offscreen platform: a real ConsoleSession (the
+// built-in Sandbox profile runs an in-process sandbox on a temporary data file), a real SQLite
+// history, an in-memory keychain and temporary profiles and settings files. Other profiles point
+// at further in-process SandboxServers with their own keys, permissions and rate limits. Checks
+// what the window shows (navigation, profile switcher, title, banner, status bar, rate-limit gauge)
+// and what it writes (the keychain, the profiles file, the settings file, the history database).
+
+#include "ApiReply.h"
+#include "ConsolePage.h"
+#include "ConsoleSession.h"
+#include "HistoryModel.h"
+#include "HistoryPage.h"
+#include "HistoryStore.h"
+#include "MainWindow.h"
+#include "MemorySecretStore.h"
+#include "OperationForm.h"
+#include "OperationPage.h"
+#include "ProfileDialog.h"
+#include "ProfileStore.h"
+#include "SandboxServer.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace {
+
+const QStringList pageTitles{QStringLiteral("Users"),        QStringLiteral("Accounts"),        QStringLiteral("Memberships"),
+                             QStringLiteral("Events"),       QStringLiteral("Link device"),     QStringLiteral("Website snippet"),
+                             QStringLiteral("Catalog"),      QStringLiteral("HMAC"),            QStringLiteral("History")};
+
+// Everything a MainWindow is given, built the way journy-console builds it, in a temporary folder.
+class Console
+{
+public:
+    Console()
+        : profiles(dir.filePath(QStringLiteral("profiles.ini"))),
+          session(&secrets, &profiles, dir.filePath(QStringLiteral("sandbox/sandbox.sqlite")))
+    {
+        QString error;
+        historyOpen = history.open(dir.filePath(QStringLiteral("history.sqlite")), &error);
+    }
+
+    QString settingsFile() const { return dir.filePath(QStringLiteral("console.ini")); }
+    QString profilesFile() const { return dir.filePath(QStringLiteral("profiles.ini")); }
+
+    // Another in-process sandbox knowing only key, with permissions and a rate limit.
+    SandboxServer *startServer(const QString &key, const QStringList &permissions, int rateLimit = 1800)
+    {
+        SandboxConfig config = SandboxConfig::defaults();
+        config.keys.insert(key, SandboxConfig::Key{permissions, true});
+        config.rateLimit = rateLimit;
+        auto server = std::make_unique<SandboxServer>(config);
+        QString error;
+        if (!server->openData(dir.filePath(QStringLiteral("server-%1.sqlite").arg(servers.size())), &error) ||
+            !server->start())
+            return nullptr;
+        servers.push_back(std::move(server));
+        return servers.back().get();
+    }
+
+    // A profile in the profiles file; its key (when given) in the keychain, as the profile dialog puts it.
+    bool addProfile(const QString &name, const QUrl &baseUrl, Profile::Environment environment,
+                    const QByteArray &key = QByteArray())
+    {
+        Profile profile;
+        profile.name = name;
+        profile.baseUrl = baseUrl;
+        profile.environment = environment;
+        QString error;
+        if (!profiles.save(profile, &error))
+            return false;
+        if (key.isEmpty())
+            return true;
+        bool done = false;
+        bool ok = false;
+        secrets.write(profile.apiKeySecretName(), key, [&done, &ok](const SecretStore::Result &result) {
+            ok = result.ok();
+            done = true;
+        });
+        return QTest::qWaitFor([&done] { return done; }, 5000) && ok;
+    }
+
+    std::optional<QByteArray> readSecret(const QString &name)
+    {
+        bool done = false;
+        SecretStore::Result answer;
+        secrets.read(name, [&done, &answer](const SecretStore::Result &result) {
+            answer = result;
+            done = true;
+        });
+        if (!QTest::qWaitFor([&done] { return done; }, 5000) || !answer.ok())
+            return std::nullopt;
+        return answer.secret;
+    }
+
+    bool ready() const
+    {
+        return session.state() == ConsoleSession::State::Ready && session.permissionsKnown();
+    }
+
+    // Sends through the session, as a page does, and waits for the answer.
+    ApiResult send(const ApiRequest &request)
+    {
+        ApiReply *reply = session.send(request);
+        if (!reply)
+            return ApiResult();
+        if (!QTest::qWaitFor([reply] { return reply->isFinished(); }, 10000))
+            qWarning("No answer within 10 s");
+        const ApiResult result = reply->result();
+        reply->deleteLater();
+        return result;
+    }
+
+    QTemporaryDir dir;
+    MemorySecretStore secrets;
+    ProfileStore profiles;
+    ConsoleSession session;
+    HistoryStore history;
+    bool historyOpen = false;
+    std::vector<std::unique_ptr<SandboxServer>> servers;
+};
+
+QByteArray fileBytes(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+// The history database with its write-ahead log and shared-memory files: everything SQLite keeps.
+QByteArray historyBytes(const Console &console)
+{
+    QByteArray bytes;
+    const QDir dir(console.dir.path());
+    for (const QString &name : dir.entryList({QStringLiteral("history.sqlite*")}, QDir::Files))
+        bytes += fileBytes(dir.filePath(name));
+    return bytes;
+}
+
+QLabel *statusBarLabel(const MainWindow *window)
+{
+    return window->statusBar()->findChild<QLabel *>(QStringLiteral("connectionLabel"));
+}
+
+QProgressBar *gaugeBar(const MainWindow *window)
+{
+    return window->findChild<QProgressBar *>(QStringLiteral("rateLimitProgressBar"));
+}
+
+// "1794 / 1800" as the gauge shows it: (remaining, limit), or nothing while unknown.
+std::optional<std::pair<int, int>> gaugeReading(const MainWindow *window)
+{
+    static const QRegularExpression pattern(QRegularExpression::anchoredPattern(QStringLiteral(R"((\d+) / (\d+))")));
+    const QRegularExpressionMatch match = pattern.match(gaugeBar(window)->format());
+    if (!match.hasMatch())
+        return std::nullopt;
+    return std::make_pair(match.captured(1).toInt(), match.captured(2).toInt());
+}
+
+OperationForm *formOf(const MainWindow *window, const QString &operationId)
+{
+    return window->findChild<OperationForm *>(operationId + QStringLiteral("OperationForm"));
+}
+
+qint64 requestsServed(const QUrl &base)
+{
+    QNetworkAccessManager nam;
+    QUrl url = base;
+    url.setPath(QStringLiteral("/_sandbox/stats"));
+    QNetworkReply *reply = nam.get(QNetworkRequest(url));
+    qint64 requests = -1;
+    if (QTest::qWaitFor([reply] { return reply->isFinished(); }, 10000))
+        requests = QJsonDocument::fromJson(reply->readAll()).object().value(QLatin1String("requests")).toInteger(-1);
+    delete reply;
+    return requests;
+}
+
+} // namespace
+
+class tst_MainWindow : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void freshStartOpensTheSandbox();
+    void navigationShowsEachPage();
+    void ctrlDigitsSwitchPages();
+    void profileSwitcherTitleAndProductionBanner();
+    void rateLimitGaugeShowsRemainingOverLimit();
+    void rateLimitGaugeTurnsRedWhenNearlyDrained();
+    void missingKeyIsExplainedAndSendDisabled();
+    void testConnectionListsPermissions();
+    void profileDialogPutsTheKeyInTheKeychainOnly();
+    void profileDialogWithoutKeychainSavesNothing();
+    void closingRemembersAndNextWindowRestores();
+    void historyRecordsRequestsWithoutTheKey();
+
+private:
+    // The window as journy-console opens it: shown, then started; waits for the session.
+    std::unique_ptr<MainWindow> openWindow(Console &console);
+    // Picks the profile in the switcher with the keyboard, as a user does; waits for its key's permissions.
+    bool chooseProfile(MainWindow *window, Console &console, const QString &name);
+    // Sends the form with Ctrl+Return and waits for its answer.
+    std::optional<ApiResult> sendForm(OperationForm *form);
+};
+
+std::unique_ptr<MainWindow> tst_MainWindow::openWindow(Console &console)
+{
+    auto window = std::make_unique<MainWindow>(&console.session, &console.history, console.settingsFile());
+    window->show();
+    window->activateWindow();
+    if (!QTest::qWaitForWindowActive(window.get()))
+        return nullptr;
+    window->start();
+    if (!QTest::qWaitFor([&console] { return console.session.state() != ConsoleSession::State::Connecting; }, 10000))
+        return nullptr;
+    if (console.session.state() == ConsoleSession::State::Ready &&
+        !QTest::qWaitFor([&console] { return console.session.permissionsKnown(); }, 10000))
+        return nullptr;
+    return window;
+}
+
+bool tst_MainWindow::chooseProfile(MainWindow *window, Console &console, const QString &name)
+{
+    auto *combo = window->findChild<QComboBox *>(QStringLiteral("profileComboBox"));
+    const int target = combo->findData(name);
+    if (target < 0)
+        return false;
+    combo->setFocus();
+    while (combo->currentIndex() < target)
+        QTest::keyClick(combo, Qt::Key_Down);
+    while (combo->currentIndex() > target)
+        QTest::keyClick(combo, Qt::Key_Up);
+    if (console.session.profile().name != name)
+        return false;
+    QTest::qWaitFor([&console] { return console.session.state() != ConsoleSession::State::Connecting; }, 10000);
+    return console.session.state() != ConsoleSession::State::Ready ||
+           QTest::qWaitFor([&console] { return console.session.permissionsKnown(); }, 10000);
+}
+
+std::optional<ApiResult> tst_MainWindow::sendForm(OperationForm *form)
+{
+    std::optional<ApiResult> answer;
+    const QMetaObject::Connection connection =
+        connect(form, &OperationForm::finished, this, [&answer](const ApiResult &result) { answer = result; });
+    if (auto *first = form->findChild<QLineEdit *>())
+        first->setFocus();
+    QTest::keyClick(form, Qt::Key_Return, Qt::ControlModifier);
+    if (!QTest::qWaitFor([&answer] { return answer.has_value(); }, 10000))
+        qWarning("No answer within 10 s");
+    disconnect(connection);
+    return answer;
+}
+
+void tst_MainWindow::freshStartOpensTheSandbox()
+{
+    Console console;
+    QVERIFY(console.historyOpen);
+    auto window = openWindow(console);
+    QVERIFY(window);
+    QCOMPARE(console.session.profile().name, QStringLiteral("Sandbox"));
+    QVERIFY(console.ready());
+    auto *combo = window->findChild<QComboBox *>(QStringLiteral("profileComboBox"));
+    QCOMPARE(combo->count(), 1);
+    QCOMPARE(combo->currentData().toString(), QStringLiteral("Sandbox"));
+    QVERIFY2(window->windowTitle().contains(QStringLiteral("Sandbox")), qPrintable(window->windowTitle()));
+    QVERIFY(!window->windowTitle().startsWith(QStringLiteral("[PRODUCTION]")));
+    QCOMPARE(window->findChild<QLabel *>(QStringLiteral("environmentLabel"))->text(), QStringLiteral("sandbox"));
+    QVERIFY(!window->findChild<QLabel *>(QStringLiteral("productionBannerLabel"))->isVisible());
+    const QString status = statusBarLabel(window.get())->text();
+    QVERIFY2(status.contains(QStringLiteral("embedded sandbox")), qPrintable(status));
+    QVERIFY2(status.contains(QStringLiteral("TrackData")), qPrintable(status));
+    // The built-in profile can be neither edited nor removed.
+    QVERIFY(!window->findChild<QPushButton *>(QStringLiteral("editProfilePushButton"))->isEnabled());
+    QVERIFY(!window->findChild<QPushButton *>(QStringLiteral("removeProfilePushButton"))->isEnabled());
+    // Every form can send.
+    for (OperationForm *form : window->findChildren<OperationForm *>())
+        QVERIFY2(form->findChild<QPushButton *>(QStringLiteral("sendPushButton"))->isEnabled(),
+                 qPrintable(form->objectName()));
+    QCOMPARE(window->findChildren<OperationForm *>().size(), 8);
+}
+
+void tst_MainWindow::navigationShowsEachPage()
+{
+    Console console;
+    auto window = openWindow(console);
+    QVERIFY(window);
+    auto *navigation = window->findChild<QListWidget *>(QStringLiteral("navigationListWidget"));
+    auto *stack = window->findChild<QStackedWidget *>(QStringLiteral("pagesStackedWidget"));
+    QStringList titles;
+    for (int row = 0; row < navigation->count(); ++row)
+        titles << navigation->item(row)->text();
+    QCOMPARE(titles, pageTitles);
+    QCOMPARE(window->pages().size(), pageTitles.size());
+
+    // Clicked, each row shows its page.
+    for (int row = navigation->count() - 1; row >= 0; --row) {
+        const QRect rect = navigation->visualItemRect(navigation->item(row));
+        QVERIFY(!rect.isEmpty());
+        QTest::mouseClick(navigation->viewport(), Qt::LeftButton, {}, rect.center());
+        QCOMPARE(navigation->currentRow(), row);
+        auto *page = qobject_cast<ConsolePage *>(stack->currentWidget());
+        QVERIFY(page);
+        QCOMPARE(page->title(), pageTitles.at(row));
+        QVERIFY(page->isVisible());
+    }
+
+    // The operation pages hold their forms.
+    auto *users = qobject_cast<OperationPage *>(window->page(QStringLiteral("Users")));
+    QVERIFY(users);
+    QCOMPARE(users->forms().size(), 2);
+    QCOMPARE(users->forms().at(0)->objectName(), QStringLiteral("upsertUserOperationForm"));
+    QCOMPARE(users->forms().at(1)->objectName(), QStringLiteral("deleteUserOperationForm"));
+    QVERIFY(formOf(window.get(), QStringLiteral("upsertAccount")));
+    QVERIFY(formOf(window.get(), QStringLiteral("deleteAccount")));
+    QVERIFY(formOf(window.get(), QStringLiteral("addUserToAccount")));
+    QVERIFY(formOf(window.get(), QStringLiteral("removeUserFromAccount")));
+    QVERIFY(formOf(window.get(), QStringLiteral("trackEvent")));
+    QVERIFY(formOf(window.get(), QStringLiteral("link")));
+}
+
+void tst_MainWindow::ctrlDigitsSwitchPages()
+{
+    Console console;
+    auto window = openWindow(console);
+    QVERIFY(window);
+    auto *stack = window->findChild<QStackedWidget *>(QStringLiteral("pagesStackedWidget"));
+    auto *navigation = window->findChild<QListWidget *>(QStringLiteral("navigationListWidget"));
+    navigation->setFocus();
+    for (int i : {8, 0, 5, 1, 6, 2, 7, 3, 4}) {
+        QTest::keyClick(window.get(), Qt::Key(Qt::Key_1 + i), Qt::ControlModifier);
+        QCOMPARE(stack->currentIndex(), i);
+        QCOMPARE(qobject_cast<ConsolePage *>(stack->currentWidget())->title(), pageTitles.at(i));
+        QCOMPARE(navigation->currentRow(), i);
+    }
+}
+
+void tst_MainWindow::profileSwitcherTitleAndProductionBanner()
+{
+    Console console;
+    const QString stagingKey = QStringLiteral("jk_test_5c1e7a0d2b9f48e3a6c4d1f0e9b8a7c6");
+    const QString productionKey = QStringLiteral("jk_live_8e2d4c6a0b1f43e5a7c9d2f4e6b8a0c1");
+    SandboxServer *staging = console.startServer(stagingKey, SandboxConfig::allPermissions());
+    SandboxServer *production = console.startServer(productionKey, SandboxConfig::allPermissions());
+    QVERIFY(staging && production);
+    QVERIFY(console.addProfile(QStringLiteral("Staging EU"), staging->baseUrl(), Profile::Environment::Staging,
+                               stagingKey.toUtf8()));
+    QVERIFY(console.addProfile(QStringLiteral("Acme Prod"), production->baseUrl(), Profile::Environment::Production,
+                               productionKey.toUtf8()));
+    auto window = openWindow(console);
+    QVERIFY(window);
+    auto *combo = window->findChild<QComboBox *>(QStringLiteral("profileComboBox"));
+    QStringList names;
+    QStringList texts;
+    for (int i = 0; i < combo->count(); ++i) {
+        names << combo->itemData(i).toString();
+        texts << combo->itemText(i);
+    }
+    QCOMPARE(names.first(), QStringLiteral("Sandbox"));
+    names.sort();
+    QCOMPARE(names, (QStringList{QStringLiteral("Acme Prod"), QStringLiteral("Sandbox"), QStringLiteral("Staging EU")}));
+    QVERIFY2(texts.contains(QStringLiteral("Acme Prod (production)")), qPrintable(texts.join(QLatin1Char('|'))));
+    QVERIFY(texts.contains(QStringLiteral("Staging EU (staging)")));
+
+    auto *banner = window->findChild<QLabel *>(QStringLiteral("productionBannerLabel"));
+    auto *environment = window->findChild<QLabel *>(QStringLiteral("environmentLabel"));
+    QVERIFY(window->windowTitle().contains(QStringLiteral("Sandbox")));
+    QVERIFY(!banner->isVisible());
+
+    QVERIFY(chooseProfile(window.get(), console, QStringLiteral("Acme Prod")));
+    QVERIFY(console.ready());
+    QVERIFY2(window->windowTitle().startsWith(QStringLiteral("[PRODUCTION]")), qPrintable(window->windowTitle()));
+    QVERIFY(window->windowTitle().contains(QStringLiteral("Acme Prod")));
+    QVERIFY(banner->isVisible());
+    QVERIFY(banner->text().contains(QStringLiteral("PRODUCTION")));
+    QVERIFY(banner->styleSheet().contains(QStringLiteral("#c62828")));
+    QCOMPARE(environment->text(), QStringLiteral("production"));
+    QVERIFY(statusBarLabel(window.get())->text().contains(production->baseUrl().toString()));
+    QVERIFY(window->findChild<QPushButton *>(QStringLiteral("editProfilePushButton"))->isEnabled());
+
+    QVERIFY(chooseProfile(window.get(), console, QStringLiteral("Staging EU")));
+    QVERIFY(!window->windowTitle().startsWith(QStringLiteral("[PRODUCTION]")));
+    QVERIFY(window->windowTitle().contains(QStringLiteral("Staging EU")));
+    QVERIFY(!banner->isVisible());
+    QCOMPARE(environment->text(), QStringLiteral("staging"));
+
+    QVERIFY(chooseProfile(window.get(), console, QStringLiteral("Sandbox")));
+    QVERIFY(window->windowTitle().contains(QStringLiteral("Sandbox")));
+    QVERIFY(!window->windowTitle().contains(QStringLiteral("Staging EU")));
+    QVERIFY(!banner->isVisible());
+}
+
+void tst_MainWindow::rateLimitGaugeShowsRemainingOverLimit()
+{
+    Console console;
+    auto window = openWindow(console);
+    QVERIFY(window);
+    // GET /validate and the catalog's five lists go out at start.
+    const QUrl sandbox = console.session.sandboxUrl();
+    QTRY_COMPARE(requestsServed(sandbox), 6);
+    QTRY_VERIFY(gaugeReading(window.get()).has_value());
+
+    // One request more, alone: the gauge then shows exactly what the server counted.
+    OperationForm *form = formOf(window.get(), QStringLiteral("upsertUser"));
+    QTest::keyClicks(form->findChild<QLineEdit *>(QStringLiteral("userIdLineEdit")), QStringLiteral("u-gauge"));
+    const std::optional<ApiResult> result = sendForm(form);
+    QVERIFY(result);
+    QCOMPARE(result->httpStatus, 201);
+    const auto reading = gaugeReading(window.get());
+    QVERIFY2(reading, qPrintable(gaugeBar(window.get())->format()));
+    QCOMPARE(reading->second, 1800);
+    QCOMPARE(reading->first, 1800 - 7);
+    QCOMPARE(gaugeBar(window.get())->format(), QStringLiteral("1793 / 1800"));
+    QCOMPARE(gaugeBar(window.get())->maximum(), 1800);
+    QCOMPARE(gaugeBar(window.get())->value(), 1793);
+    QVERIFY(gaugeBar(window.get())->styleSheet().contains(QStringLiteral("#2e7d32"))); // green: plenty left
+    const QLabel *refill = window->findChild<QLabel *>(QStringLiteral("refillLabel"));
+    QVERIFY2(refill->text().startsWith(QStringLiteral("full in")), qPrintable(refill->text()));
+    // The form's response panel says the same.
+    QVERIFY(form->findChild<QLabel *>(QStringLiteral("statusLabel"))->text().contains(QStringLiteral("1793 of 1800")));
+}
+
+void tst_MainWindow::rateLimitGaugeTurnsRedWhenNearlyDrained()
+{
+    Console console;
+    const QString key = QStringLiteral("jk_test_tight_1f2e3d4c5b6a79880716f5e4");
+    SandboxServer *tight = console.startServer(key, SandboxConfig::allPermissions(), 10);
+    QVERIFY(tight);
+    QVERIFY(console.addProfile(QStringLiteral("Tight"), tight->baseUrl(), Profile::Environment::Staging, key.toUtf8()));
+    auto window = openWindow(console);
+    QVERIFY(window);
+    QVERIFY(chooseProfile(window.get(), console, QStringLiteral("Tight")));
+    // GET /validate and the catalog's five lists.
+    QTRY_COMPARE(requestsServed(tight->baseUrl()), 6);
+    QTest::qWait(50);
+
+    // From here one request at a time; each answer is the freshest.
+    QProgressBar *bar = gaugeBar(window.get());
+    const auto expect = [&](int remaining, const QString &colour) {
+        const auto reading = gaugeReading(window.get());
+        QVERIFY2(reading, qPrintable(bar->format()));
+        QCOMPARE(*reading, std::make_pair(remaining, 10));
+        QVERIFY2(bar->styleSheet().contains(colour), qPrintable(bar->styleSheet()));
+    };
+    QCOMPARE(console.send(ApiRequest::validate()).httpStatus, 200);
+    expect(3, QStringLiteral("#f9a825")); // amber
+    QCOMPARE(console.send(ApiRequest::validate()).httpStatus, 200);
+    expect(2, QStringLiteral("#f9a825"));
+    QCOMPARE(console.send(ApiRequest::validate()).httpStatus, 200);
+    expect(1, QStringLiteral("#c62828")); // red: nearly drained
+    QCOMPARE(console.send(ApiRequest::validate()).httpStatus, 200);
+    expect(0, QStringLiteral("#c62828"));
+    QCOMPARE(bar->value(), 0);
+
+    // Switching profiles shows the other key's window, not this one's.
+    QVERIFY(chooseProfile(window.get(), console, QStringLiteral("Sandbox")));
+    QTRY_VERIFY(gaugeReading(window.get()).has_value());
+    QCOMPARE(gaugeReading(window.get())->second, 1800);
+    QVERIFY(bar->styleSheet().contains(QStringLiteral("#2e7d32")));
+}
+
+void tst_MainWindow::missingKeyIsExplainedAndSendDisabled()
+{
+    Console console;
+    SandboxServer *server = console.startServer(QStringLiteral("jk_unused"), SandboxConfig::allPermissions());
+    QVERIFY(server);
+    QVERIFY(console.addProfile(QStringLiteral("No key"), server->baseUrl(), Profile::Environment::Staging));
+    auto window = openWindow(console);
+    QVERIFY(window);
+    OperationForm *form = formOf(window.get(), QStringLiteral("upsertUser"));
+    auto *send = form->findChild<QPushButton *>(QStringLiteral("sendPushButton"));
+    QVERIFY(send->isEnabled());
+
+    QVERIFY(chooseProfile(window.get(), console, QStringLiteral("No key")));
+    QCOMPARE(console.session.state(), ConsoleSession::State::Failed);
+    const QString status = statusBarLabel(window.get())->text();
+    QVERIFY2(status.contains(QStringLiteral("No API key is stored for the profile No key")), qPrintable(status));
+    QVERIFY(window->windowTitle().contains(QStringLiteral("No key")));
+    QVERIFY(!send->isEnabled());
+    QCOMPARE(form->findChild<QLabel *>(QStringLiteral("connectionLabel"))->text(), console.session.problem());
+    for (OperationForm *other : window->findChildren<OperationForm *>())
+        QVERIFY(!other->findChild<QPushButton *>(QStringLiteral("sendPushButton"))->isEnabled());
+    QTest::keyClicks(form->findChild<QLineEdit *>(QStringLiteral("userIdLineEdit")), QStringLiteral("u-nokey"));
+    QTest::keyClick(form, Qt::Key_Return, Qt::ControlModifier);
+    QTest::qWait(100);
+    QCOMPARE(requestsServed(server->baseUrl()), 0);
+    // The gauge has nothing to show for a profile that never connected.
+    QCOMPARE(gaugeBar(window.get())->format(), QStringLiteral("unknown"));
+}
+
+void tst_MainWindow::testConnectionListsPermissions()
+{
+    Console console;
+    const QString key = QStringLiteral("jk_read_2b4d6f8a0c1e3a5c7e9b1d3f");
+    SandboxServer *server = console.startServer(key, {QStringLiteral("ReadEvents"), QStringLiteral("ReadProperties")});
+    QVERIFY(server);
+    QVERIFY(console.addProfile(QStringLiteral("Reader"), server->baseUrl(), Profile::Environment::Staging, key.toUtf8()));
+    auto window = openWindow(console);
+    QVERIFY(window);
+    QVERIFY(chooseProfile(window.get(), console, QStringLiteral("Reader")));
+    QVERIFY(console.ready());
+    QTRY_COMPARE(requestsServed(server->baseUrl()), 6);
+    QVERIFY2(statusBarLabel(window.get())->text().contains(QStringLiteral("permissions: ReadEvents, ReadProperties")),
+             qPrintable(statusBarLabel(window.get())->text()));
+    // Every form needs TrackData, which this key lacks.
+    for (OperationForm *form : window->findChildren<OperationForm *>()) {
+        auto *send = form->findChild<QPushButton *>(QStringLiteral("sendPushButton"));
+        QVERIFY2(!send->isEnabled(), qPrintable(form->objectName()));
+        QVERIFY2(send->toolTip().contains(QStringLiteral("TrackData")), qPrintable(send->toolTip()));
+    }
+
+    statusBarLabel(window.get())->clear();
+    QTest::mouseClick(window->findChild<QPushButton *>(QStringLiteral("testConnectionPushButton")), Qt::LeftButton);
+    QTRY_VERIFY(statusBarLabel(window.get())->text().contains(QStringLiteral("permissions: ReadEvents, ReadProperties")));
+    QCOMPARE(requestsServed(server->baseUrl()), 7); // one more GET /validate
+}
+
+void tst_MainWindow::profileDialogPutsTheKeyInTheKeychainOnly()
+{
+    Console console;
+    const QString key = QStringLiteral("jk_live_4a6c8e0f2b4d6f8a1c3e5a7c9e1b3d5f");
+    const QString verification = QStringLiteral("whsec_0f1e2d3c4b5a69788796a5b4c3d2e1f0");
+    SandboxServer *server = console.startServer(key, SandboxConfig::allPermissions());
+    QVERIFY(server);
+    auto window = openWindow(console);
+    QVERIFY(window);
+
+    QTest::mouseClick(window->findChild<QPushButton *>(QStringLiteral("addProfilePushButton")), Qt::LeftButton);
+    QTRY_VERIFY(window->findChild<ProfileDialog *>());
+    ProfileDialog *dialog = window->findChild<ProfileDialog *>();
+    QTRY_VERIFY(dialog->isVisible());
+    QTest::keyClicks(dialog->findChild<QLineEdit *>(QStringLiteral("nameLineEdit")), QStringLiteral("Acme Live"));
+    auto *baseUrl = dialog->findChild<QLineEdit *>(QStringLiteral("baseUrlLineEdit"));
+    QCOMPARE(baseUrl->text(), QStringLiteral("https://api.journy.io"));
+    baseUrl->selectAll();
+    QTest::keyClicks(baseUrl, server->baseUrl().toString());
+    auto *environment = dialog->findChild<QComboBox *>(QStringLiteral("environmentComboBox"));
+    QCOMPARE(environment->currentText(), QStringLiteral("production"));
+    auto *apiKey = dialog->findChild<QLineEdit *>(QStringLiteral("apiKeyLineEdit"));
+    QCOMPARE(apiKey->echoMode(), QLineEdit::Password);
+    QTest::keyClicks(apiKey, key);
+    QTest::keyClicks(dialog->findChild<QLineEdit *>(QStringLiteral("secretLineEdit")), verification);
+    QSignalSpy saved(dialog, &ProfileDialog::saved);
+    QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("savePushButton")), Qt::LeftButton);
+    QVERIFY(saved.count() == 1 || saved.wait(5000));
+    QCOMPARE(saved.first().first().toString(), QStringLiteral("Acme Live"));
+
+    // The key and the secret are in the keychain, the rest in the profiles file.
+    const Profile profile = console.profiles.profile(QStringLiteral("Acme Live"));
+    QCOMPARE(profile.name, QStringLiteral("Acme Live"));
+    QCOMPARE(profile.baseUrl, server->baseUrl());
+    QCOMPARE(profile.environment, Profile::Environment::Production);
+    QCOMPARE(console.readSecret(profile.apiKeySecretName()), std::optional<QByteArray>(key.toUtf8()));
+    QCOMPARE(console.readSecret(profile.verificationSecretName()), std::optional<QByteArray>(verification.toUtf8()));
+
+    // The window switched to the new profile, which connects with the key from the keychain.
+    QTRY_VERIFY(console.session.profile().name == QLatin1String("Acme Live") && console.ready());
+    QVERIFY(window->windowTitle().startsWith(QStringLiteral("[PRODUCTION]")));
+    QVERIFY(window->windowTitle().contains(QStringLiteral("Acme Live")));
+    QCOMPARE(window->findChild<QComboBox *>(QStringLiteral("profileComboBox"))->currentData().toString(),
+             QStringLiteral("Acme Live"));
+
+    // No file holds the key or the secret.
+    window->saveSettings();
+    const QByteArray profilesFile = fileBytes(console.profilesFile());
+    const QByteArray settingsFile = fileBytes(console.settingsFile());
+    QVERIFY(profilesFile.contains(server->baseUrl().toString().toUtf8()));
+    QVERIFY(settingsFile.contains("Acme Live"));
+    for (const QByteArray &bytes : {profilesFile, settingsFile}) {
+        QVERIFY(!bytes.contains(key.toUtf8()));
+        QVERIFY(!bytes.contains(verification.toUtf8()));
+        QVERIFY(!bytes.contains("jk_live"));
+    }
+}
+
+void tst_MainWindow::profileDialogWithoutKeychainSavesNothing()
+{
+    Console console;
+    console.secrets.setAvailable(false);
+    const QString key = QStringLiteral("jk_live_9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d");
+    ProfileDialog dialog(&console.profiles, &console.secrets);
+    dialog.show();
+    QTest::keyClicks(dialog.findChild<QLineEdit *>(QStringLiteral("nameLineEdit")), QStringLiteral("Nowhere"));
+    QTest::keyClicks(dialog.findChild<QLineEdit *>(QStringLiteral("apiKeyLineEdit")), key);
+    QSignalSpy saved(&dialog, &ProfileDialog::saved);
+    QSignalSpy failed(&dialog, &ProfileDialog::failed);
+    dialog.save();
+    QVERIFY(failed.count() == 1 || failed.wait(5000));
+    QCOMPARE(saved.count(), 0);
+    QVERIFY2(dialog.errorText().contains(QStringLiteral("No keychain service")), qPrintable(dialog.errorText()));
+    QVERIFY(dialog.errorText().contains(QStringLiteral("not saved")));
+    QVERIFY(dialog.findChild<QLabel *>(QStringLiteral("errorLabel"))->isVisible());
+    QVERIFY(dialog.isVisible()); // stays open to try again
+    QVERIFY(dialog.findChild<QPushButton *>(QStringLiteral("savePushButton"))->isEnabled());
+    QVERIFY(!console.profiles.contains(QStringLiteral("Nowhere")));
+    const QByteArray profilesFile = fileBytes(console.profilesFile());
+    QVERIFY(!profilesFile.contains("Nowhere"));
+    QVERIFY(!profilesFile.contains(key.toUtf8()));
+
+    // A key is required; the built-in profile's name is taken.
+    console.secrets.setAvailable(true);
+    ProfileDialog empty(&console.profiles, &console.secrets);
+    QTest::keyClicks(empty.findChild<QLineEdit *>(QStringLiteral("nameLineEdit")), QStringLiteral("Keyless"));
+    empty.save();
+    QCOMPARE(empty.errorText(), QStringLiteral("Enter the profile's API key"));
+    ProfileDialog sandbox(&console.profiles, &console.secrets);
+    QTest::keyClicks(sandbox.findChild<QLineEdit *>(QStringLiteral("nameLineEdit")), QStringLiteral("Sandbox"));
+    QTest::keyClicks(sandbox.findChild<QLineEdit *>(QStringLiteral("apiKeyLineEdit")), key);
+    sandbox.save();
+    QVERIFY(sandbox.errorText().contains(QStringLiteral("'Sandbox' cannot be used")));
+    QCOMPARE(console.profiles.profiles().size(), 1);
+}
+
+void tst_MainWindow::closingRemembersAndNextWindowRestores()
+{
+    Console console;
+    const QString key = QStringLiteral("jk_test_6e5d4c3b2a190817f6e5d4c3");
+    SandboxServer *server = console.startServer(key, SandboxConfig::allPermissions());
+    QVERIFY(server);
+    QVERIFY(console.addProfile(QStringLiteral("Staging EU"), server->baseUrl(), Profile::Environment::Staging,
+                               key.toUtf8()));
+    {
+        auto window = openWindow(console);
+        QVERIFY(window);
+        QCOMPARE(console.session.profile().name, QStringLiteral("Sandbox"));
+        QVERIFY(chooseProfile(window.get(), console, QStringLiteral("Staging EU")));
+        QTest::keyClick(window.get(), Qt::Key_2, Qt::ControlModifier); // Accounts
+        OperationForm *accounts = formOf(window.get(), QStringLiteral("upsertAccount"));
+        QTest::keyClicks(accounts->findChild<QLineEdit *>(QStringLiteral("accountIdLineEdit")),
+                         QStringLiteral("acc-remembered"));
+        window->resize(930, 640);
+        QTRY_COMPARE(window->size(), QSize(930, 640));
+        QVERIFY(window->close());
+    }
+    {
+        QSettings settings(console.settingsFile(), QSettings::IniFormat);
+        QCOMPARE(settings.value(QStringLiteral("session/profile")).toString(), QStringLiteral("Staging EU"));
+        QCOMPARE(settings.value(QStringLiteral("window/page")).toInt(), 1);
+        QVERIFY(!settings.value(QStringLiteral("window/geometry")).toByteArray().isEmpty());
+    }
+    QVERIFY(!fileBytes(console.settingsFile()).contains(key.toUtf8()));
+
+    auto window = openWindow(console);
+    QVERIFY(window);
+    QCOMPARE(console.session.profile().name, QStringLiteral("Staging EU"));
+    QVERIFY(console.ready());
+    QCOMPARE(window->findChild<QComboBox *>(QStringLiteral("profileComboBox"))->currentData().toString(),
+             QStringLiteral("Staging EU"));
+    QVERIFY(window->windowTitle().contains(QStringLiteral("Staging EU")));
+    auto *stack = window->findChild<QStackedWidget *>(QStringLiteral("pagesStackedWidget"));
+    QCOMPARE(qobject_cast<ConsolePage *>(stack->currentWidget())->title(), QStringLiteral("Accounts"));
+    QCOMPARE(window->findChild<QListWidget *>(QStringLiteral("navigationListWidget"))->currentRow(), 1);
+    QTRY_COMPARE(window->size(), QSize(930, 640));
+    QCOMPARE(formOf(window.get(), QStringLiteral("upsertAccount"))
+                 ->findChild<QLineEdit *>(QStringLiteral("accountIdLineEdit"))
+                 ->text(),
+             QStringLiteral("acc-remembered"));
+}
+
+void tst_MainWindow::historyRecordsRequestsWithoutTheKey()
+{
+    Console console;
+    QVERIFY(console.historyOpen);
+    const QString key = QStringLiteral("jk_live_3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c");
+    SandboxServer *server = console.startServer(key, SandboxConfig::allPermissions());
+    QVERIFY(server);
+    QVERIFY(console.addProfile(QStringLiteral("Live"), server->baseUrl(), Profile::Environment::Production,
+                               key.toUtf8()));
+    auto window = openWindow(console);
+    QVERIFY(window);
+    QVERIFY(chooseProfile(window.get(), console, QStringLiteral("Live")));
+    QTRY_COMPARE(requestsServed(server->baseUrl()), 6);
+
+    QTest::keyClick(window.get(), Qt::Key_1, Qt::ControlModifier);
+    OperationForm *form = formOf(window.get(), QStringLiteral("upsertUser"));
+    QTest::keyClicks(form->findChild<QLineEdit *>(QStringLiteral("userIdLineEdit")), QStringLiteral("u-history"));
+    QTest::keyClicks(form->findChild<QLineEdit *>(QStringLiteral("emailLineEdit")), QStringLiteral("history@acme.com"));
+    const std::optional<ApiResult> result = sendForm(form);
+    QVERIFY(result);
+    QCOMPARE(result->httpStatus, 201);
+
+    auto *history = qobject_cast<HistoryPage *>(window->page(QStringLiteral("History")));
+    QVERIFY(history);
+    QTRY_VERIFY(history->isLoaded());
+    HistoryModel *model = history->model();
+    QTRY_VERIFY(model->rowCount() > 0);
+    // Newest first: the upsert just sent.
+    const HistoryEntry &newest = model->entryAt(0);
+    QCOMPARE(newest.operation, QStringLiteral("upsertUser"));
+    QCOMPARE(newest.profile, QStringLiteral("Live"));
+    QCOMPARE(newest.httpStatus, 201);
+    QCOMPARE(newest.requestId, result->requestId);
+    QVERIFY(newest.identification.contains(QStringLiteral("u-history")));
+    QCOMPARE(model->data(model->index(0, HistoryModel::StatusColumn)).toString().left(3), QStringLiteral("201"));
+    QCOMPARE(model->data(model->index(0, HistoryModel::ProfileColumn)).toString(), QStringLiteral("Live"));
+    // GET /validate, the catalog's lists and the upsert, all in the database.
+    QTRY_VERIFY(console.history.count() >= 7);
+    const std::optional<HistoryEntry> stored = console.history.entry(newest.id);
+    QVERIFY(stored);
+    QVERIFY(stored->requestBody.contains("u-history"));
+
+    // Neither the database nor the settings file nor the profiles file holds the key.
+    window->saveSettings();
+    const QByteArray database = historyBytes(console);
+    QVERIFY(database.contains("u-history"));
+    QVERIFY(!database.contains(key.toUtf8()));
+    QVERIFY(!database.contains("jk_live"));
+    QVERIFY(!fileBytes(console.settingsFile()).contains(key.toUtf8()));
+    QVERIFY(!fileBytes(console.profilesFile()).contains(key.toUtf8()));
+    for (const HistoryEntry &entry : console.history.all()) {
+        QVERIFY(!entry.responseHeaders.contains(key.toUtf8()));
+        QVERIFY(!entry.requestBody.contains(key.toUtf8()));
+        QVERIFY(!entry.url.contains(key));
+    }
+}
+
+QTEST_MAIN(tst_MainWindow)
+#include "tst_MainWindow.moc"

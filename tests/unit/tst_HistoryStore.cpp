@@ -1,0 +1,405 @@
+// The history's SQLite store on real files: what goes in comes back after a reopen, each store
+// has its own connection, fromResult() reads the right fields out of a result, and a request
+// really sent with a key to a sandbox on loopback leaves no trace of the key in any file.
+
+#include "HistoryStore.h"
+#include "JournyClient.h"
+#include "SandboxServer.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+HistoryEntry sampleEntry(int n)
+{
+    HistoryEntry entry;
+    entry.time = QDateTime(QDate(2024, 5, 1), QTime(10, 0, n, 250), Qt::UTC);
+    entry.profile = QStringLiteral("Production");
+    entry.operation = QStringLiteral("upsertUser");
+    entry.identification = QStringLiteral("userId u-%1").arg(n);
+    entry.httpStatus = 201;
+    entry.requestId = QStringLiteral("req-%1").arg(n);
+    entry.latencyMs = 40 + n;
+    entry.method = QStringLiteral("POST");
+    entry.url = QStringLiteral("https://api.journy.io/users/upsert");
+    entry.message = QStringLiteral("HTTP 201: User will be created or updated");
+    entry.requestBody =
+        QByteArrayLiteral(R"({"identification":{"userId":"u-)") + QByteArray::number(n) + "\"}}";
+    entry.responseBody = QByteArrayLiteral(R"({"meta":{"status":201}})");
+    entry.responseHeaders =
+        QByteArrayLiteral("Content-Type: application/json\nX-RateLimit-Remaining: 1799\n");
+    return entry;
+}
+
+// Every byte of every file under dir: the database, its WAL and shared-memory files.
+QByteArray allBytes(const QString &dir)
+{
+    QByteArray bytes;
+    QDirIterator it(dir, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        QFile file(it.next());
+        if (file.open(QIODevice::ReadOnly))
+            bytes += file.readAll();
+    }
+    return bytes;
+}
+
+} // namespace
+
+class TestHistoryStore : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void appendReopenAll();
+    void pagedLoadingAndLookups();
+    void walModeAndOwnConnections();
+    void clearKeepsIdsGrowing();
+    void openFailsCleanly();
+    void fromResultFields();
+    void fromResultWithoutAnswer();
+    void identificationOf_data();
+    void identificationOf();
+    void headersAreRedacted();
+    void realRequestNeverStoresTheKey();
+};
+
+void TestHistoryStore::appendReopenAll()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("sub/history.sqlite")); // folder made on open
+    QList<HistoryEntry> written;
+    {
+        HistoryStore store;
+        QString error;
+        QVERIFY2(store.open(path, &error), qPrintable(error));
+        QVERIFY(store.isOpen());
+        qint64 previous = 0;
+        for (int n = 1; n <= 3; ++n) {
+            HistoryEntry entry = sampleEntry(n);
+            if (n == 2) { // an answer that never came: no status, a failure, no bodies, null strings
+                entry.httpStatus = 0;
+                entry.failure = QStringLiteral("timeout");
+                entry.requestId = QString();
+                entry.latencyMs = -1;
+                entry.responseBody = QByteArray();
+                entry.responseHeaders = QByteArray();
+            }
+            if (n == 3) // not JSON, not UTF-8
+                entry.responseBody = QByteArray("\xff\x00<html>", 8);
+            const qint64 id = store.append(entry);
+            QVERIFY(id > previous);
+            previous = id;
+            entry.id = id;
+            written << entry;
+        }
+        QCOMPARE(store.count(), 3);
+    }
+    HistoryStore reopened;
+    QString error;
+    QVERIFY2(reopened.open(path, &error), qPrintable(error));
+    const QList<HistoryEntry> read = reopened.all();
+    QCOMPARE(read.size(), 3);
+    for (int i = 0; i < 3; ++i) {
+        QCOMPARE(read.at(i).time, written.at(i).time);
+        QCOMPARE(read.at(i).time.timeSpec(), Qt::UTC);
+        QCOMPARE(read.at(i).requestBody, written.at(i).requestBody);
+        QCOMPARE(read.at(i).responseBody, written.at(i).responseBody);
+        QCOMPARE(read.at(i).latencyMs, written.at(i).latencyMs);
+        QVERIFY(read.at(i) == written.at(i));
+    }
+    QCOMPARE(read.at(1).failure, QStringLiteral("timeout"));
+    QCOMPARE(read.at(1).httpStatus, 0);
+}
+
+void TestHistoryStore::pagedLoadingAndLookups()
+{
+    QTemporaryDir dir;
+    HistoryStore store;
+    QString error;
+    QVERIFY(store.open(dir.filePath(QStringLiteral("history.sqlite")), &error));
+    QList<qint64> ids;
+    for (int n = 0; n < 7; ++n)
+        ids << store.append(sampleEntry(n));
+
+    const QList<HistoryEntry> first = store.load(0, 3, HistoryStore::Detail::Summary);
+    QCOMPARE(first.size(), 3);
+    QCOMPARE(first.first().id, ids.at(0));
+    QCOMPARE(first.last().identification, QStringLiteral("userId u-2"));
+    QCOMPARE(first.last().requestId, QStringLiteral("req-2"));
+    QCOMPARE(first.last().method, QStringLiteral("POST"));
+    // Summaries leave the heavy columns out.
+    QVERIFY(first.last().requestBody.isEmpty() && first.last().responseBody.isEmpty());
+    QVERIFY(first.last().url.isEmpty() && first.last().responseHeaders.isEmpty());
+    const QList<HistoryEntry> rest = store.load(first.last().id, 100, HistoryStore::Detail::Full);
+    QCOMPARE(rest.size(), 4);
+    QCOMPARE(rest.first().id, ids.at(3));
+    QCOMPARE(rest.first().requestBody, sampleEntry(3).requestBody);
+    QVERIFY(store.load(ids.last(), 100, HistoryStore::Detail::Full).isEmpty());
+
+    const std::optional<HistoryEntry> one = store.entry(ids.at(4));
+    QVERIFY(one.has_value());
+    QCOMPARE(one->url, QStringLiteral("https://api.journy.io/users/upsert"));
+    QVERIFY(!store.entry(9999).has_value());
+
+    const QList<HistoryEntry> some = store.entries({ids.at(5), 9999, ids.at(1)});
+    QCOMPARE(some.size(), 2);
+    QCOMPARE(some.at(0).id, ids.at(5)); // in the order asked
+    QCOMPARE(some.at(1).id, ids.at(1));
+}
+
+void TestHistoryStore::walModeAndOwnConnections()
+{
+    QTemporaryDir dir;
+    HistoryStore one;
+    HistoryStore two;
+    QString error;
+    QVERIFY(one.open(dir.filePath(QStringLiteral("one.sqlite")), &error));
+    QVERIFY(two.open(dir.filePath(QStringLiteral("two.sqlite")), &error));
+    one.append(sampleEntry(1));
+    two.append(sampleEntry(2));
+    two.append(sampleEntry(3));
+    QCOMPARE(one.count(), 1);
+    QCOMPARE(two.count(), 2);
+
+    // The file itself says WAL, for any connection.
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("probe"));
+        db.setDatabaseName(dir.filePath(QStringLiteral("one.sqlite")));
+        QVERIFY(db.open());
+        QSqlQuery query(db);
+        QVERIFY(query.exec(QStringLiteral("PRAGMA journal_mode")) && query.next());
+        QCOMPARE(query.value(0).toString(), QStringLiteral("wal"));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("probe"));
+}
+
+void TestHistoryStore::clearKeepsIdsGrowing()
+{
+    QTemporaryDir dir;
+    HistoryStore store;
+    QString error;
+    QVERIFY(store.open(dir.filePath(QStringLiteral("history.sqlite")), &error));
+    store.append(sampleEntry(1));
+    const qint64 last = store.append(sampleEntry(2));
+    QVERIFY(store.clear());
+    QCOMPARE(store.count(), 0);
+    QVERIFY(store.all().isEmpty());
+    // The bodies leave the files, not just the table.
+    QVERIFY(!allBytes(dir.path()).contains("req-2"));
+    QVERIFY(store.append(sampleEntry(3)) > last);
+}
+
+void TestHistoryStore::openFailsCleanly()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("not-a-database.sqlite"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(QByteArray(4096, 'x'));
+    file.close();
+    HistoryStore store;
+    QString error;
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("^history: .*not a database")));
+    QVERIFY(!store.open(path, &error));
+    QVERIFY(!error.isEmpty());
+    QVERIFY(!store.isOpen());
+    QCOMPARE(store.append(sampleEntry(1)), -1);
+    QVERIFY(store.all().isEmpty());
+    // The same instance can open another file afterwards.
+    QVERIFY2(store.open(dir.filePath(QStringLiteral("good.sqlite")), &error), qPrintable(error));
+    QVERIFY(store.append(sampleEntry(1)) > 0);
+}
+
+void TestHistoryStore::fromResultFields()
+{
+    ApiResult result;
+    result.operation = Operation::UpsertUser;
+    result.requestMethod = "POST";
+    result.requestUrl = QStringLiteral("https://api.journy.io/users/upsert");
+    result.requestBody =
+        R"({"identification":{"userId":"u-42","email":"ann@acme.com"},"properties":{"plan":"Pro"}})";
+    result.httpStatus = 201;
+    result.requestId = QStringLiteral("01HX-REQ");
+    result.message = QStringLiteral("User will be created or updated");
+    result.latencyMs = 87;
+    result.responseHeaders = {{"Content-Type", "application/json"}, {"X-RateLimit-Remaining", "1799"}};
+    result.responseBody = R"({"message":"User will be created or updated","meta":{"status":201}})";
+
+    const QDateTime before = QDateTime::currentDateTimeUtc();
+    const HistoryEntry entry = HistoryStore::fromResult(QStringLiteral("Production"), result);
+    const QDateTime after = QDateTime::currentDateTimeUtc();
+    QVERIFY(entry.time >= before && entry.time <= after);
+    QCOMPARE(entry.time.timeSpec(), Qt::UTC);
+    QCOMPARE(entry.id, 0);
+    QCOMPARE(entry.profile, QStringLiteral("Production"));
+    QCOMPARE(entry.operation, QStringLiteral("upsertUser"));
+    QCOMPARE(entry.identification, QStringLiteral("userId u-42 / email ann@acme.com"));
+    QCOMPARE(entry.httpStatus, 201);
+    QCOMPARE(entry.failure, QString());
+    QCOMPARE(entry.requestId, QStringLiteral("01HX-REQ"));
+    QCOMPARE(entry.latencyMs, 87);
+    QCOMPARE(entry.method, QStringLiteral("POST"));
+    QCOMPARE(entry.url, QStringLiteral("https://api.journy.io/users/upsert"));
+    QCOMPARE(entry.message, QStringLiteral("HTTP 201: User will be created or updated"));
+    QCOMPARE(entry.requestBody, result.requestBody);
+    QCOMPARE(entry.responseBody, result.responseBody);
+    QCOMPARE(entry.responseHeaders,
+             QByteArray("Content-Type: application/json\nX-RateLimit-Remaining: 1799\n"));
+
+    // Another operation, and a URL with user info (the client drops it; a result from elsewhere
+    // might not).
+    result.operation = Operation::TrackingSnippet;
+    result.requestMethod = "GET";
+    result.requestUrl = QStringLiteral("https://me:hunter2@api.journy.io/tracking/snippet?domain=acme.com");
+    result.requestBody.clear();
+    const HistoryEntry snippet = HistoryStore::fromResult(QStringLiteral("Staging"), result);
+    QCOMPARE(snippet.operation, QStringLiteral("getTrackingSnippet"));
+    QCOMPARE(snippet.identification, QStringLiteral("domain acme.com"));
+    QCOMPARE(snippet.url, QStringLiteral("https://api.journy.io/tracking/snippet?domain=acme.com"));
+}
+
+void TestHistoryStore::fromResultWithoutAnswer()
+{
+    ApiResult result;
+    result.operation = Operation::TrackEvent;
+    result.requestMethod = "POST";
+    result.requestUrl = QStringLiteral("https://api.journy.io/track");
+    result.requestBody = R"({"name":"signed_in","identification":{"user":{"userId":"u-1"}}})";
+    result.failure = ApiResult::Failure::Timeout;
+    result.failureDetail = QStringLiteral("No answer within 30 s");
+    const HistoryEntry entry = HistoryStore::fromResult(QStringLiteral("Sandbox"), result);
+    QCOMPARE(entry.httpStatus, 0);
+    QCOMPARE(entry.failure, QStringLiteral("timeout"));
+    QCOMPARE(entry.latencyMs, -1);
+    QCOMPARE(entry.message, QStringLiteral("No answer within 30 s"));
+    QCOMPARE(entry.identification, QStringLiteral("event signed_in · userId u-1"));
+    QVERIFY(entry.responseBody.isEmpty());
+}
+
+void TestHistoryStore::identificationOf_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<QString>("expected");
+
+    QTest::newRow("user") << QByteArray(R"({"identification":{"userId":"u1","email":"a@b.c"}})") << QString()
+                          << QStringLiteral("userId u1 / email a@b.c");
+    QTest::newRow("user by email") << QByteArray(R"({"identification":{"email":"a@b.c"}})") << QString()
+                                   << QStringLiteral("email a@b.c");
+    QTest::newRow("account") << QByteArray(R"({"identification":{"accountId":"acc-1","domain":"acme.com"}})")
+                             << QString() << QStringLiteral("accountId acc-1 / domain acme.com");
+    QTest::newRow("memberships")
+        << QByteArray(R"({"account":{"accountId":"acc-1"},"users":[{"identification":{"userId":"u1"}},)"
+                      R"({"identification":{"email":"b@x.io"}},{"identification":{"userId":"u3"}},)"
+                      R"({"identification":{"userId":"u4"}},{"identification":{"userId":"u5"}}]})")
+        << QString() << QStringLiteral("accountId acc-1 · 5 user(s): u1, b@x.io, u3 (+2 more)");
+    QTest::newRow("event") << QByteArray(R"({"name":"signed_in","identification":{"user":{"userId":"u1"},)"
+                                         R"("account":{"domain":"acme.com"}},"metadata":{"plan":"x"}})")
+                           << QString() << QStringLiteral("event signed_in · userId u1 · domain acme.com");
+    QTest::newRow("link") << QByteArray(R"({"deviceId":"dev-9","identification":{"userId":"u1"}})")
+                          << QString() << QStringLiteral("deviceId dev-9 · userId u1");
+    QTest::newRow("snippet") << QByteArray() << QStringLiteral("domain=acme%2Eio")
+                             << QStringLiteral("domain acme.io");
+    QTest::newRow("validate") << QByteArray() << QString() << QString();
+    QTest::newRow("not an object") << QByteArray("[1,2]") << QString() << QString();
+}
+
+void TestHistoryStore::identificationOf()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QString, query);
+    QFETCH(QString, expected);
+    QCOMPARE(HistoryStore::identificationOf(QJsonDocument::fromJson(body).object(), QUrlQuery(query)),
+             expected);
+}
+
+void TestHistoryStore::headersAreRedacted()
+{
+    QCOMPARE(
+        HistoryStore::formatHeaders({{"X-Api-Key", "sk_live_leak"}, {"Content-Type", "application/json"}}),
+        QByteArray("X-Api-Key: [redacted]\nContent-Type: application/json\n"));
+    // Any spelling of the name; a header that only mentions the name keeps its value.
+    QCOMPARE(HistoryStore::redactHeaders("x-api-KEY:sk_live_leak\nAccess-Control-Allow-Headers: X-Api-Key\n"),
+             QByteArray("x-api-KEY: [redacted]\nAccess-Control-Allow-Headers: X-Api-Key\n"));
+
+    // Entries built elsewhere are redacted when stored, too.
+    QTemporaryDir dir;
+    {
+        HistoryStore store;
+        QString error;
+        QVERIFY(store.open(dir.filePath(QStringLiteral("history.sqlite")), &error));
+        HistoryEntry entry = sampleEntry(1);
+        entry.responseHeaders = "Content-Type: application/json\nX-API-KEY: sk_live_leak\n";
+        store.append(entry);
+        QCOMPARE(store.all().first().responseHeaders,
+                 QByteArray("Content-Type: application/json\nX-API-KEY: [redacted]\n"));
+    }
+    QVERIFY(!allBytes(dir.path()).contains("sk_live_leak"));
+}
+
+void TestHistoryStore::realRequestNeverStoresTheKey()
+{
+    const QString key = QStringLiteral("sk_history_7Qx9Lm2Vb4");
+    SandboxConfig config = SandboxConfig::defaults();
+    config.keys.insert(key, {SandboxConfig::allPermissions(), true});
+    SandboxServer server(config);
+    QVERIFY(server.start());
+
+    QNetworkAccessManager nam;
+    ClientConfig clientConfig;
+    clientConfig.baseUrl = server.baseUrl();
+    clientConfig.apiKey = key;
+    JournyClient client(clientConfig, &nam);
+
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("history.sqlite"));
+    HistoryStore store;
+    QString error;
+    QVERIFY(store.open(path, &error));
+
+    const QList<ApiRequest> requests{
+        ApiRequest::raw(Operation::UpsertUser,
+                        QJsonDocument::fromJson(R"({"identification":{"userId":"u-key-test"}})").object()),
+        ApiRequest::validate(),
+        ApiRequest::trackingSnippet(QStringLiteral("unknown.example")), // a 404
+    };
+    QList<int> statuses;
+    for (const ApiRequest &request : requests) {
+        ApiReply *reply = client.send(request);
+        QSignalSpy finished(reply, &ApiReply::finished);
+        QVERIFY(finished.wait(10000));
+        statuses << reply->result().httpStatus;
+        QVERIFY(store.append(HistoryStore::fromResult(QStringLiteral("Sandbox"), reply->result())) > 0);
+    }
+    QCOMPARE(statuses, (QList<int>{201, 200, 404})); // the key was sent and accepted
+
+    // The history has the requests, read back from the file...
+    const QList<HistoryEntry> stored = store.all();
+    QCOMPARE(stored.size(), 3);
+    QCOMPARE(stored.at(0).identification, QStringLiteral("userId u-key-test"));
+    QVERIFY(!stored.at(0).requestId.isEmpty());
+    QVERIFY(stored.at(1).responseHeaders.contains("Content-Type"));
+    // ...and no byte of the key, in the database, its WAL or anything beside them, while open
+    // and after closing.
+    QByteArray bytes = allBytes(dir.path());
+    QVERIFY(bytes.contains("u-key-test"));
+    QVERIFY(!bytes.contains(key.toUtf8()));
+    store.close();
+    bytes = allBytes(dir.path());
+    QVERIFY(bytes.contains("u-key-test"));
+    QVERIFY(!bytes.contains(key.toUtf8()));
+}
+
+QTEST_GUILESS_MAIN(TestHistoryStore)
+#include "tst_HistoryStore.moc"

@@ -1,0 +1,127 @@
+#include "ConsoleSession.h"
+
+#include "ApiReply.h"
+#include "JournyClient.h"
+#include "ProfileStore.h"
+#include "RateLimitTracker.h"
+#include "SecretStore.h"
+#include "SharedSandbox.h"
+
+#include <QNetworkAccessManager>
+
+ConsoleSession::ConsoleSession(SecretStore *secrets, ProfileStore *profiles, const QString &sandboxDataFile,
+                               QObject *parent)
+    : QObject(parent), m_secrets(secrets), m_profiles(profiles), m_sandboxDataFile(sandboxDataFile),
+      m_nam(new QNetworkAccessManager(this)), m_rateLimits(new RateLimitTracker(this))
+{}
+
+ConsoleSession::~ConsoleSession()
+{
+    delete m_client; // before the sandbox it may be talking to
+}
+
+void ConsoleSession::setState(State state, const QString &problem)
+{
+    m_state = state;
+    m_problem = problem;
+    emit stateChanged(state);
+}
+
+QUrl ConsoleSession::sandboxUrl() const
+{
+    return m_sandbox ? m_sandbox->baseUrl() : QUrl();
+}
+
+QString ConsoleSession::rateLimitScope() const
+{
+    return m_client ? m_client->rateLimitScope() : QString();
+}
+
+void ConsoleSession::activate(const QString &profileName)
+{
+    ++m_generation;
+    delete m_client;
+    m_client = nullptr;
+    m_permissions.clear();
+    m_permissionsKnown = false;
+    emit permissionsChanged(m_permissions);
+    m_profile =
+        m_profiles->contains(profileName) ? m_profiles->profile(profileName) : Profile::embeddedSandbox();
+    setState(State::Connecting);
+
+    if (m_profile.isEmbeddedSandbox()) {
+        if (!m_sandbox) {
+            auto sandbox = std::make_unique<SharedSandbox>(m_sandboxDataFile);
+            QString error;
+            if (!sandbox->start(&error)) {
+                setState(State::Failed, tr("The embedded sandbox cannot start: %1").arg(error));
+                return;
+            }
+            m_sandbox = std::move(sandbox);
+        }
+        connectWith(m_sandbox->baseUrl(), SandboxConfig::defaultKey());
+        return;
+    }
+
+    // The keychain may prompt or be slow: the window stays usable while it answers.
+    const quint64 generation = m_generation;
+    const Profile profile = m_profile;
+    m_secrets->read(
+        profile.apiKeySecretName(), [this, generation, profile](const SecretStore::Result &result) {
+            if (generation != m_generation)
+                return;
+            if (result.error == SecretStore::Error::NotFound) {
+                setState(State::Failed,
+                         tr("No API key is stored for the profile %1: edit the profile to add one.")
+                             .arg(profile.name));
+                return;
+            }
+            if (!result.ok()) {
+                setState(State::Failed, result.message);
+                return;
+            }
+            connectWith(profile.baseUrl, QString::fromUtf8(result.secret));
+        });
+}
+
+void ConsoleSession::connectWith(const QUrl &baseUrl, const QString &apiKey)
+{
+    ClientConfig config;
+    config.baseUrl = baseUrl;
+    config.apiKey = apiKey;
+    m_client = new JournyClient(config, m_nam, m_rateLimits, this);
+    const QString profileName = m_profile.name;
+    connect(m_client, &JournyClient::requestFinished, this,
+            [this, profileName](const ApiResult &result) { emit requestFinished(profileName, result); });
+    setState(State::Ready);
+    refreshPermissions();
+}
+
+ApiReply *ConsoleSession::send(const ApiRequest &request)
+{
+    return m_client ? m_client->send(request) : nullptr;
+}
+
+void ConsoleSession::refreshPermissions()
+{
+    ApiReply *reply = send(ApiRequest::validate());
+    if (!reply)
+        return;
+    const quint64 generation = m_generation;
+    connect(reply, &ApiReply::finished, this, [this, reply, generation](const ApiResult &result) {
+        reply->deleteLater();
+        if (generation != m_generation)
+            return;
+        const auto permissions = result.permissions();
+        m_permissionsKnown = result.ok() && permissions.has_value();
+        m_permissions = m_permissionsKnown ? *permissions : QStringList();
+        emit permissionsChanged(m_permissions);
+        emit validated(result);
+    });
+}
+
+bool ConsoleSession::allows(Operation operation) const
+{
+    const QString &needed = ApiOperation::info(operation).permission;
+    return !m_permissionsKnown || needed.isEmpty() || m_permissions.contains(needed);
+}

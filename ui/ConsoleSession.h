@@ -1,0 +1,88 @@
+#pragma once
+
+#include "ApiRequest.h"
+#include "ApiResult.h"
+#include "Profile.h"
+
+#include <QObject>
+#include <QStringList>
+
+#include <memory>
+
+class ApiReply;
+class JournyClient;
+class ProfileStore;
+class QNetworkAccessManager;
+class RateLimitTracker;
+class SecretStore;
+class SharedSandbox;
+
+// The console's connection to one profile at a time: finds its key (keychain, or the built-in
+// sandbox's own), owns the JournyClient, learns the key's permissions, and reports every result
+// for history and the rate-limit gauge. Pages send through it; none of them holds a key.
+class ConsoleSession : public QObject
+{
+    Q_OBJECT
+public:
+    enum class State
+    {
+        Inactive,
+        Connecting,
+        Ready,
+        Failed
+    };
+
+    ConsoleSession(SecretStore *secrets, ProfileStore *profiles, const QString &sandboxDataFile,
+                   QObject *parent = nullptr);
+    ~ConsoleSession() override;
+
+    // Switches to the profile; stateChanged() follows when its key is known (or not).
+    void activate(const QString &profileName);
+    const Profile &profile() const { return m_profile; }
+    State state() const { return m_state; }
+    // Why the session is not ready, for the status bar; empty when ready.
+    QString problem() const { return m_problem; }
+
+    // Sends through the active profile's client; nullptr when the session is not ready.
+    ApiReply *send(const ApiRequest &request);
+    // Asks GET /validate again; permissionsChanged() follows.
+    void refreshPermissions();
+    // The key's permissions from GET /validate; empty while unknown.
+    QStringList permissions() const { return m_permissions; }
+    bool permissionsKnown() const { return m_permissionsKnown; }
+    // False only when the permissions are known and lack operation's permission.
+    bool allows(Operation operation) const;
+
+    SecretStore *secrets() const { return m_secrets; }
+    ProfileStore *profiles() const { return m_profiles; }
+    RateLimitTracker *rateLimits() const { return m_rateLimits; }
+    QString rateLimitScope() const;
+    // The embedded sandbox's URL, once started (empty before).
+    QUrl sandboxUrl() const;
+
+signals:
+    void stateChanged(ConsoleSession::State state);
+    void permissionsChanged(const QStringList &permissions);
+    // The answer of the last GET /validate (Test connection shows it).
+    void validated(const ApiResult &result);
+    // Every result of every request sent through the session, with the profile it went to.
+    void requestFinished(const QString &profileName, const ApiResult &result);
+
+private:
+    void connectWith(const QUrl &baseUrl, const QString &apiKey);
+    void setState(State state, const QString &problem = QString());
+
+    SecretStore *m_secrets;
+    ProfileStore *m_profiles;
+    QString m_sandboxDataFile;
+    std::unique_ptr<SharedSandbox> m_sandbox;
+    QNetworkAccessManager *m_nam;
+    RateLimitTracker *m_rateLimits;
+    JournyClient *m_client = nullptr;
+    Profile m_profile;
+    State m_state = State::Inactive;
+    QString m_problem;
+    QStringList m_permissions;
+    bool m_permissionsKnown = false;
+    quint64 m_generation = 0; // drops answers meant for a profile no longer active
+};

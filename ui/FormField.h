@@ -1,0 +1,24 @@
+#pragma once
+
+#include <QWidget>
+
+class QLabel;
+
+// An input with its error message underneath: setError() outlines the editor in red and shows
+// the message (pre-flight or server 400, keyed by the same field path), clearError() hides it.
+class FormField : public QWidget
+{
+    Q_OBJECT
+public:
+    FormField(QWidget *editor, QWidget *parent = nullptr);
+
+    QWidget *editor() const { return m_editor; }
+    void setError(const QString &message);
+    void clearError();
+    QString error() const;
+
+private:
+    QWidget *m_editor;
+    QLabel *m_errorLabel;
+    QString m_toolTip; // the editor's tooltip while an error replaces it
+};

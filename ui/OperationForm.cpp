@@ -1,0 +1,571 @@
+#include "OperationForm.h"
+
+#include "ApiReply.h"
+#include "CatalogCache.h"
+#include "ConfirmationDialog.h"
+#include "ConsoleSession.h"
+#include "FieldTableEditor.h"
+#include "FormField.h"
+#include "JsonHighlighter.h"
+#include "RequestValidator.h"
+#include "ResponsePanel.h"
+
+#include <QCheckBox>
+#include <QCompleter>
+#include <QDateTime>
+#include <QFontDatabase>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QShortcut>
+#include <QSplitter>
+#include <QStringListModel>
+#include <QTabWidget>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace {
+
+bool isUserOperation(Operation operation)
+{
+    return operation == Operation::UpsertUser || operation == Operation::DeleteUser ||
+           operation == Operation::Link;
+}
+
+bool isAccountOperation(Operation operation)
+{
+    return operation == Operation::UpsertAccount || operation == Operation::DeleteAccount;
+}
+
+bool isMembership(Operation operation)
+{
+    return operation == Operation::AddUsersToAccount || operation == Operation::RemoveUsersFromAccount;
+}
+
+bool isEvent(Operation operation)
+{
+    return operation == Operation::TrackEvent || operation == Operation::TrackLegacyEvent;
+}
+
+// "u-1\nann@acme.com" -> a userId and an email: a line with an @ is an email.
+QList<UserIdentification> usersFromText(const QString &text)
+{
+    QList<UserIdentification> users;
+    for (const QString &line : text.split(QLatin1Char('\n'))) {
+        const QString trimmed = line.trimmed();
+        if (trimmed.isEmpty())
+            continue;
+        users.append(trimmed.contains(QLatin1Char('@')) ? UserIdentification{QString(), trimmed}
+                                                        : UserIdentification{trimmed, QString()});
+    }
+    return users;
+}
+
+} // namespace
+
+OperationForm::OperationForm(Operation operation, ConsoleSession *session, CatalogCache *catalog,
+                             QWidget *parent)
+    : QWidget(parent), m_operation(operation), m_session(session), m_catalog(catalog),
+      m_tabWidget(new QTabWidget(this)), m_jsonPlainTextEdit(new QPlainTextEdit(this)),
+      m_resetJsonPushButton(new QPushButton(tr("Rebuild from the form"), this)),
+      m_sendPushButton(new QPushButton(tr("Send"), this)), m_connectionLabel(new QLabel(this)),
+      m_responsePanel(new ResponsePanel(this))
+{
+    const ApiOperation &info = ApiOperation::info(operation);
+    setObjectName(info.operationId + QStringLiteral("OperationForm"));
+    m_tabWidget->setObjectName(QStringLiteral("formTabWidget"));
+    m_jsonPlainTextEdit->setObjectName(QStringLiteral("jsonPlainTextEdit"));
+    m_resetJsonPushButton->setObjectName(QStringLiteral("resetJsonPushButton"));
+    m_sendPushButton->setObjectName(QStringLiteral("sendPushButton"));
+    m_connectionLabel->setObjectName(QStringLiteral("connectionLabel"));
+    m_sendPushButton->setAccessibleName(tr("Send the request"));
+    m_jsonPlainTextEdit->setAccessibleName(tr("Request body as JSON"));
+
+    auto *formPage = new QWidget(this);
+    auto *form = new QFormLayout;
+    auto *formLayout = new QVBoxLayout(formPage);
+    formLayout->addLayout(form);
+
+    if (isEvent(operation)) {
+        FormField *name = addLineField(QStringLiteral("eventNameLineEdit"), tr("Event name"),
+                                       tr("The name of the event, e.g. Invoice paid"), form);
+        m_eventNameLineEdit = qobject_cast<QLineEdit *>(name->editor());
+        m_fields.insert(QStringLiteral("name"), name);
+        if (m_catalog) {
+            auto *completer = new QCompleter(m_catalog->eventNames(), m_eventNameLineEdit);
+            completer->setCaseSensitivity(Qt::CaseInsensitive);
+            m_eventNameLineEdit->setCompleter(completer);
+            connect(m_catalog, &CatalogCache::changed, completer, [this, completer] {
+                completer->setModel(new QStringListModel(m_catalog->eventNames(), completer));
+            });
+        }
+    }
+    if (operation == Operation::Link) {
+        FormField *device =
+            addLineField(QStringLiteral("deviceIdLineEdit"), tr("Device ID"),
+                         tr("The value of the __journey cookie set by the journy.io snippet"), form);
+        m_deviceIdLineEdit = qobject_cast<QLineEdit *>(device->editor());
+        m_fields.insert(QStringLiteral("deviceId"), device);
+    }
+    if (isUserOperation(operation) || isEvent(operation)) {
+        const QString prefix =
+            isEvent(operation) ? QStringLiteral("identification.user") : QStringLiteral("identification");
+        FormField *userId = addLineField(QStringLiteral("userIdLineEdit"), tr("User ID"),
+                                         tr("Unique identifier for the user in your database"), form);
+        FormField *email =
+            addLineField(QStringLiteral("emailLineEdit"), tr("Email"), tr("Email address of the user"), form);
+        m_userIdLineEdit = qobject_cast<QLineEdit *>(userId->editor());
+        m_emailLineEdit = qobject_cast<QLineEdit *>(email->editor());
+        m_fields.insert(prefix, userId);
+        m_fields.insert(prefix + QStringLiteral(".userId"), userId);
+        m_fields.insert(prefix + QStringLiteral(".email"), email);
+        if (isEvent(operation))
+            m_fields.insert(QStringLiteral("identification"), userId);
+    }
+    if (isAccountOperation(operation) || isMembership(operation) || isEvent(operation)) {
+        const QString prefix = isMembership(operation) ? QStringLiteral("account")
+                               : isEvent(operation)    ? QStringLiteral("identification.account")
+                                                       : QStringLiteral("identification");
+        FormField *accountId = addLineField(QStringLiteral("accountIdLineEdit"), tr("Account ID"),
+                                            tr("Unique identifier for the account in your database"), form);
+        FormField *domain = addLineField(QStringLiteral("domainLineEdit"), tr("Domain"),
+                                         tr("The account's domain, e.g. acme.com"), form);
+        m_accountIdLineEdit = qobject_cast<QLineEdit *>(accountId->editor());
+        m_domainLineEdit = qobject_cast<QLineEdit *>(domain->editor());
+        m_fields.insert(prefix, accountId);
+        m_fields.insert(prefix + QStringLiteral(".accountId"), accountId);
+        m_fields.insert(prefix + QStringLiteral(".domain"), domain);
+    }
+    if (isMembership(operation)) {
+        m_usersPlainTextEdit = new QPlainTextEdit(this);
+        m_usersPlainTextEdit->setObjectName(QStringLiteral("usersPlainTextEdit"));
+        m_usersPlainTextEdit->setAccessibleName(tr("Users"));
+        m_usersPlainTextEdit->setPlaceholderText(
+            tr("One user per line: a user ID, or an email (1 to 100 users)"));
+        m_usersPlainTextEdit->setMaximumHeight(120);
+        auto *users = new FormField(m_usersPlainTextEdit, this);
+        form->addRow(tr("Users"), users);
+        m_fields.insert(QStringLiteral("users"), users);
+    }
+    if (isEvent(operation)) {
+        FormField *at =
+            addLineField(QStringLiteral("triggeredAtLineEdit"), tr("Triggered at"),
+                         tr("ISO 8601 date-time; leave empty for the time journy.io receives it"), form);
+        m_triggeredAtLineEdit = qobject_cast<QLineEdit *>(at->editor());
+        m_triggeredAtLineEdit->setPlaceholderText(tr("now, or e.g. 2024-05-01T10:00:00Z"));
+        m_fields.insert(QStringLiteral("triggeredAt"), at);
+        m_legacyCheckBox = new QCheckBox(tr("Send to the deprecated POST /events"), this);
+        m_legacyCheckBox->setObjectName(QStringLiteral("legacyCheckBox"));
+        m_legacyCheckBox->setChecked(operation == Operation::TrackLegacyEvent);
+        form->addRow(QString(), m_legacyCheckBox);
+        connect(m_legacyCheckBox, &QCheckBox::toggled, this, [this](bool legacy) {
+            m_operation = legacy ? Operation::TrackLegacyEvent : Operation::TrackEvent;
+            updateSendState();
+        });
+    }
+    if (operation == Operation::UpsertUser || operation == Operation::UpsertAccount || isEvent(operation)) {
+        const bool metadata = isEvent(operation);
+        const bool users = operation == Operation::UpsertUser;
+        CatalogCache *catalogCache = m_catalog;
+        m_fieldTable = new FieldTableEditor(
+            metadata ? QStringLiteral("metadata") : QStringLiteral("properties"), metadata,
+            [catalogCache, metadata, users] {
+                if (!catalogCache || metadata)
+                    return QStringList();
+                return users ? catalogCache->userPropertyNames() : catalogCache->accountPropertyNames();
+            },
+            this);
+        // Errors on "properties.NAME" mark their rows in the table itself (see showErrors).
+        formLayout->addWidget(new QLabel(metadata ? tr("Metadata") : tr("Properties"), this));
+        formLayout->addWidget(m_fieldTable, 1);
+        connect(m_fieldTable->model(), &QAbstractItemModel::dataChanged, this, [this] { refreshJson(); });
+        connect(m_fieldTable->model(), &QAbstractItemModel::rowsRemoved, this, [this] { refreshJson(); });
+        connect(m_fieldTable->model(), &QAbstractItemModel::rowsInserted, this, [this] { refreshJson(); });
+        connect(m_fieldTable->model(), &QAbstractItemModel::modelReset, this, [this] { refreshJson(); });
+    } else {
+        formLayout->addStretch();
+    }
+
+    // The JSON tab: the exact body, editable; once edited it is what Send sends.
+    auto *jsonPage = new QWidget(this);
+    auto *jsonLayout = new QVBoxLayout(jsonPage);
+    m_jsonPlainTextEdit->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    new JsonHighlighter(m_jsonPlainTextEdit->document());
+    m_jsonField = new FormField(m_jsonPlainTextEdit, jsonPage);
+    jsonLayout->addWidget(
+        new QLabel(tr("The exact body that will be sent. Edit it to send raw JSON."), jsonPage));
+    jsonLayout->addWidget(m_jsonField, 1);
+    jsonLayout->addWidget(m_resetJsonPushButton, 0, Qt::AlignLeft);
+    m_tabWidget->addTab(formPage, tr("Form"));
+    if (info.hasBody)
+        m_tabWidget->addTab(jsonPage, tr("JSON"));
+    else
+        jsonPage->hide();
+
+    auto *sendRow = new QHBoxLayout;
+    sendRow->addWidget(m_sendPushButton);
+    sendRow->addWidget(m_connectionLabel, 1);
+    auto *top = new QWidget(this);
+    auto *topLayout = new QVBoxLayout(top);
+    topLayout->setContentsMargins(0, 0, 0, 0);
+    topLayout->addWidget(m_tabWidget, 1);
+    topLayout->addLayout(sendRow);
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(top);
+    splitter->addWidget(m_responsePanel);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(splitter);
+
+    m_sendPushButton->setToolTip(tr("Send (Ctrl+Return)"));
+    auto *shortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), this);
+    shortcut->setContext(Qt::WidgetWithChildrenShortcut);
+    auto *enterShortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Enter), this);
+    enterShortcut->setContext(Qt::WidgetWithChildrenShortcut);
+    connect(shortcut, &QShortcut::activated, this, &OperationForm::send);
+    connect(enterShortcut, &QShortcut::activated, this, &OperationForm::send);
+    connect(m_sendPushButton, &QPushButton::clicked, this, &OperationForm::send);
+    connect(m_tabWidget, &QTabWidget::currentChanged, this, [this] { refreshJson(); });
+    connect(m_jsonPlainTextEdit, &QPlainTextEdit::textChanged, this, [this] {
+        if (!m_settingJson)
+            m_jsonEdited = true;
+    });
+    connect(m_resetJsonPushButton, &QPushButton::clicked, this, [this] {
+        m_jsonEdited = false;
+        refreshJson();
+    });
+    connect(m_session, &ConsoleSession::stateChanged, this, &OperationForm::updateSendState);
+    connect(m_session, &ConsoleSession::permissionsChanged, this, &OperationForm::updateSendState);
+    updateSendState();
+}
+
+FormField *OperationForm::addLineField(const QString &objectName, const QString &label,
+                                       const QString &tooltip, QFormLayout *form)
+{
+    auto *edit = new QLineEdit(this);
+    edit->setObjectName(objectName);
+    edit->setAccessibleName(label);
+    edit->setToolTip(tooltip);
+    edit->setPlaceholderText(tooltip);
+    auto *field = new FormField(edit, this);
+    form->addRow(label, field);
+    connect(edit, &QLineEdit::textChanged, this, [this] { refreshJson(); });
+    return field;
+}
+
+Operation OperationForm::operation() const
+{
+    return m_operation;
+}
+
+bool OperationForm::handles(Operation operation) const
+{
+    return operation == m_operation || (isEvent(operation) && isEvent(m_operation));
+}
+
+bool OperationForm::buildRequest(ApiRequest *request, QMap<QString, QString> *errors) const
+{
+    if (m_jsonEdited && ApiOperation::info(m_operation).hasBody) {
+        QJsonParseError error;
+        const QJsonDocument document =
+            QJsonDocument::fromJson(m_jsonPlainTextEdit->toPlainText().toUtf8(), &error);
+        if (error.error != QJsonParseError::NoError || !document.isObject()) {
+            errors->insert(
+                QStringLiteral("json"),
+                error.error != QJsonParseError::NoError
+                    ? tr("Not valid JSON: %1 at character %2").arg(error.errorString()).arg(error.offset)
+                    : tr("The body must be a JSON object"));
+            return false;
+        }
+        *request = ApiRequest::raw(m_operation, document.object());
+        return true;
+    }
+
+    const UserIdentification user{m_userIdLineEdit ? m_userIdLineEdit->text().trimmed() : QString(),
+                                  m_emailLineEdit ? m_emailLineEdit->text().trimmed() : QString()};
+    const AccountIdentification account{m_accountIdLineEdit ? m_accountIdLineEdit->text().trimmed()
+                                                            : QString(),
+                                        m_domainLineEdit ? m_domainLineEdit->text().trimmed() : QString()};
+    QList<TypedField> fields;
+    if (m_fieldTable) {
+        QMap<QString, QString> valueErrors;
+        if (!m_fieldTable->model()->fields(&fields, &valueErrors)) {
+            const QString prefix =
+                isEvent(m_operation) ? QStringLiteral("metadata.") : QStringLiteral("properties.");
+            for (auto it = valueErrors.begin(); it != valueErrors.end(); ++it)
+                errors->insert(prefix + it.key(), it.value());
+            return false;
+        }
+    }
+    switch (m_operation) {
+    case Operation::UpsertUser:
+        *request = ApiRequest::upsertUser(user, fields);
+        break;
+    case Operation::DeleteUser:
+        *request = ApiRequest::deleteUser(user);
+        break;
+    case Operation::UpsertAccount:
+        *request = ApiRequest::upsertAccount(account, fields);
+        break;
+    case Operation::DeleteAccount:
+        *request = ApiRequest::deleteAccount(account);
+        break;
+    case Operation::AddUsersToAccount:
+        *request = ApiRequest::addUsersToAccount(account, usersFromText(m_usersPlainTextEdit->toPlainText()));
+        break;
+    case Operation::RemoveUsersFromAccount:
+        *request =
+            ApiRequest::removeUsersFromAccount(account, usersFromText(m_usersPlainTextEdit->toPlainText()));
+        break;
+    case Operation::TrackEvent:
+        *request = ApiRequest::trackEvent(m_eventNameLineEdit->text().trimmed(), user, account, fields,
+                                          m_triggeredAtLineEdit->text().trimmed());
+        break;
+    case Operation::TrackLegacyEvent:
+        *request = ApiRequest::trackLegacyEvent(m_eventNameLineEdit->text().trimmed(), user, account, fields,
+                                                m_triggeredAtLineEdit->text().trimmed());
+        break;
+    case Operation::Link:
+        *request = ApiRequest::link(m_deviceIdLineEdit->text().trimmed(), user);
+        break;
+    default:
+        *request = ApiRequest::raw(m_operation, {});
+        break;
+    }
+    return true;
+}
+
+void OperationForm::loadRequest(const ApiRequest &request)
+{
+    const QJsonObject body = request.body;
+    if (m_legacyCheckBox)
+        m_legacyCheckBox->setChecked(request.operation == Operation::TrackLegacyEvent);
+    QJsonObject userJson;
+    QJsonObject accountJson;
+    if (isEvent(request.operation)) {
+        const QJsonObject identification = body.value(QLatin1String("identification")).toObject();
+        userJson = identification.value(QLatin1String("user")).toObject();
+        accountJson = identification.value(QLatin1String("account")).toObject();
+        m_eventNameLineEdit->setText(body.value(QLatin1String("name")).toString());
+        m_triggeredAtLineEdit->setText(body.value(QLatin1String("triggeredAt")).toString());
+    } else if (isMembership(request.operation)) {
+        accountJson = body.value(QLatin1String("account")).toObject();
+        QStringList lines;
+        for (const QJsonValue &user : body.value(QLatin1String("users")).toArray()) {
+            const UserIdentification id = UserIdentification::fromJson(
+                user.toObject().value(QLatin1String("identification")).toObject());
+            lines << (id.userId.isEmpty() ? id.email : id.userId);
+        }
+        m_usersPlainTextEdit->setPlainText(lines.join(QLatin1Char('\n')));
+    } else if (isAccountOperation(request.operation)) {
+        accountJson = body.value(QLatin1String("identification")).toObject();
+    } else {
+        userJson = body.value(QLatin1String("identification")).toObject();
+    }
+    if (m_deviceIdLineEdit)
+        m_deviceIdLineEdit->setText(body.value(QLatin1String("deviceId")).toString());
+    if (m_userIdLineEdit) {
+        const UserIdentification user = UserIdentification::fromJson(userJson);
+        m_userIdLineEdit->setText(user.userId);
+        m_emailLineEdit->setText(user.email);
+    }
+    if (m_accountIdLineEdit) {
+        const AccountIdentification account = AccountIdentification::fromJson(accountJson);
+        m_accountIdLineEdit->setText(account.accountId);
+        m_domainLineEdit->setText(account.domain);
+    }
+    if (m_fieldTable) {
+        const QJsonObject values =
+            body.value(isEvent(request.operation) ? QLatin1String("metadata") : QLatin1String("properties"))
+                .toObject();
+        QList<TypedField> fields;
+        for (auto it = values.begin(); it != values.end(); ++it)
+            fields.append(TypedField{it.key(), TypedValue::fromJson(it.value())});
+        m_fieldTable->model()->setFields(fields);
+    }
+    m_jsonEdited = false;
+    m_tabWidget->setCurrentIndex(0);
+    refreshJson();
+    clearErrors();
+}
+
+void OperationForm::refreshJson()
+{
+    if (m_jsonEdited)
+        return;
+    ApiRequest request;
+    QMap<QString, QString> errors;
+    m_settingJson = true;
+    if (buildRequest(&request, &errors))
+        m_jsonPlainTextEdit->setPlainText(
+            QString::fromUtf8(QJsonDocument(request.body).toJson(QJsonDocument::Indented)));
+    m_settingJson = false;
+}
+
+FormField *OperationForm::fieldFor(const QString &path) const
+{
+    if (path == QLatin1String("json"))
+        return m_jsonField;
+    if (const auto exact = m_fields.constFind(path); exact != m_fields.constEnd())
+        return *exact;
+    // users.3.identification.email and the like: the users list shows them.
+    if (path.startsWith(QLatin1String("users")))
+        return m_fields.value(QStringLiteral("users"));
+    return nullptr;
+}
+
+void OperationForm::clearErrors()
+{
+    for (FormField *field : m_fields)
+        field->clearError();
+    m_jsonField->clearError();
+    if (m_fieldTable)
+        m_fieldTable->model()->clearMessages();
+}
+
+void OperationForm::showErrors(const QMap<QString, QString> &errors)
+{
+    QMap<QString, QString> rowErrors;
+    const QString tablePrefix =
+        isEvent(m_operation) ? QStringLiteral("metadata.") : QStringLiteral("properties.");
+    for (auto it = errors.begin(); it != errors.end(); ++it) {
+        if (m_fieldTable && it.key().startsWith(tablePrefix)) {
+            rowErrors.insert(it.key().mid(tablePrefix.size()), it.value());
+            continue;
+        }
+        if (FormField *field = fieldFor(it.key())) {
+            // Several paths may land on one field (users.0..., users.7...): keep them all.
+            const QString previous = field->error();
+            field->setError(previous.isEmpty() ? it.value()
+                                               : previous + QLatin1Char('\n') + it.key() +
+                                                     QStringLiteral(": ") + it.value());
+        }
+    }
+    if (m_fieldTable)
+        m_fieldTable->model()->setMessages(rowErrors, TypedFieldModel::Severity::Error);
+}
+
+void OperationForm::updateSendState()
+{
+    const bool ready = m_session->state() == ConsoleSession::State::Ready;
+    const bool allowed = m_session->allows(m_operation);
+    m_sendPushButton->setEnabled(ready && allowed);
+    const QString permission = ApiOperation::info(m_operation).permission;
+    m_sendPushButton->setToolTip(
+        allowed ? tr("Send (Ctrl+Return)")
+                : tr("The API key of this profile lacks the %1 permission").arg(permission));
+    if (!ready)
+        m_connectionLabel->setText(m_session->state() == ConsoleSession::State::Connecting
+                                       ? tr("Connecting…")
+                                       : m_session->problem());
+    else if (!allowed)
+        m_connectionLabel->setText(tr("The key lacks the %1 permission").arg(permission));
+    else
+        m_connectionLabel->clear();
+}
+
+bool OperationForm::confirmDestructive(const ApiRequest &request)
+{
+    if (m_operation != Operation::DeleteUser && m_operation != Operation::DeleteAccount &&
+        m_operation != Operation::RemoveUsersFromAccount)
+        return true;
+    const Profile &profile = m_session->profile();
+    QString target;
+    QString typed;
+    if (m_operation == Operation::DeleteUser) {
+        const UserIdentification user =
+            UserIdentification::fromJson(request.body.value(QLatin1String("identification")).toObject());
+        target = tr("the user %1").arg(user.describe());
+        typed = user.userId.isEmpty() ? user.email : user.userId;
+    } else {
+        const QString key = m_operation == Operation::DeleteAccount ? QStringLiteral("identification")
+                                                                    : QStringLiteral("account");
+        const AccountIdentification account =
+            AccountIdentification::fromJson(request.body.value(key).toObject());
+        typed = account.accountId.isEmpty() ? account.domain : account.accountId;
+        target = m_operation == Operation::DeleteAccount
+                     ? tr("the account %1").arg(account.describe())
+                     : tr("%n user(s) from the account %1", nullptr,
+                          int(request.body.value(QLatin1String("users")).toArray().size()))
+                           .arg(account.describe());
+    }
+    const QString verb = m_operation == Operation::RemoveUsersFromAccount ? tr("Remove") : tr("Delete");
+    const QString question =
+        tr("%1 %2 on the profile %3 (%4)?")
+            .arg(verb, target, profile.name, Profile::environmentName(profile.environment));
+    const bool production = profile.environment == Profile::Environment::Production;
+    return ConfirmationDialog::confirm(this, verb, question, production ? typed : QString());
+}
+
+void OperationForm::send()
+{
+    if (!m_sendPushButton->isEnabled())
+        return;
+    clearErrors();
+    ApiRequest request;
+    QMap<QString, QString> errors;
+    if (!buildRequest(&request, &errors)) {
+        showErrors(errors);
+        ApiResult local;
+        local.operation = m_operation;
+        local.failure = ApiResult::Failure::Preflight;
+        local.errors = errors;
+        m_responsePanel->showResult(local);
+        return;
+    }
+    // Pre-flight here too, so nothing is confirmed that would not be sent anyway.
+    const RequestValidator::FieldErrors preflight = RequestValidator::validate(request);
+    if (preflight.isEmpty() && !confirmDestructive(request))
+        return;
+    ApiReply *reply = m_session->send(request);
+    if (!reply)
+        return;
+    m_sendPushButton->setEnabled(false);
+    m_responsePanel->showSending();
+    connect(reply, &ApiReply::finished, this, [this, reply](const ApiResult &result) {
+        reply->deleteLater();
+        updateSendState();
+        m_responsePanel->showResult(result);
+        showErrors(result.errors);
+        if (m_fieldTable && !result.rejected.isEmpty())
+            m_fieldTable->model()->setMessages(result.rejected, TypedFieldModel::Severity::Warning);
+        emit finished(result);
+    });
+}
+
+QString OperationForm::settingsKey() const
+{
+    // The form's name, not m_operation: the event form switches between /track and /events and
+    // must find its inputs again whichever it was on.
+    QString id = objectName();
+    id.chop(int(QStringLiteral("OperationForm").size()));
+    return QStringLiteral("forms/") + id;
+}
+
+void OperationForm::saveInputs(QSettings &settings) const
+{
+    ApiRequest request;
+    QMap<QString, QString> errors;
+    if (buildRequest(&request, &errors))
+        settings.setValue(settingsKey(),
+                          QString::fromUtf8(QJsonDocument(request.body).toJson(QJsonDocument::Compact)));
+    if (m_legacyCheckBox)
+        settings.setValue(settingsKey() + QStringLiteral("Legacy"), m_legacyCheckBox->isChecked());
+}
+
+void OperationForm::restoreInputs(QSettings &settings)
+{
+    const QJsonObject body =
+        QJsonDocument::fromJson(settings.value(settingsKey()).toString().toUtf8()).object();
+    if (body.isEmpty())
+        return;
+    const bool legacy = m_legacyCheckBox && settings.value(settingsKey() + QStringLiteral("Legacy")).toBool();
+    loadRequest(ApiRequest::raw(legacy ? Operation::TrackLegacyEvent : m_operation, body));
+}

@@ -1,0 +1,86 @@
+#pragma once
+
+#include "ApiRequest.h"
+#include "ApiResult.h"
+
+#include <QMap>
+#include <QWidget>
+
+class CatalogCache;
+class ConsoleSession;
+class FieldTableEditor;
+class FormField;
+class QCheckBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QSettings;
+class QTabWidget;
+class ResponsePanel;
+
+// A form for one journy.io operation: identification fields, a property or metadata table, the
+// operation's own fields, a JSON tab with the exact body (editable, checked before sending), Send
+// (Ctrl+Return) and the response. Errors, from pre-flight or the server's 400, appear on the field
+// their path names; rejected properties are marked on their rows.
+class OperationForm : public QWidget
+{
+    Q_OBJECT
+public:
+    OperationForm(Operation operation, ConsoleSession *session, CatalogCache *catalog,
+                  QWidget *parent = nullptr);
+
+    // The operation the form sends now (the event form switches between /track and /events).
+    Operation operation() const;
+    bool handles(Operation operation) const;
+    // The request the form describes; false with *errors (field path -> message) when a value
+    // cannot be read (a number that is not one, JSON that does not parse).
+    bool buildRequest(ApiRequest *request, QMap<QString, QString> *errors) const;
+    void loadRequest(const ApiRequest &request);
+    void send();
+
+    // The field showing errors for a path (nullptr if none): tests and the error list use it.
+    FormField *fieldFor(const QString &path) const;
+
+    void saveInputs(QSettings &settings) const;
+    void restoreInputs(QSettings &settings);
+
+signals:
+    void finished(const ApiResult &result);
+
+private:
+    FormField *addLineField(const QString &objectName, const QString &label, const QString &tooltip,
+                            class QFormLayout *form);
+    void showErrors(const QMap<QString, QString> &errors);
+    void clearErrors();
+    void updateSendState();
+    void refreshJson();
+    bool confirmDestructive(const ApiRequest &request);
+    QString settingsKey() const;
+
+    Operation m_operation;
+    ConsoleSession *m_session;
+    CatalogCache *m_catalog;
+
+    QTabWidget *m_tabWidget;
+    QLineEdit *m_userIdLineEdit = nullptr;
+    QLineEdit *m_emailLineEdit = nullptr;
+    QLineEdit *m_accountIdLineEdit = nullptr;
+    QLineEdit *m_domainLineEdit = nullptr;
+    QLineEdit *m_eventNameLineEdit = nullptr;
+    QLineEdit *m_triggeredAtLineEdit = nullptr;
+    QCheckBox *m_legacyCheckBox = nullptr;
+    QLineEdit *m_deviceIdLineEdit = nullptr;
+    QPlainTextEdit *m_usersPlainTextEdit = nullptr;
+    FieldTableEditor *m_fieldTable = nullptr;
+    QPlainTextEdit *m_jsonPlainTextEdit;
+    FormField *m_jsonField;
+    QPushButton *m_resetJsonPushButton;
+    QPushButton *m_sendPushButton;
+    QLabel *m_connectionLabel;
+    ResponsePanel *m_responsePanel;
+
+    QMap<QString, FormField *> m_fields; // field path -> field, with aliases
+    bool m_jsonEdited = false;
+    bool m_settingJson = false;
+};

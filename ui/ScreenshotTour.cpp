@@ -1,0 +1,90 @@
+#include "ScreenshotTour.h"
+
+#include "ConsolePage.h"
+#include "ConsoleSession.h"
+#include "MainWindow.h"
+#include "OperationForm.h"
+#include "OperationPage.h"
+#include "TypedField.h"
+
+#include <QDir>
+#include <QPixmap>
+#include <QTimer>
+
+ScreenshotTour::ScreenshotTour(MainWindow *window, const QString &directory, QObject *parent)
+    : QObject(parent), m_window(window), m_directory(directory)
+{}
+
+void ScreenshotTour::start()
+{
+    QDir().mkpath(m_directory);
+    m_index = 0;
+    // Give the session time to connect and the catalog and history to load.
+    QTimer::singleShot(1500, this, &ScreenshotTour::next);
+}
+
+namespace {
+
+TypedField field(const QString &spec)
+{
+    TypedField parsed;
+    QString error;
+    TypedField::parse(spec, &parsed, &error);
+    return parsed;
+}
+
+// A realistic request for the page's first form, sent so its response panel has something to show.
+bool sendSample(ConsolePage *page)
+{
+    auto *operations = qobject_cast<OperationPage *>(page);
+    if (!operations || operations->forms().isEmpty())
+        return false;
+    OperationForm *form = operations->forms().constFirst();
+    switch (form->operation()) {
+    case Operation::UpsertUser:
+        form->loadRequest(ApiRequest::upsertUser(
+            {QStringLiteral("u-42"), QStringLiteral("ann@acme.com")},
+            {field(QStringLiteral("plan=Pro")), field(QStringLiteral("mrr:number=399")),
+             field(QStringLiteral("is_paying:bool=true")),
+             field(QStringLiteral("registered_at:date=2024-05-01T10:00:00Z"))}));
+        break;
+    case Operation::UpsertAccount:
+        form->loadRequest(ApiRequest::upsertAccount(
+            {QStringLiteral("acc-7"), QStringLiteral("acme.com")},
+            {field(QStringLiteral("seats:number=12")), field(QStringLiteral("name=Acme"))}));
+        break;
+    case Operation::TrackEvent:
+        form->loadRequest(ApiRequest::trackEvent(
+            QStringLiteral("Invoice paid"), {QStringLiteral("u-42"), QString()},
+            {QStringLiteral("acc-7"), QString()},
+            {field(QStringLiteral("amount:number=99.5")), field(QStringLiteral("currency=EUR"))}));
+        break;
+    default:
+        return false;
+    }
+    form->send();
+    return true;
+}
+
+} // namespace
+
+void ScreenshotTour::next()
+{
+    const QList<ConsolePage *> pages = m_window->pages();
+    if (m_index >= pages.size()) {
+        emit finished(m_ok);
+        return;
+    }
+    ConsolePage *page = pages.at(m_index);
+    m_window->showPage(page);
+    const bool sent = sendSample(page);
+    QTimer::singleShot(sent ? 700 : 300, this, [this, page] {
+        const QString name = QStringLiteral("%1/%2-%3.png")
+                                 .arg(m_directory)
+                                 .arg(m_index + 1, 2, 10, QLatin1Char('0'))
+                                 .arg(page->title().toLower().replace(QLatin1Char(' '), QLatin1Char('-')));
+        m_ok = m_window->grab().save(name) && m_ok;
+        ++m_index;
+        next();
+    });
+}
