@@ -18,6 +18,7 @@
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QHBoxLayout>
+#include <QIcon>
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
@@ -41,6 +42,7 @@ MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QSt
       m_connectionLabel(new QLabel(this)), m_rateLimitGauge(new RateLimitGauge(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
+    setWindowIcon(QIcon(QStringLiteral(":/journy/journy-console.svg")));
     m_profileComboBox->setObjectName(QStringLiteral("profileComboBox"));
     m_environmentLabel->setObjectName(QStringLiteral("environmentLabel"));
     m_productionBannerLabel->setObjectName(QStringLiteral("productionBannerLabel"));
@@ -74,21 +76,31 @@ MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QSt
     profileBar->addWidget(m_editProfilePushButton);
     profileBar->addWidget(m_removeProfilePushButton);
 
-    QList<Operation> users{Operation::UpsertUser, Operation::DeleteUser};
-    addPage(new OperationPage(tr("Users"), users, session, m_catalog, this));
-    addPage(new OperationPage(tr("Accounts"), {Operation::UpsertAccount, Operation::DeleteAccount}, session,
-                              m_catalog, this));
-    addPage(new OperationPage(tr("Memberships"),
-                              {Operation::AddUsersToAccount, Operation::RemoveUsersFromAccount}, session,
-                              m_catalog, this));
-    addPage(new OperationPage(tr("Events"), {Operation::TrackEvent}, session, m_catalog, this));
-    addPage(new OperationPage(tr("Link device"), {Operation::Link}, session, m_catalog, this));
-    addPage(new SnippetPage(session, this));
-    addPage(new CatalogPage(session, m_catalog, this));
-    addPage(new HmacPage(session, this));
-    m_historyPage = new HistoryPage(session, history, this);
-    addPage(m_historyPage);
-    connect(m_historyPage, &HistoryPage::openRequested, this, &MainWindow::openRequest);
+    // Pages are built when first shown (History at start(), as it records every request), so
+    // the window paints without waiting for widgets the user may not open.
+    addPage(tr("Users"), [this] {
+        return new OperationPage(tr("Users"), {Operation::UpsertUser, Operation::DeleteUser}, m_session, m_catalog, this);
+    });
+    addPage(tr("Accounts"), [this] {
+        return new OperationPage(tr("Accounts"), {Operation::UpsertAccount, Operation::DeleteAccount}, m_session,
+                                 m_catalog, this);
+    });
+    addPage(tr("Memberships"), [this] {
+        return new OperationPage(tr("Memberships"), {Operation::AddUsersToAccount, Operation::RemoveUsersFromAccount},
+                                 m_session, m_catalog, this);
+    });
+    addPage(tr("Events"),
+            [this] { return new OperationPage(tr("Events"), {Operation::TrackEvent}, m_session, m_catalog, this); });
+    addPage(tr("Link device"),
+            [this] { return new OperationPage(tr("Link device"), {Operation::Link}, m_session, m_catalog, this); });
+    addPage(tr("Website snippet"), [this] { return new SnippetPage(m_session, this); });
+    addPage(tr("Catalog"), [this] { return new CatalogPage(m_session, m_catalog, this); });
+    addPage(tr("HMAC"), [this] { return new HmacPage(m_session, this); });
+    addPage(tr("History"), [this] {
+        m_historyPage = new HistoryPage(m_session, m_history, this);
+        connect(m_historyPage, &HistoryPage::openRequested, this, &MainWindow::openRequest);
+        return m_historyPage;
+    });
 
     auto *splitter = new QSplitter(this);
     splitter->addWidget(m_navigationListWidget);
@@ -105,9 +117,13 @@ MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QSt
     statusBar()->addWidget(m_connectionLabel, 1);
     statusBar()->addPermanentWidget(m_rateLimitGauge);
 
-    connect(m_navigationListWidget, &QListWidget::currentRowChanged, m_pagesStackedWidget,
-            &QStackedWidget::setCurrentIndex);
-    for (int i = 0; i < m_pages.size() && i < 9; ++i) {
+    connect(m_navigationListWidget, &QListWidget::currentRowChanged, this, [this](int row) {
+        if (row < 0 || row >= m_slots.size())
+            return;
+        build(row);
+        m_pagesStackedWidget->setCurrentIndex(row);
+    });
+    for (int i = 0; i < m_slots.size() && i < 9; ++i) {
         auto *shortcut = new QShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)), this);
         connect(shortcut, &QShortcut::activated, this,
                 [this, i] { m_navigationListWidget->setCurrentRow(i); });
@@ -129,53 +145,83 @@ MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QSt
 
 MainWindow::~MainWindow() = default;
 
-void MainWindow::addPage(ConsolePage *page)
+void MainWindow::addPage(const QString &title, std::function<ConsolePage *()> make)
 {
-    page->setObjectName(page->title().toLower().remove(QLatin1Char(' ')) + QStringLiteral("ConsolePage"));
-    m_pages.append(page);
-    m_pagesStackedWidget->addWidget(page);
-    m_navigationListWidget->addItem(page->title());
+    auto *placeholder = new QWidget(this);
+    m_slots.append(PageSlot{title, std::move(make), nullptr, placeholder});
+    m_pagesStackedWidget->addWidget(placeholder);
+    m_navigationListWidget->addItem(title);
 }
 
-ConsolePage *MainWindow::page(const QString &title) const
+ConsolePage *MainWindow::build(int index)
 {
-    for (ConsolePage *page : m_pages) {
-        if (page->title() == title)
-            return page;
+    PageSlot &slot = m_slots[index];
+    if (slot.page)
+        return slot.page;
+    ConsolePage *page = slot.make();
+    page->setObjectName(slot.title.toLower().remove(QLatin1Char(' ')) + QStringLiteral("ConsolePage"));
+    if (auto *operations = qobject_cast<OperationPage *>(page)) {
+        QSettings settings(m_settingsFile, QSettings::IniFormat);
+        operations->restoreInputs(settings);
+    }
+    const bool current = m_pagesStackedWidget->currentIndex() == index;
+    m_pagesStackedWidget->insertWidget(index, page);
+    m_pagesStackedWidget->removeWidget(slot.placeholder);
+    slot.placeholder->deleteLater();
+    slot.placeholder = nullptr;
+    slot.page = page;
+    if (current)
+        m_pagesStackedWidget->setCurrentIndex(index);
+    return page;
+}
+
+QList<ConsolePage *> MainWindow::pages()
+{
+    QList<ConsolePage *> list;
+    for (int i = 0; i < m_slots.size(); ++i)
+        list.append(build(i));
+    return list;
+}
+
+ConsolePage *MainWindow::page(const QString &title)
+{
+    for (int i = 0; i < m_slots.size(); ++i) {
+        if (m_slots.at(i).title == title)
+            return build(i);
     }
     return nullptr;
 }
 
 void MainWindow::showPage(ConsolePage *page)
 {
-    m_navigationListWidget->setCurrentRow(int(m_pages.indexOf(page)));
+    for (int i = 0; i < m_slots.size(); ++i) {
+        if (m_slots.at(i).page == page)
+            m_navigationListWidget->setCurrentRow(i);
+    }
 }
 
 void MainWindow::start()
 {
     QSettings settings(m_settingsFile, QSettings::IniFormat);
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    for (ConsolePage *page : m_pages) {
-        if (auto *operations = qobject_cast<OperationPage *>(page))
-            operations->restoreInputs(settings);
-    }
+    page(tr("History")); // records every request from now on
     m_navigationListWidget->setCurrentRow(
-        std::clamp(settings.value(QStringLiteral("window/page")).toInt(), 0, int(m_pages.size()) - 1));
+        std::clamp(settings.value(QStringLiteral("window/page")).toInt(), 0, int(m_slots.size()) - 1));
     const QString last = settings.value(QStringLiteral("session/profile")).toString();
-    reloadProfiles(m_session->profiles()->contains(last) ? last
-                                                         : m_session->profiles()->defaultProfileName());
+    reloadProfiles(m_session->profiles()->contains(last) ? last : m_session->profiles()->defaultProfileName());
     profileChosen();
 }
 
 void MainWindow::saveSettings() const
 {
-    // Only layout, the profile's name and form inputs: keys live in the keychain alone.
+    // Only layout, the profile's name and form inputs: keys live in the keychain alone. Pages
+    // never opened keep the inputs saved before.
     QSettings settings(m_settingsFile, QSettings::IniFormat);
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/page"), m_navigationListWidget->currentRow());
     settings.setValue(QStringLiteral("session/profile"), m_session->profile().name);
-    for (ConsolePage *page : m_pages) {
-        if (auto *operations = qobject_cast<OperationPage *>(page))
+    for (const PageSlot &slot : m_slots) {
+        if (auto *operations = qobject_cast<OperationPage *>(slot.page))
             operations->saveInputs(settings);
     }
 }
@@ -310,7 +356,8 @@ void MainWindow::removeProfile()
 
 void MainWindow::openRequest(const ApiRequest &request)
 {
-    for (ConsolePage *page : m_pages) {
+    for (int i = 0; i < m_slots.size(); ++i) {
+        ConsolePage *page = build(i);
         if (page->operations().contains(request.operation) && page->loadRequest(request)) {
             showPage(page);
             return;

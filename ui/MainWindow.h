@@ -2,6 +2,8 @@
 
 #include <QMainWindow>
 
+#include <functional>
+
 class CatalogCache;
 class ConsolePage;
 class ConsoleSession;
@@ -28,8 +30,10 @@ public:
 
     // Restores the remembered state and connects to the last profile (the Sandbox at first).
     void start();
-    QList<ConsolePage *> pages() const { return m_pages; }
-    ConsolePage *page(const QString &title) const;
+    // Every page, building those not shown yet.
+    QList<ConsolePage *> pages();
+    // The page with this navigation title (built if needed); nullptr if there is none.
+    ConsolePage *page(const QString &title);
     void showPage(ConsolePage *page);
     CatalogCache *catalog() const { return m_catalog; }
 
@@ -39,7 +43,8 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
-    void addPage(ConsolePage *page);
+    void addPage(const QString &title, std::function<ConsolePage *()> make);
+    ConsolePage *build(int index);
     void reloadProfiles(const QString &select);
     void profileChosen();
     void sessionStateChanged();
@@ -66,6 +71,14 @@ private:
     QStackedWidget *m_pagesStackedWidget;
     QLabel *m_connectionLabel;
     RateLimitGauge *m_rateLimitGauge;
-    QList<ConsolePage *> m_pages;
+    class PageSlot
+    {
+    public:
+        QString title;
+        std::function<ConsolePage *()> make;
+        ConsolePage *page = nullptr;
+        QWidget *placeholder = nullptr;
+    };
+    QList<PageSlot> m_slots;
     HistoryPage *m_historyPage = nullptr;
 };

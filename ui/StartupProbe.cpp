@@ -12,6 +12,7 @@ StartupProbe::StartupProbe(const QElapsedTimer &clock, QObject *parent) : QObjec
 
 void StartupProbe::watch(QWidget *window, const QElapsedTimer &clock)
 {
+    std::printf("window-built-ms %lld\n", static_cast<long long>(clock.elapsed()));
     window->installEventFilter(new StartupProbe(clock, window));
 }
 
