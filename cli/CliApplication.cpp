@@ -288,38 +288,23 @@ bool CliApplication::buildRequest(const QStringList &words, ApiRequest *request)
         return true;
     }
     const QCommandLineOption prop = valueOption(QStringLiteral("prop"), QString(), QStringLiteral("SPEC"));
-    if (command == QLatin1String("user") &&
+    const bool isUser = command == QLatin1String("user");
+    if ((isUser || command == QLatin1String("account")) &&
         (sub == QLatin1String("upsert") || sub == QLatin1String("delete"))) {
-        QList<QCommandLineOption> options = userOptions();
-        if (sub == QLatin1String("upsert"))
+        const bool upsert = sub == QLatin1String("upsert");
+        QList<QCommandLineOption> options = isUser ? userOptions() : accountOptions();
+        if (upsert)
             options.append(prop);
         if (!parseCommand(parser, words.mid(2), options) || !noPositional(0))
             return false;
-        if (sub == QLatin1String("delete")) {
-            *request = ApiRequest::deleteUser(user());
-            return true;
-        }
         QList<TypedField> fields;
-        if (!parseFields(parser.values(prop), QStringLiteral("prop"), &fields))
+        if (upsert && !parseFields(parser.values(prop), QStringLiteral("prop"), &fields))
             return false;
-        *request = ApiRequest::upsertUser(user(), fields);
-        return true;
-    }
-    if (command == QLatin1String("account") &&
-        (sub == QLatin1String("upsert") || sub == QLatin1String("delete"))) {
-        QList<QCommandLineOption> options = accountOptions();
-        if (sub == QLatin1String("upsert"))
-            options.append(prop);
-        if (!parseCommand(parser, words.mid(2), options) || !noPositional(0))
-            return false;
-        if (sub == QLatin1String("delete")) {
-            *request = ApiRequest::deleteAccount(account());
-            return true;
-        }
-        QList<TypedField> fields;
-        if (!parseFields(parser.values(prop), QStringLiteral("prop"), &fields))
-            return false;
-        *request = ApiRequest::upsertAccount(account(), fields);
+        if (isUser)
+            *request = upsert ? ApiRequest::upsertUser(user(), fields) : ApiRequest::deleteUser(user());
+        else
+            *request =
+                upsert ? ApiRequest::upsertAccount(account(), fields) : ApiRequest::deleteAccount(account());
         return true;
     }
     if (command == QLatin1String("account") &&
