@@ -21,6 +21,13 @@ void RateLimitTracker::record(const QString &scope, const RateLimitState &state)
 {
     if (!state.isKnown())
         return;
+    // Answers to parallel requests arrive in any order: one that reports more left than an answer
+    // a moment ago was counted earlier by the server, so it is not news. (The window does refill,
+    // but not within a second.)
+    const auto previous = m_states.constFind(scope);
+    if (previous != m_states.constEnd() && previous->limit == state.limit &&
+        state.remaining > previous->remaining && previous->observedAt.msecsTo(state.observedAt) < 1000)
+        return;
     m_states.insert(scope, state);
     emit changed(scope, state);
 }

@@ -18,6 +18,8 @@ public:
     static QString scopeFor(const QString &baseUrl, const QString &apiKey);
 
     RateLimitState state(const QString &scope) const;
+    // Keeps the newest news: a higher Remaining within a second of a lower one is an answer that
+    // overtook another, and is ignored.
     void record(const QString &scope, const RateLimitState &state);
 
 signals:

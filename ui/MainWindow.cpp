@@ -79,20 +79,24 @@ MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QSt
     // Pages are built when first shown (History at start(), as it records every request), so
     // the window paints without waiting for widgets the user may not open.
     addPage(tr("Users"), [this] {
-        return new OperationPage(tr("Users"), {Operation::UpsertUser, Operation::DeleteUser}, m_session, m_catalog, this);
-    });
-    addPage(tr("Accounts"), [this] {
-        return new OperationPage(tr("Accounts"), {Operation::UpsertAccount, Operation::DeleteAccount}, m_session,
+        return new OperationPage(tr("Users"), {Operation::UpsertUser, Operation::DeleteUser}, m_session,
                                  m_catalog, this);
     });
-    addPage(tr("Memberships"), [this] {
-        return new OperationPage(tr("Memberships"), {Operation::AddUsersToAccount, Operation::RemoveUsersFromAccount},
+    addPage(tr("Accounts"), [this] {
+        return new OperationPage(tr("Accounts"), {Operation::UpsertAccount, Operation::DeleteAccount},
                                  m_session, m_catalog, this);
     });
-    addPage(tr("Events"),
-            [this] { return new OperationPage(tr("Events"), {Operation::TrackEvent}, m_session, m_catalog, this); });
-    addPage(tr("Link device"),
-            [this] { return new OperationPage(tr("Link device"), {Operation::Link}, m_session, m_catalog, this); });
+    addPage(tr("Memberships"), [this] {
+        return new OperationPage(tr("Memberships"),
+                                 {Operation::AddUsersToAccount, Operation::RemoveUsersFromAccount}, m_session,
+                                 m_catalog, this);
+    });
+    addPage(tr("Events"), [this] {
+        return new OperationPage(tr("Events"), {Operation::TrackEvent}, m_session, m_catalog, this);
+    });
+    addPage(tr("Link device"), [this] {
+        return new OperationPage(tr("Link device"), {Operation::Link}, m_session, m_catalog, this);
+    });
     addPage(tr("Website snippet"), [this] { return new SnippetPage(m_session, this); });
     addPage(tr("Catalog"), [this] { return new CatalogPage(m_session, m_catalog, this); });
     addPage(tr("HMAC"), [this] { return new HmacPage(m_session, this); });
@@ -135,6 +139,12 @@ MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QSt
     connect(m_removeProfilePushButton, &QPushButton::clicked, this, &MainWindow::removeProfile);
     connect(session, &ConsoleSession::stateChanged, this, &MainWindow::sessionStateChanged);
     connect(session, &ConsoleSession::permissionsChanged, this, &MainWindow::sessionStateChanged);
+    // A key the server refuses (or a server that does not answer) must not read as "Connected".
+    connect(session, &ConsoleSession::validated, this, [this](const ApiResult &result) {
+        if (!result.ok())
+            m_connectionLabel->setText(
+                tr("Could not validate the key of %1: %2").arg(m_session->profile().name, result.summary()));
+    });
     connect(session->rateLimits(), &RateLimitTracker::changed, this,
             [this](const QString &scope, const RateLimitState &state) {
                 if (scope == m_session->rateLimitScope())
@@ -208,7 +218,8 @@ void MainWindow::start()
     m_navigationListWidget->setCurrentRow(
         std::clamp(settings.value(QStringLiteral("window/page")).toInt(), 0, int(m_slots.size()) - 1));
     const QString last = settings.value(QStringLiteral("session/profile")).toString();
-    reloadProfiles(m_session->profiles()->contains(last) ? last : m_session->profiles()->defaultProfileName());
+    reloadProfiles(m_session->profiles()->contains(last) ? last
+                                                         : m_session->profiles()->defaultProfileName());
     profileChosen();
 }
 

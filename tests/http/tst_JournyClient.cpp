@@ -68,6 +68,7 @@ private slots:
     void basePathIsKept();
     void redirectsAreNotFollowed();
     void rateLimitTrackerSignalsPerScope();
+    void rateLimitAnswersOutOfOrder();
     void finishedIsAlwaysAsynchronous();
     void cancelAbortsTheCall();
 
@@ -569,6 +570,22 @@ void TestJournyClient::rateLimitTrackerSignalsPerScope()
     QVERIFY(!bare.rateLimit.isKnown());
     QCOMPARE(changed.size(), 1);
     QCOMPARE(m_client->rateLimits()->state(scope).remaining, 120);
+}
+
+void TestJournyClient::rateLimitAnswersOutOfOrder()
+{
+    RateLimitTracker tracker;
+    QSignalSpy changed(&tracker, &RateLimitTracker::changed);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    tracker.record(QStringLiteral("s"), {1800, 1795, now});
+    tracker.record(QStringLiteral("s"), {1800, 1797, now.addMSecs(20)}); // overtaken: counted earlier
+    QCOMPARE(tracker.state(QStringLiteral("s")).remaining, 1795);
+    QCOMPARE(changed.size(), 1);
+    tracker.record(QStringLiteral("s"), {1800, 1794, now.addMSecs(40)});
+    QCOMPARE(tracker.state(QStringLiteral("s")).remaining, 1794);
+    tracker.record(QStringLiteral("s"), {1800, 1799, now.addSecs(61)}); // the window refilled
+    QCOMPARE(tracker.state(QStringLiteral("s")).remaining, 1799);
+    QCOMPARE(changed.size(), 3);
 }
 
 void TestJournyClient::finishedIsAlwaysAsynchronous()

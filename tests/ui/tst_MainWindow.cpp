@@ -6,6 +6,7 @@
 // and what it writes (the keychain, the profiles file, the settings file, the history database).
 
 #include "ApiReply.h"
+#include "ConfirmationDialog.h"
 #include "ConsolePage.h"
 #include "ConsoleSession.h"
 #include "HistoryModel.h"
@@ -48,9 +49,10 @@
 
 namespace {
 
-const QStringList pageTitles{QStringLiteral("Users"),        QStringLiteral("Accounts"),        QStringLiteral("Memberships"),
-                             QStringLiteral("Events"),       QStringLiteral("Link device"),     QStringLiteral("Website snippet"),
-                             QStringLiteral("Catalog"),      QStringLiteral("HMAC"),            QStringLiteral("History")};
+const QStringList pageTitles{
+    QStringLiteral("Users"),   QStringLiteral("Accounts"),    QStringLiteral("Memberships"),
+    QStringLiteral("Events"),  QStringLiteral("Link device"), QStringLiteral("Website snippet"),
+    QStringLiteral("Catalog"), QStringLiteral("HMAC"),        QStringLiteral("History")};
 
 // Everything a MainWindow is given, built the way journy-console builds it, in a temporary folder.
 class Console
@@ -173,16 +175,25 @@ QProgressBar *gaugeBar(const MainWindow *window)
 // "1794 / 1800" as the gauge shows it: (remaining, limit), or nothing while unknown.
 std::optional<std::pair<int, int>> gaugeReading(const MainWindow *window)
 {
-    static const QRegularExpression pattern(QRegularExpression::anchoredPattern(QStringLiteral(R"((\d+) / (\d+))")));
+    static const QRegularExpression pattern(
+        QRegularExpression::anchoredPattern(QStringLiteral(R"((\d+) / (\d+))")));
     const QRegularExpressionMatch match = pattern.match(gaugeBar(window)->format());
     if (!match.hasMatch())
         return std::nullopt;
     return std::make_pair(match.captured(1).toInt(), match.captured(2).toInt());
 }
 
-OperationForm *formOf(const MainWindow *window, const QString &operationId)
+// The form of the operation; builds the window's pages first (they are built when first shown).
+OperationForm *formOf(MainWindow *window, const QString &operationId)
 {
+    window->pages();
     return window->findChild<OperationForm *>(operationId + QStringLiteral("OperationForm"));
+}
+
+QList<OperationForm *> allForms(MainWindow *window)
+{
+    window->pages();
+    return window->findChildren<OperationForm *>();
 }
 
 qint64 requestsServed(const QUrl &base)
@@ -193,7 +204,8 @@ qint64 requestsServed(const QUrl &base)
     QNetworkReply *reply = nam.get(QNetworkRequest(url));
     qint64 requests = -1;
     if (QTest::qWaitFor([reply] { return reply->isFinished(); }, 10000))
-        requests = QJsonDocument::fromJson(reply->readAll()).object().value(QLatin1String("requests")).toInteger(-1);
+        requests =
+            QJsonDocument::fromJson(reply->readAll()).object().value(QLatin1String("requests")).toInteger(-1);
     delete reply;
     return requests;
 }
@@ -230,8 +242,11 @@ private slots:
     void formInputsHaveAccessibleNames();
     void historyEntryOpensInItsForm();
     void testConnectionListsPermissions();
+    void refusedKeyIsReported();
     void profileDialogPutsTheKeyInTheKeychainOnly();
     void profileDialogWithoutKeychainSavesNothing();
+    void editProfileKeepsItsKey();
+    void removeProfileAsksAndDeletesItsKey();
     void closingRemembersAndNextWindowRestores();
     void historyRecordsRequestsWithoutTheKey();
 
@@ -239,7 +254,8 @@ private:
     // The window as journy-console opens it: shown, then started; waits for the session.
     std::unique_ptr<MainWindow> openWindow(Console &console);
     // Picks the profile in the switcher with the keyboard, as a user does; waits for its key's permissions.
-    bool chooseProfile(MainWindow *window, Console &console, const QString &name);
+    bool chooseProfile(MainWindow *window, Console &console, const QString &name,
+                       bool waitForPermissions = true);
     // Sends the form with Ctrl+Return and waits for its answer.
     std::optional<ApiResult> sendForm(OperationForm *form);
 };
@@ -252,7 +268,8 @@ std::unique_ptr<MainWindow> tst_MainWindow::openWindow(Console &console)
     if (!QTest::qWaitForWindowActive(window.get()))
         return nullptr;
     window->start();
-    if (!QTest::qWaitFor([&console] { return console.session.state() != ConsoleSession::State::Connecting; }, 10000))
+    if (!QTest::qWaitFor([&console] { return console.session.state() != ConsoleSession::State::Connecting; },
+                         10000))
         return nullptr;
     if (console.session.state() == ConsoleSession::State::Ready &&
         !QTest::qWaitFor([&console] { return console.session.permissionsKnown(); }, 10000))
@@ -260,7 +277,8 @@ std::unique_ptr<MainWindow> tst_MainWindow::openWindow(Console &console)
     return window;
 }
 
-bool tst_MainWindow::chooseProfile(MainWindow *window, Console &console, const QString &name)
+bool tst_MainWindow::chooseProfile(MainWindow *window, Console &console, const QString &name,
+                                   bool waitForPermissions)
 {
     auto *combo = window->findChild<QComboBox *>(QStringLiteral("profileComboBox"));
     const int target = combo->findData(name);
@@ -273,17 +291,18 @@ bool tst_MainWindow::chooseProfile(MainWindow *window, Console &console, const Q
         QTest::keyClick(combo, Qt::Key_Up);
     if (console.session.profile().name != name)
         return false;
-    if (!QTest::qWaitFor([&console] { return console.session.state() != ConsoleSession::State::Connecting; }, 10000))
+    if (!QTest::qWaitFor([&console] { return console.session.state() != ConsoleSession::State::Connecting; },
+                         10000))
         return false;
-    return console.session.state() != ConsoleSession::State::Ready ||
+    return !waitForPermissions || console.session.state() != ConsoleSession::State::Ready ||
            QTest::qWaitFor([&console] { return console.session.permissionsKnown(); }, 10000);
 }
 
 std::optional<ApiResult> tst_MainWindow::sendForm(OperationForm *form)
 {
     std::optional<ApiResult> answer;
-    const QMetaObject::Connection connection =
-        connect(form, &OperationForm::finished, this, [&answer](const ApiResult &result) { answer = result; });
+    const QMetaObject::Connection connection = connect(
+        form, &OperationForm::finished, this, [&answer](const ApiResult &result) { answer = result; });
     if (auto *first = form->findChild<QLineEdit *>())
         first->setFocus();
     QTest::keyClick(form, Qt::Key_Return, Qt::ControlModifier);
@@ -306,7 +325,8 @@ void tst_MainWindow::freshStartOpensTheSandbox()
     QCOMPARE(combo->currentData().toString(), QStringLiteral("Sandbox"));
     QVERIFY2(window->windowTitle().contains(QStringLiteral("Sandbox")), qPrintable(window->windowTitle()));
     QVERIFY(!window->windowTitle().startsWith(QStringLiteral("[PRODUCTION]")));
-    QCOMPARE(window->findChild<QLabel *>(QStringLiteral("environmentLabel"))->text(), QStringLiteral("sandbox"));
+    QCOMPARE(window->findChild<QLabel *>(QStringLiteral("environmentLabel"))->text(),
+             QStringLiteral("sandbox"));
     QVERIFY(!window->findChild<QLabel *>(QStringLiteral("productionBannerLabel"))->isVisible());
     const QString status = statusBarLabel(window.get())->text();
     QVERIFY2(status.contains(QStringLiteral("embedded sandbox")), qPrintable(status));
@@ -315,10 +335,10 @@ void tst_MainWindow::freshStartOpensTheSandbox()
     QVERIFY(!window->findChild<QPushButton *>(QStringLiteral("editProfilePushButton"))->isEnabled());
     QVERIFY(!window->findChild<QPushButton *>(QStringLiteral("removeProfilePushButton"))->isEnabled());
     // Every form can send.
-    for (OperationForm *form : window->findChildren<OperationForm *>())
+    QCOMPARE(allForms(window.get()).size(), 8);
+    for (OperationForm *form : allForms(window.get()))
         QVERIFY2(form->findChild<QPushButton *>(QStringLiteral("sendPushButton"))->isEnabled(),
                  qPrintable(form->objectName()));
-    QCOMPARE(window->findChildren<OperationForm *>().size(), 8);
 }
 
 void tst_MainWindow::navigationShowsEachPage()
@@ -384,10 +404,10 @@ void tst_MainWindow::profileSwitcherTitleAndProductionBanner()
     SandboxServer *staging = console.startServer(stagingKey, SandboxConfig::allPermissions());
     SandboxServer *production = console.startServer(productionKey, SandboxConfig::allPermissions());
     QVERIFY(staging && production);
-    QVERIFY(console.addProfile(QStringLiteral("Staging EU"), staging->baseUrl(), Profile::Environment::Staging,
-                               stagingKey.toUtf8()));
-    QVERIFY(console.addProfile(QStringLiteral("Acme Prod"), production->baseUrl(), Profile::Environment::Production,
-                               productionKey.toUtf8()));
+    QVERIFY(console.addProfile(QStringLiteral("Staging EU"), staging->baseUrl(),
+                               Profile::Environment::Staging, stagingKey.toUtf8()));
+    QVERIFY(console.addProfile(QStringLiteral("Acme Prod"), production->baseUrl(),
+                               Profile::Environment::Production, productionKey.toUtf8()));
     auto window = openWindow(console);
     QVERIFY(window);
     auto *combo = window->findChild<QComboBox *>(QStringLiteral("profileComboBox"));
@@ -399,8 +419,10 @@ void tst_MainWindow::profileSwitcherTitleAndProductionBanner()
     }
     QCOMPARE(names.first(), QStringLiteral("Sandbox"));
     names.sort();
-    QCOMPARE(names, (QStringList{QStringLiteral("Acme Prod"), QStringLiteral("Sandbox"), QStringLiteral("Staging EU")}));
-    QVERIFY2(texts.contains(QStringLiteral("Acme Prod (production)")), qPrintable(texts.join(QLatin1Char('|'))));
+    QCOMPARE(names, (QStringList{QStringLiteral("Acme Prod"), QStringLiteral("Sandbox"),
+                                 QStringLiteral("Staging EU")}));
+    QVERIFY2(texts.contains(QStringLiteral("Acme Prod (production)")),
+             qPrintable(texts.join(QLatin1Char('|'))));
     QVERIFY(texts.contains(QStringLiteral("Staging EU (staging)")));
 
     auto *banner = window->findChild<QLabel *>(QStringLiteral("productionBannerLabel"));
@@ -410,7 +432,8 @@ void tst_MainWindow::profileSwitcherTitleAndProductionBanner()
 
     QVERIFY(chooseProfile(window.get(), console, QStringLiteral("Acme Prod")));
     QVERIFY(console.ready());
-    QVERIFY2(window->windowTitle().startsWith(QStringLiteral("[PRODUCTION]")), qPrintable(window->windowTitle()));
+    QVERIFY2(window->windowTitle().startsWith(QStringLiteral("[PRODUCTION]")),
+             qPrintable(window->windowTitle()));
     QVERIFY(window->windowTitle().contains(QStringLiteral("Acme Prod")));
     QVERIFY(banner->isVisible());
     QVERIFY(banner->text().contains(QStringLiteral("PRODUCTION")));
@@ -443,7 +466,8 @@ void tst_MainWindow::rateLimitGaugeShowsRemainingOverLimit()
 
     // One request more, alone: the gauge then shows exactly what the server counted.
     OperationForm *form = formOf(window.get(), QStringLiteral("upsertUser"));
-    QTest::keyClicks(form->findChild<QLineEdit *>(QStringLiteral("userIdLineEdit")), QStringLiteral("u-gauge"));
+    QTest::keyClicks(form->findChild<QLineEdit *>(QStringLiteral("userIdLineEdit")),
+                     QStringLiteral("u-gauge"));
     const std::optional<ApiResult> result = sendForm(form);
     QVERIFY(result);
     QCOMPARE(result->httpStatus, 201);
@@ -468,7 +492,8 @@ void tst_MainWindow::rateLimitGaugeTurnsRedWhenNearlyDrained()
     const QString key = QStringLiteral("jk_test_tight_1f2e3d4c5b6a79880716f5e4");
     SandboxServer *tight = console.startServer(key, SandboxConfig::allPermissions(), 10);
     QVERIFY(tight);
-    QVERIFY(console.addProfile(QStringLiteral("Tight"), tight->baseUrl(), Profile::Environment::Staging, key.toUtf8()));
+    QVERIFY(console.addProfile(QStringLiteral("Tight"), tight->baseUrl(), Profile::Environment::Staging,
+                               key.toUtf8()));
     auto window = openWindow(console);
     QVERIFY(window);
     QVERIFY(chooseProfile(window.get(), console, QStringLiteral("Tight")));
@@ -485,10 +510,11 @@ void tst_MainWindow::rateLimitGaugeTurnsRedWhenNearlyDrained()
         QVERIFY2(reading, qPrintable(bar->format()));
         QCOMPARE(*reading, std::make_pair(remaining, 10));
         QCOMPARE(bar->value(), remaining);
-        const QString colour = remaining > 5 ? QStringLiteral("#2e7d32")
+        const QString colour = remaining > 5   ? QStringLiteral("#2e7d32")
                                : remaining > 1 ? QStringLiteral("#f9a825")
                                                : QStringLiteral("#c62828");
-        QVERIFY2(bar->styleSheet().contains(colour), qPrintable(QStringLiteral("%1 left: %2").arg(remaining).arg(bar->styleSheet())));
+        QVERIFY2(bar->styleSheet().contains(colour),
+                 qPrintable(QStringLiteral("%1 left: %2").arg(remaining).arg(bar->styleSheet())));
         colours << colour;
     }
     QVERIFY(colours.contains(QStringLiteral("#f9a825")));
@@ -508,7 +534,8 @@ void tst_MainWindow::missingKeyIsExplainedAndSendDisabled()
     SandboxServer *server = console.startServer(QStringLiteral("jk_unused"), SandboxConfig::allPermissions());
     QVERIFY(server);
     QVERIFY(console.addProfile(QStringLiteral("No key"), server->baseUrl(), Profile::Environment::Staging));
-    QVERIFY(console.addProfile(QStringLiteral("Keyed"), server->baseUrl(), Profile::Environment::Staging, "jk_unused"));
+    QVERIFY(console.addProfile(QStringLiteral("Keyed"), server->baseUrl(), Profile::Environment::Staging,
+                               "jk_unused"));
     auto window = openWindow(console);
     QVERIFY(window);
     OperationForm *form = formOf(window.get(), QStringLiteral("upsertUser"));
@@ -518,13 +545,15 @@ void tst_MainWindow::missingKeyIsExplainedAndSendDisabled()
     QVERIFY(chooseProfile(window.get(), console, QStringLiteral("No key")));
     QCOMPARE(console.session.state(), ConsoleSession::State::Failed);
     const QString status = statusBarLabel(window.get())->text();
-    QVERIFY2(status.contains(QStringLiteral("No API key is stored for the profile No key")), qPrintable(status));
+    QVERIFY2(status.contains(QStringLiteral("No API key is stored for the profile No key")),
+             qPrintable(status));
     QVERIFY(window->windowTitle().contains(QStringLiteral("No key")));
     QVERIFY(!send->isEnabled());
     QCOMPARE(form->findChild<QLabel *>(QStringLiteral("connectionLabel"))->text(), console.session.problem());
-    for (OperationForm *other : window->findChildren<OperationForm *>())
+    for (OperationForm *other : allForms(window.get()))
         QVERIFY(!other->findChild<QPushButton *>(QStringLiteral("sendPushButton"))->isEnabled());
-    QTest::keyClicks(form->findChild<QLineEdit *>(QStringLiteral("userIdLineEdit")), QStringLiteral("u-nokey"));
+    QTest::keyClicks(form->findChild<QLineEdit *>(QStringLiteral("userIdLineEdit")),
+                     QStringLiteral("u-nokey"));
     QTest::keyClick(form, Qt::Key_Return, Qt::ControlModifier);
     QTest::qWait(100);
     QCOMPARE(requestsServed(server->baseUrl()), 0);
@@ -546,7 +575,7 @@ void tst_MainWindow::formInputsHaveAccessibleNames()
     Console console;
     auto window = openWindow(console);
     QVERIFY(window);
-    const QList<OperationForm *> forms = window->findChildren<OperationForm *>();
+    const QList<OperationForm *> forms = allForms(window.get());
     QCOMPARE(forms.size(), 8);
     for (OperationForm *form : forms) {
         QList<QWidget *> inputs;
@@ -563,7 +592,8 @@ void tst_MainWindow::formInputsHaveAccessibleNames()
             const QString name = input->accessibleName().isEmpty() && qobject_cast<QPushButton *>(input)
                                      ? qobject_cast<QPushButton *>(input)->text()
                                      : input->accessibleName();
-            QVERIFY2(!name.isEmpty(), qPrintable(form->objectName() + QLatin1Char('/') + input->objectName()));
+            QVERIFY2(!name.isEmpty(),
+                     qPrintable(form->objectName() + QLatin1Char('/') + input->objectName()));
         }
     }
     for (const char *name : {"profileComboBox", "navigationListWidget", "rateLimitProgressBar"})
@@ -582,12 +612,14 @@ void tst_MainWindow::historyEntryOpensInItsForm()
     QCOMPARE(stack->currentWidget(), history);
 
     // An entry of the deprecated POST /events opens on the Events page, with its endpoint.
-    emit history->openRequested(ApiRequest::trackLegacyEvent(QStringLiteral("Signed up"), {QStringLiteral("u-7"), QString()},
-                                                             {}, {}, QStringLiteral("2024-05-01T10:00:00Z")));
+    emit history->openRequested(ApiRequest::trackLegacyEvent(QStringLiteral("Signed up"),
+                                                             {QStringLiteral("u-7"), QString()}, {}, {},
+                                                             QStringLiteral("2024-05-01T10:00:00Z")));
     QCOMPARE(qobject_cast<ConsolePage *>(stack->currentWidget())->title(), QStringLiteral("Events"));
     OperationForm *event = formOf(window.get(), QStringLiteral("trackEvent"));
     QCOMPARE(event->operation(), Operation::TrackLegacyEvent);
-    QCOMPARE(event->findChild<QLineEdit *>(QStringLiteral("eventNameLineEdit"))->text(), QStringLiteral("Signed up"));
+    QCOMPARE(event->findChild<QLineEdit *>(QStringLiteral("eventNameLineEdit"))->text(),
+             QStringLiteral("Signed up"));
     QCOMPARE(event->findChild<QLineEdit *>(QStringLiteral("userIdLineEdit"))->text(), QStringLiteral("u-7"));
 
     // A delete opens on the Users page's Delete tab, ready to send again.
@@ -595,35 +627,62 @@ void tst_MainWindow::historyEntryOpensInItsForm()
     QCOMPARE(qobject_cast<ConsolePage *>(stack->currentWidget())->title(), QStringLiteral("Users"));
     OperationForm *remove = formOf(window.get(), QStringLiteral("deleteUser"));
     QVERIFY(remove->isVisible());
-    QCOMPARE(remove->findChild<QLineEdit *>(QStringLiteral("emailLineEdit"))->text(), QStringLiteral("gone@acme.com"));
+    QCOMPARE(remove->findChild<QLineEdit *>(QStringLiteral("emailLineEdit"))->text(),
+             QStringLiteral("gone@acme.com"));
 }
 
 void tst_MainWindow::testConnectionListsPermissions()
 {
     Console console;
     const QString key = QStringLiteral("jk_read_2b4d6f8a0c1e3a5c7e9b1d3f");
-    SandboxServer *server = console.startServer(key, {QStringLiteral("ReadEvents"), QStringLiteral("ReadProperties")});
+    SandboxServer *server =
+        console.startServer(key, {QStringLiteral("ReadEvents"), QStringLiteral("ReadProperties")});
     QVERIFY(server);
-    QVERIFY(console.addProfile(QStringLiteral("Reader"), server->baseUrl(), Profile::Environment::Staging, key.toUtf8()));
+    QVERIFY(console.addProfile(QStringLiteral("Reader"), server->baseUrl(), Profile::Environment::Staging,
+                               key.toUtf8()));
     auto window = openWindow(console);
     QVERIFY(window);
     QVERIFY(chooseProfile(window.get(), console, QStringLiteral("Reader")));
     QVERIFY(console.ready());
     const qint64 atStart = settledRequests(server->baseUrl());
     QVERIFY(atStart > 0);
-    QVERIFY2(statusBarLabel(window.get())->text().contains(QStringLiteral("permissions: ReadEvents, ReadProperties")),
+    QVERIFY2(statusBarLabel(window.get())
+                 ->text()
+                 .contains(QStringLiteral("permissions: ReadEvents, ReadProperties")),
              qPrintable(statusBarLabel(window.get())->text()));
     // Every form needs TrackData, which this key lacks.
-    for (OperationForm *form : window->findChildren<OperationForm *>()) {
+    for (OperationForm *form : allForms(window.get())) {
         auto *send = form->findChild<QPushButton *>(QStringLiteral("sendPushButton"));
         QVERIFY2(!send->isEnabled(), qPrintable(form->objectName()));
         QVERIFY2(send->toolTip().contains(QStringLiteral("TrackData")), qPrintable(send->toolTip()));
     }
 
     statusBarLabel(window.get())->clear();
-    QTest::mouseClick(window->findChild<QPushButton *>(QStringLiteral("testConnectionPushButton")), Qt::LeftButton);
-    QTRY_VERIFY(statusBarLabel(window.get())->text().contains(QStringLiteral("permissions: ReadEvents, ReadProperties")));
+    QTest::mouseClick(window->findChild<QPushButton *>(QStringLiteral("testConnectionPushButton")),
+                      Qt::LeftButton);
+    QTRY_VERIFY(statusBarLabel(window.get())
+                    ->text()
+                    .contains(QStringLiteral("permissions: ReadEvents, ReadProperties")));
     QCOMPARE(requestsServed(server->baseUrl()), atStart + 1); // one more GET /validate
+}
+
+void tst_MainWindow::refusedKeyIsReported()
+{
+    Console console;
+    SandboxServer *server =
+        console.startServer(QStringLiteral("jk_test_the_right_key"), SandboxConfig::allPermissions());
+    QVERIFY(server);
+    QVERIFY(console.addProfile(QStringLiteral("Stale key"), server->baseUrl(), Profile::Environment::Staging,
+                               "jk_test_a_revoked_key"));
+    auto window = openWindow(console);
+    QVERIFY(window);
+    QVERIFY(chooseProfile(window.get(), console, QStringLiteral("Stale key"), false));
+    QTRY_VERIFY(requestsServed(server->baseUrl()) > 0);
+    QTRY_VERIFY(statusBarLabel(window.get())->text().contains(QStringLiteral("Could not validate")));
+    const QString status = statusBarLabel(window.get())->text();
+    QVERIFY2(status.contains(QStringLiteral("Stale key")), qPrintable(status));
+    QVERIFY2(status.contains(QStringLiteral("401")), qPrintable(status));
+    QVERIFY2(!status.startsWith(QStringLiteral("Connected")), qPrintable(status));
 }
 
 void tst_MainWindow::profileDialogPutsTheKeyInTheKeychainOnly()
@@ -636,11 +695,13 @@ void tst_MainWindow::profileDialogPutsTheKeyInTheKeychainOnly()
     auto window = openWindow(console);
     QVERIFY(window);
 
-    QTest::mouseClick(window->findChild<QPushButton *>(QStringLiteral("addProfilePushButton")), Qt::LeftButton);
+    QTest::mouseClick(window->findChild<QPushButton *>(QStringLiteral("addProfilePushButton")),
+                      Qt::LeftButton);
     QTRY_VERIFY(window->findChild<ProfileDialog *>());
     ProfileDialog *dialog = window->findChild<ProfileDialog *>();
     QTRY_VERIFY(dialog->isVisible());
-    QTest::keyClicks(dialog->findChild<QLineEdit *>(QStringLiteral("nameLineEdit")), QStringLiteral("Acme Live"));
+    QTest::keyClicks(dialog->findChild<QLineEdit *>(QStringLiteral("nameLineEdit")),
+                     QStringLiteral("Acme Live"));
     auto *baseUrl = dialog->findChild<QLineEdit *>(QStringLiteral("baseUrlLineEdit"));
     QCOMPARE(baseUrl->text(), QStringLiteral("https://api.journy.io"));
     baseUrl->selectAll();
@@ -662,7 +723,8 @@ void tst_MainWindow::profileDialogPutsTheKeyInTheKeychainOnly()
     QCOMPARE(profile.baseUrl, server->baseUrl());
     QCOMPARE(profile.environment, Profile::Environment::Production);
     QCOMPARE(console.readSecret(profile.apiKeySecretName()), std::optional<QByteArray>(key.toUtf8()));
-    QCOMPARE(console.readSecret(profile.verificationSecretName()), std::optional<QByteArray>(verification.toUtf8()));
+    QCOMPARE(console.readSecret(profile.verificationSecretName()),
+             std::optional<QByteArray>(verification.toUtf8()));
 
     // The window switched to the new profile, which connects with the key from the keychain.
     QTRY_VERIFY(console.session.profile().name == QLatin1String("Acme Live") && console.ready());
@@ -691,14 +753,16 @@ void tst_MainWindow::profileDialogWithoutKeychainSavesNothing()
     const QString key = QStringLiteral("jk_live_9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d");
     ProfileDialog dialog(&console.profiles, &console.secrets);
     dialog.show();
-    QTest::keyClicks(dialog.findChild<QLineEdit *>(QStringLiteral("nameLineEdit")), QStringLiteral("Nowhere"));
+    QTest::keyClicks(dialog.findChild<QLineEdit *>(QStringLiteral("nameLineEdit")),
+                     QStringLiteral("Nowhere"));
     QTest::keyClicks(dialog.findChild<QLineEdit *>(QStringLiteral("apiKeyLineEdit")), key);
     QSignalSpy saved(&dialog, &ProfileDialog::saved);
     QSignalSpy failed(&dialog, &ProfileDialog::failed);
     dialog.save();
     QVERIFY(failed.count() == 1 || failed.wait(5000));
     QCOMPARE(saved.count(), 0);
-    QVERIFY2(dialog.errorText().contains(QStringLiteral("No keychain service")), qPrintable(dialog.errorText()));
+    QVERIFY2(dialog.errorText().contains(QStringLiteral("No keychain service")),
+             qPrintable(dialog.errorText()));
     QVERIFY(dialog.errorText().contains(QStringLiteral("not saved")));
     QVERIFY(dialog.findChild<QLabel *>(QStringLiteral("errorLabel"))->isVisible());
     QVERIFY(dialog.isVisible()); // stays open to try again
@@ -715,11 +779,94 @@ void tst_MainWindow::profileDialogWithoutKeychainSavesNothing()
     empty.save();
     QCOMPARE(empty.errorText(), QStringLiteral("Enter the profile's API key"));
     ProfileDialog sandbox(&console.profiles, &console.secrets);
-    QTest::keyClicks(sandbox.findChild<QLineEdit *>(QStringLiteral("nameLineEdit")), QStringLiteral("Sandbox"));
+    QTest::keyClicks(sandbox.findChild<QLineEdit *>(QStringLiteral("nameLineEdit")),
+                     QStringLiteral("Sandbox"));
     QTest::keyClicks(sandbox.findChild<QLineEdit *>(QStringLiteral("apiKeyLineEdit")), key);
     sandbox.save();
     QVERIFY(sandbox.errorText().contains(QStringLiteral("'Sandbox' cannot be used")));
     QCOMPARE(console.profiles.profiles().size(), 1);
+}
+
+void tst_MainWindow::editProfileKeepsItsKey()
+{
+    Console console;
+    const QString key = QStringLiteral("jk_test_0a1b2c3d4e5f60718293a4b5c6d7e8f9");
+    SandboxServer *server = console.startServer(key, SandboxConfig::allPermissions());
+    QVERIFY(server);
+    QVERIFY(console.addProfile(QStringLiteral("Staging EU"), server->baseUrl(), Profile::Environment::Staging,
+                               key.toUtf8()));
+    auto window = openWindow(console);
+    QVERIFY(window);
+    QVERIFY(chooseProfile(window.get(), console, QStringLiteral("Staging EU")));
+    QVERIFY(!window->windowTitle().startsWith(QStringLiteral("[PRODUCTION]")));
+
+    QTest::mouseClick(window->findChild<QPushButton *>(QStringLiteral("editProfilePushButton")),
+                      Qt::LeftButton);
+    QTRY_VERIFY(window->findChild<ProfileDialog *>() && window->findChild<ProfileDialog *>()->isVisible());
+    ProfileDialog *dialog = window->findChild<ProfileDialog *>();
+    auto *name = dialog->findChild<QLineEdit *>(QStringLiteral("nameLineEdit"));
+    QCOMPARE(name->text(), QStringLiteral("Staging EU"));
+    QVERIFY(name->isReadOnly());
+    QCOMPARE(dialog->findChild<QLineEdit *>(QStringLiteral("baseUrlLineEdit"))->text(),
+             server->baseUrl().toString());
+    auto *environment = dialog->findChild<QComboBox *>(QStringLiteral("environmentComboBox"));
+    QCOMPARE(environment->currentText(), QStringLiteral("staging"));
+    // The stored key is never shown; left empty, it is kept.
+    QVERIFY(dialog->findChild<QLineEdit *>(QStringLiteral("apiKeyLineEdit"))->text().isEmpty());
+    environment->setFocus();
+    QTest::keyClick(environment, Qt::Key_Up); // production
+    QCOMPARE(environment->currentText(), QStringLiteral("production"));
+    QSignalSpy saved(dialog, &ProfileDialog::saved);
+    QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("savePushButton")), Qt::LeftButton);
+    QVERIFY(saved.count() == 1 || saved.wait(5000));
+
+    QCOMPARE(console.profiles.profile(QStringLiteral("Staging EU")).environment,
+             Profile::Environment::Production);
+    QCOMPARE(
+        console.readSecret(Profile{QStringLiteral("Staging EU"), QUrl(), Profile::Environment::Production}
+                               .apiKeySecretName()),
+        std::optional<QByteArray>(key.toUtf8()));
+    QTRY_VERIFY(console.ready());
+    QCOMPARE(console.session.profile().name, QStringLiteral("Staging EU"));
+    QVERIFY2(window->windowTitle().startsWith(QStringLiteral("[PRODUCTION]")),
+             qPrintable(window->windowTitle()));
+    QVERIFY(window->findChild<QLabel *>(QStringLiteral("productionBannerLabel"))->isVisible());
+}
+
+void tst_MainWindow::removeProfileAsksAndDeletesItsKey()
+{
+    Console console;
+    const QString key = QStringLiteral("jk_test_ffeeddccbbaa99887766554433221100");
+    SandboxServer *server = console.startServer(key, SandboxConfig::allPermissions());
+    QVERIFY(server);
+    QVERIFY(console.addProfile(QStringLiteral("Old"), server->baseUrl(), Profile::Environment::Staging,
+                               key.toUtf8()));
+    const QString keyName = console.profiles.profile(QStringLiteral("Old")).apiKeySecretName();
+    auto window = openWindow(console);
+    QVERIFY(window);
+    QVERIFY(chooseProfile(window.get(), console, QStringLiteral("Old")));
+    auto *remove = window->findChild<QPushButton *>(QStringLiteral("removeProfilePushButton"));
+    QVERIFY(remove->isEnabled());
+
+    ConfirmationDialog::setNextAnswer(false);
+    QTest::mouseClick(remove, Qt::LeftButton);
+    QVERIFY2(ConfirmationDialog::lastQuestion().contains(QStringLiteral("Old")),
+             qPrintable(ConfirmationDialog::lastQuestion()));
+    QTest::qWait(50);
+    QVERIFY(console.profiles.contains(QStringLiteral("Old")));
+    QCOMPARE(console.readSecret(keyName), std::optional<QByteArray>(key.toUtf8()));
+    QCOMPARE(console.session.profile().name, QStringLiteral("Old"));
+
+    ConfirmationDialog::setNextAnswer(true);
+    QTest::mouseClick(remove, Qt::LeftButton);
+    QTRY_VERIFY(!console.profiles.contains(QStringLiteral("Old")));
+    QCOMPARE(console.readSecret(keyName), std::nullopt);
+    QTRY_COMPARE(console.session.profile().name, QStringLiteral("Sandbox"));
+    auto *combo = window->findChild<QComboBox *>(QStringLiteral("profileComboBox"));
+    QCOMPARE(combo->count(), 1);
+    QCOMPARE(combo->currentData().toString(), QStringLiteral("Sandbox"));
+    QVERIFY(window->windowTitle().contains(QStringLiteral("Sandbox")));
+    QVERIFY(!remove->isEnabled());
 }
 
 void tst_MainWindow::closingRemembersAndNextWindowRestores()
@@ -785,8 +932,10 @@ void tst_MainWindow::historyRecordsRequestsWithoutTheKey()
 
     QTest::keyClick(window.get(), Qt::Key_1, Qt::ControlModifier);
     OperationForm *form = formOf(window.get(), QStringLiteral("upsertUser"));
-    QTest::keyClicks(form->findChild<QLineEdit *>(QStringLiteral("userIdLineEdit")), QStringLiteral("u-history"));
-    QTest::keyClicks(form->findChild<QLineEdit *>(QStringLiteral("emailLineEdit")), QStringLiteral("history@acme.com"));
+    QTest::keyClicks(form->findChild<QLineEdit *>(QStringLiteral("userIdLineEdit")),
+                     QStringLiteral("u-history"));
+    QTest::keyClicks(form->findChild<QLineEdit *>(QStringLiteral("emailLineEdit")),
+                     QStringLiteral("history@acme.com"));
     const std::optional<ApiResult> result = sendForm(form);
     QVERIFY(result);
     QCOMPARE(result->httpStatus, 201);
@@ -803,7 +952,8 @@ void tst_MainWindow::historyRecordsRequestsWithoutTheKey()
     QCOMPARE(newest.httpStatus, 201);
     QCOMPARE(newest.requestId, result->requestId);
     QVERIFY(newest.identification.contains(QStringLiteral("u-history")));
-    QCOMPARE(model->data(model->index(0, HistoryModel::StatusColumn)).toString().left(3), QStringLiteral("201"));
+    QCOMPARE(model->data(model->index(0, HistoryModel::StatusColumn)).toString().left(3),
+             QStringLiteral("201"));
     QCOMPARE(model->data(model->index(0, HistoryModel::ProfileColumn)).toString(), QStringLiteral("Live"));
     // GET /validate, the catalog's lists and the upsert, all in the database.
     const auto sentToLive = [&console] {

@@ -34,6 +34,7 @@
 #include <QNetworkReply>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QTabWidget>
 #include <QTableView>
@@ -130,8 +131,7 @@ QJsonObject jsonTab(const OperationForm *form)
 }
 
 // The editor holding the keyboard focus (or the one its focused part belongs to).
-template <typename Editor>
-Editor *focusedEditor()
+template <typename Editor> Editor *focusedEditor()
 {
     for (QWidget *widget = QApplication::focusWidget(); widget; widget = widget->parentWidget()) {
         if (auto *editor = qobject_cast<Editor *>(widget))
@@ -175,6 +175,7 @@ private slots:
     void cleanup();
 
     void upsertUserSendsTypedProperties();
+    void keyboardOnly();
     void nullRowDeletesAndEmptyRowEmpties();
     void propertyRowThroughAddButtonAndEditors();
     void editorsFollowTheRowType();
@@ -227,7 +228,9 @@ bool tst_OperationForm::activate(const QString &name)
 {
     m_session->activate(name);
     return QTest::qWaitFor(
-        [this] { return m_session->state() == ConsoleSession::State::Ready && m_session->permissionsKnown(); },
+        [this] {
+            return m_session->state() == ConsoleSession::State::Ready && m_session->permissionsKnown();
+        },
         10000);
 }
 
@@ -282,8 +285,8 @@ std::unique_ptr<OperationForm> tst_OperationForm::openForm(Operation operation)
 std::optional<ApiResult> tst_OperationForm::sendByKeyboard(OperationForm *form)
 {
     std::optional<ApiResult> answer;
-    const QMetaObject::Connection connection =
-        connect(form, &OperationForm::finished, this, [&answer](const ApiResult &result) { answer = result; });
+    const QMetaObject::Connection connection = connect(
+        form, &OperationForm::finished, this, [&answer](const ApiResult &result) { answer = result; });
     QTest::keyClick(form, Qt::Key_Return, Qt::ControlModifier);
     if (!QTest::qWaitFor([&answer] { return answer.has_value(); }, 10000))
         qWarning("No answer within 10 s");
@@ -294,8 +297,8 @@ std::optional<ApiResult> tst_OperationForm::sendByKeyboard(OperationForm *form)
 std::optional<ApiResult> tst_OperationForm::sendByButton(OperationForm *form)
 {
     std::optional<ApiResult> answer;
-    const QMetaObject::Connection connection =
-        connect(form, &OperationForm::finished, this, [&answer](const ApiResult &result) { answer = result; });
+    const QMetaObject::Connection connection = connect(
+        form, &OperationForm::finished, this, [&answer](const ApiResult &result) { answer = result; });
     QTest::mouseClick(button(form, "sendPushButton"), Qt::LeftButton);
     if (!QTest::qWaitFor([&answer] { return answer.has_value(); }, 10000))
         qWarning("No answer within 10 s");
@@ -322,7 +325,9 @@ Inspection tst_OperationForm::sandbox(const QString &path, const QList<QPair<QSt
 
 qint64 tst_OperationForm::requestsServed(const QUrl &base)
 {
-    return inspect(&m_nam, base, QStringLiteral("/_sandbox/stats")).body.value(QLatin1String("requests")).toInteger(-1);
+    return inspect(&m_nam, base, QStringLiteral("/_sandbox/stats"))
+        .body.value(QLatin1String("requests"))
+        .toInteger(-1);
 }
 
 void tst_OperationForm::initTestCase()
@@ -368,8 +373,9 @@ void tst_OperationForm::upsertUserSendsTypedProperties()
     // The JSON tab shows the exact body, with the types the rows say.
     const QJsonObject shown = jsonTab(form.get());
     const QJsonObject shownProperties = shown.value(QLatin1String("properties")).toObject();
-    QCOMPARE(shown.value(QLatin1String("identification")).toObject().value(QLatin1String("userId")).toString(),
-             QStringLiteral("u-typed"));
+    QCOMPARE(
+        shown.value(QLatin1String("identification")).toObject().value(QLatin1String("userId")).toString(),
+        QStringLiteral("u-typed"));
     QVERIFY(shownProperties.value(QLatin1String("mrr")).isDouble());
     QCOMPARE(shownProperties.value(QLatin1String("mrr")).toDouble(), 399.0);
     QCOMPARE(shownProperties.value(QLatin1String("is_paying")), QJsonValue(true));
@@ -384,12 +390,25 @@ void tst_OperationForm::upsertUserSendsTypedProperties()
              qPrintable(label(form.get(), "statusLabel")->text()));
     QCOMPARE(label(form.get(), "messageLabel")->text(), QStringLiteral("User will be created or updated"));
     const QJsonObject body =
-        QJsonDocument::fromJson(plainTextEdit(form.get(), "bodyPlainTextEdit")->toPlainText().toUtf8()).object();
-    const QString requestId = body.value(QLatin1String("meta")).toObject().value(QLatin1String("requestId")).toString();
+        QJsonDocument::fromJson(plainTextEdit(form.get(), "bodyPlainTextEdit")->toPlainText().toUtf8())
+            .object();
+    const QString requestId =
+        body.value(QLatin1String("meta")).toObject().value(QLatin1String("requestId")).toString();
     QVERIFY(!requestId.isEmpty());
     QVERIFY(label(form.get(), "requestIdLabel")->text().contains(requestId));
     QVERIFY(errorItems(form.get()).isEmpty());
     QVERIFY(!form->findChild<QListWidget *>(QStringLiteral("errorsListWidget"))->isVisible());
+    // Latency and the rate limit in the status line, the headers and the pretty body in tabs.
+    static const QRegularExpression statusLine(
+        QStringLiteral(R"(^HTTP 201 · \d+ ms · rate limit \d+ of 1800 left$)"));
+    QVERIFY2(statusLine.match(label(form.get(), "statusLabel")->text()).hasMatch(),
+             qPrintable(label(form.get(), "statusLabel")->text()));
+    QVERIFY(plainTextEdit(form.get(), "headersPlainTextEdit")
+                ->toPlainText()
+                .contains(QStringLiteral("x-ratelimit-remaining: "), Qt::CaseInsensitive));
+    QVERIFY(plainTextEdit(form.get(), "bodyPlainTextEdit")
+                ->toPlainText()
+                .contains(QStringLiteral("\n    \"meta\": {")));
     QPushButton *copy = button(form.get(), "copyRequestIdPushButton");
     QVERIFY(copy->isEnabled());
     QTest::mouseClick(copy, Qt::LeftButton);
@@ -397,7 +416,8 @@ void tst_OperationForm::upsertUserSendsTypedProperties()
     QVERIFY(button(form.get(), "sendPushButton")->isEnabled());
 
     // What the server holds, with JSON types intact.
-    const Inspection user = sandbox(QStringLiteral("/_sandbox/users"), {{QStringLiteral("userId"), QStringLiteral("u-typed")}});
+    const Inspection user =
+        sandbox(QStringLiteral("/_sandbox/users"), {{QStringLiteral("userId"), QStringLiteral("u-typed")}});
     QCOMPARE(user.status, 200);
     QCOMPARE(user.body.value(QLatin1String("email")).toString(), QStringLiteral("ann@acme.com"));
     const QJsonObject properties = user.body.value(QLatin1String("properties")).toObject();
@@ -406,17 +426,37 @@ void tst_OperationForm::upsertUserSendsTypedProperties()
     QCOMPARE(properties.value(QLatin1String("mrr")).toDouble(), 399.0);
     QCOMPARE(properties.value(QLatin1String("seats")), QJsonValue(12));
     QCOMPARE(properties.value(QLatin1String("is_paying")), QJsonValue(true));
-    QCOMPARE(properties.value(QLatin1String("tags")), QJsonValue(QJsonArray{QStringLiteral("a"), QStringLiteral("b")}));
-    QCOMPARE(properties.value(QLatin1String("registered_at")), QJsonValue(QStringLiteral("2024-05-01T10:00:00Z")));
+    QCOMPARE(properties.value(QLatin1String("tags")),
+             QJsonValue(QJsonArray{QStringLiteral("a"), QStringLiteral("b")}));
+    QCOMPARE(properties.value(QLatin1String("registered_at")),
+             QJsonValue(QStringLiteral("2024-05-01T10:00:00Z")));
+}
+
+void tst_OperationForm::keyboardOnly()
+{
+    auto form = openForm(Operation::UpsertUser);
+    QVERIFY(form);
+    QLineEdit *userId = lineEdit(form.get(), "userIdLineEdit");
+    userId->setFocus();
+    QTest::keyClicks(userId, QStringLiteral("u-keys"));
+    QTest::keyClick(userId, Qt::Key_Tab);
+    QCOMPARE(QApplication::focusWidget(), lineEdit(form.get(), "emailLineEdit"));
+    QTest::keyClicks(QApplication::focusWidget(), QStringLiteral("keys@acme.com"));
+    const std::optional<ApiResult> result = sendByKeyboard(form.get());
+    QVERIFY(result);
+    QCOMPARE(result->httpStatus, 201);
+    QCOMPARE(
+        sandbox(QStringLiteral("/_sandbox/users"), {{QStringLiteral("userId"), QStringLiteral("u-keys")}})
+            .body.value(QLatin1String("email")),
+        QJsonValue(QStringLiteral("keys@acme.com")));
 }
 
 void tst_OperationForm::nullRowDeletesAndEmptyRowEmpties()
 {
-    QCOMPARE(sendThroughSession(ApiRequest::upsertUser(
-                                    {QStringLiteral("u-null"), QString()},
-                                    {TestFields::parse(QStringLiteral("plan=Pro")),
-                                     TestFields::parse(QStringLiteral("note=hello")),
-                                     TestFields::parse(QStringLiteral("seats:number=3"))}))
+    QCOMPARE(sendThroughSession(ApiRequest::upsertUser({QStringLiteral("u-null"), QString()},
+                                                       {TestFields::parse(QStringLiteral("plan=Pro")),
+                                                        TestFields::parse(QStringLiteral("note=hello")),
+                                                        TestFields::parse(QStringLiteral("seats:number=3"))}))
                  .httpStatus,
              201);
 
@@ -439,9 +479,10 @@ void tst_OperationForm::nullRowDeletesAndEmptyRowEmpties()
     const std::optional<ApiResult> result = sendByButton(form.get());
     QVERIFY(result);
     QCOMPARE(result->httpStatus, 201);
-    const QJsonObject properties = sandbox(QStringLiteral("/_sandbox/users"), {{QStringLiteral("userId"), QStringLiteral("u-null")}})
-                                       .body.value(QLatin1String("properties"))
-                                       .toObject();
+    const QJsonObject properties =
+        sandbox(QStringLiteral("/_sandbox/users"), {{QStringLiteral("userId"), QStringLiteral("u-null")}})
+            .body.value(QLatin1String("properties"))
+            .toObject();
     QVERIFY2(!properties.contains(QLatin1String("plan")), QJsonDocument(properties).toJson().constData());
     QCOMPARE(properties.value(QLatin1String("note")), QJsonValue(QString()));
     QCOMPARE(properties.value(QLatin1String("seats")), QJsonValue(3)); // untouched
@@ -505,7 +546,8 @@ void tst_OperationForm::editorsFollowTheRowType()
     TypedFieldModel *model = fieldModel(form.get());
     QTableView *view = tableView(form.get());
     const int flag = model->addRow(QStringLiteral("is_paying"), Type::Boolean, QStringLiteral("false"));
-    const int date = model->addRow(QStringLiteral("trial_ends"), Type::DateTime, QStringLiteral("2024-05-01T10:00:00Z"));
+    const int date =
+        model->addRow(QStringLiteral("trial_ends"), Type::DateTime, QStringLiteral("2024-05-01T10:00:00Z"));
     const int tags = model->addRow(QStringLiteral("tags"), Type::List, QStringLiteral("a,b"));
 
     view->setCurrentIndex(model->index(flag, TypedFieldModel::ValueColumn));
@@ -524,14 +566,17 @@ void tst_OperationForm::editorsFollowTheRowType()
     QCOMPARE(dateEditor->dateTime(), QDateTime(QDate(2024, 5, 1), QTime(10, 0), Qt::UTC));
     dateEditor->setDateTime(QDateTime(QDate(2025, 1, 31), QTime(23, 30), Qt::UTC));
     QTest::keyClick(dateEditor, Qt::Key_Return);
-    QTRY_COMPARE(cell(model, date, TypedFieldModel::ValueColumn).toString(), QStringLiteral("2025-01-31T23:30:00Z"));
+    QTRY_COMPARE(cell(model, date, TypedFieldModel::ValueColumn).toString(),
+                 QStringLiteral("2025-01-31T23:30:00Z"));
 
     view->setCurrentIndex(model->index(tags, TypedFieldModel::ValueColumn));
-    QTRY_VERIFY(QApplication::focusWidget() && QApplication::focusWidget()->objectName() == QLatin1String("listLineEdit"));
+    QTRY_VERIFY(QApplication::focusWidget() &&
+                QApplication::focusWidget()->objectName() == QLatin1String("listLineEdit"));
 
     const QJsonObject properties = jsonTab(form.get()).value(QLatin1String("properties")).toObject();
     QCOMPARE(properties.value(QLatin1String("is_paying")), QJsonValue(true));
-    QCOMPARE(properties.value(QLatin1String("trial_ends")), QJsonValue(QStringLiteral("2025-01-31T23:30:00Z")));
+    QCOMPARE(properties.value(QLatin1String("trial_ends")),
+             QJsonValue(QStringLiteral("2025-01-31T23:30:00Z")));
 
     // The metadata table offers only the spec's metadata types: no null, empty or list.
     auto event = std::make_unique<OperationForm>(Operation::TrackEvent, m_session.get(), nullptr);
@@ -568,10 +613,14 @@ void tst_OperationForm::badEmailIsStoppedBeforeSending()
     QVERIFY2(label(form.get(), "statusLabel")->text().startsWith(QStringLiteral("Not sent")),
              qPrintable(label(form.get(), "statusLabel")->text()));
     QCOMPARE(errorItems(form.get()),
-             QStringList{QStringLiteral("Error: identification.email: 'ann@@acme' is not a valid email address.")});
+             QStringList{
+                 QStringLiteral("Error: identification.email: 'ann@@acme' is not a valid email address.")});
     QVERIFY(label(form.get(), "requestIdLabel")->text().isEmpty());
     QCOMPARE(requestsServed(m_session->sandboxUrl()), before);
-    QCOMPARE(sandbox(QStringLiteral("/_sandbox/users"), {{QStringLiteral("userId"), QStringLiteral("u-bad-email")}}).status, 404);
+    QCOMPARE(sandbox(QStringLiteral("/_sandbox/users"),
+                     {{QStringLiteral("userId"), QStringLiteral("u-bad-email")}})
+                 .status,
+             404);
 
     // Corrected, it goes through and the error goes away.
     email->clear();
@@ -605,7 +654,8 @@ void tst_OperationForm::invalidJsonIsStoppedBeforeSending()
 
     // Nothing is answered: the form never sends.
     std::optional<ApiResult> answer;
-    connect(form.get(), &OperationForm::finished, this, [&answer](const ApiResult &result) { answer = result; });
+    connect(form.get(), &OperationForm::finished, this,
+            [&answer](const ApiResult &result) { answer = result; });
     QTest::keyClick(form.get(), Qt::Key_Return, Qt::ControlModifier);
     QTest::qWait(200);
     QVERIFY(!answer);
@@ -648,13 +698,15 @@ void tst_OperationForm::rawJsonIsCheckedAndErrorsLandOnFields()
     QCOMPARE(result->failure, ApiResult::Failure::Preflight);
     QCOMPARE(result->httpStatus, 0);
 
-    QCOMPARE(form->fieldFor(QStringLiteral("identification.userId"))->error(), QStringLiteral("Must not be empty."));
+    QCOMPARE(form->fieldFor(QStringLiteral("identification.userId"))->error(),
+             QStringLiteral("Must not be empty."));
     QCOMPARE(form->fieldFor(QStringLiteral("identification.email"))->error(),
              QStringLiteral("'nope' is not a valid email address."));
     QCOMPARE(lineEdit(form.get(), "userIdLineEdit")->property("invalid").toBool(), true);
     QCOMPARE(lineEdit(form.get(), "emailLineEdit")->property("invalid").toBool(), true);
     QCOMPARE(model->severityFor(0), TypedFieldModel::Severity::Error);
-    QVERIFY2(model->messageFor(0).contains(QStringLiteral("found an object")), qPrintable(model->messageFor(0)));
+    QVERIFY2(model->messageFor(0).contains(QStringLiteral("found an object")),
+             qPrintable(model->messageFor(0)));
     QCOMPARE(cell(model, 0, TypedFieldModel::NameColumn, Qt::ToolTipRole).toString(), model->messageFor(0));
     QCOMPARE(model->severityFor(1), TypedFieldModel::Severity::None);
     QCOMPARE(errorItems(form.get()).size(), 3);
@@ -676,16 +728,26 @@ void tst_OperationForm::resetJsonRebuildsFromTheForm()
     std::optional<ApiResult> result = sendByKeyboard(form.get());
     QVERIFY(result);
     QCOMPARE(result->httpStatus, 201);
-    QCOMPARE(sandbox(QStringLiteral("/_sandbox/users"), {{QStringLiteral("userId"), QStringLiteral("u-from-json")}}).status, 200);
-    QCOMPARE(sandbox(QStringLiteral("/_sandbox/users"), {{QStringLiteral("userId"), QStringLiteral("u-from-form")}}).status, 404);
+    QCOMPARE(sandbox(QStringLiteral("/_sandbox/users"),
+                     {{QStringLiteral("userId"), QStringLiteral("u-from-json")}})
+                 .status,
+             200);
+    QCOMPARE(sandbox(QStringLiteral("/_sandbox/users"),
+                     {{QStringLiteral("userId"), QStringLiteral("u-from-form")}})
+                 .status,
+             404);
 
     QTest::mouseClick(button(form.get(), "resetJsonPushButton"), Qt::LeftButton);
-    QCOMPARE(jsonTab(form.get()).value(QLatin1String("identification")).toObject().value(QLatin1String("userId")),
-             QJsonValue(QStringLiteral("u-from-form")));
+    QCOMPARE(
+        jsonTab(form.get()).value(QLatin1String("identification")).toObject().value(QLatin1String("userId")),
+        QJsonValue(QStringLiteral("u-from-form")));
     result = sendByKeyboard(form.get());
     QVERIFY(result);
     QCOMPARE(result->httpStatus, 201);
-    QCOMPARE(sandbox(QStringLiteral("/_sandbox/users"), {{QStringLiteral("userId"), QStringLiteral("u-from-form")}}).status, 200);
+    QCOMPARE(sandbox(QStringLiteral("/_sandbox/users"),
+                     {{QStringLiteral("userId"), QStringLiteral("u-from-form")}})
+                 .status,
+             200);
 }
 
 void tst_OperationForm::serverBadRequestLandsOnNamedFieldsAndRows()
@@ -694,25 +756,31 @@ void tst_OperationForm::serverBadRequestLandsOnNamedFieldsAndRows()
     // from a scripted server: one that knows more than the schema (an email taken, a plan unknown).
     ScriptedHttpServer server;
     QVERIFY(server.listen());
-    const QJsonObject meta{{QLatin1String("status"), 200}, {QLatin1String("requestId"), QStringLiteral("req-validate")}};
+    const QJsonObject meta{{QLatin1String("status"), 200},
+                           {QLatin1String("requestId"), QStringLiteral("req-validate")}};
     server.enqueue(ScriptedResponse::json(
-        200, {{QLatin1String("data"), QJsonObject{{QLatin1String("permissions"), QJsonArray{QStringLiteral("TrackData")}}}},
+        200, {{QLatin1String("data"),
+               QJsonObject{{QLatin1String("permissions"), QJsonArray{QStringLiteral("TrackData")}}}},
               {QLatin1String("meta"), meta}}));
     server.enqueue(ScriptedResponse::json(
-        400, {{QLatin1String("message"), QStringLiteral("Bad request, some fields or parameters are incorrect")},
-              {QLatin1String("errors"),
-               QJsonObject{{QLatin1String("fields"),
-                            QJsonObject{{QLatin1String("identification.email"), QStringLiteral("Belongs to another user.")},
-                                        {QLatin1String("properties.plan"), QStringLiteral("Unknown plan.")}}},
-                           {QLatin1String("parameters"), QJsonObject()}}},
-              {QLatin1String("meta"),
-               QJsonObject{{QLatin1String("status"), 400}, {QLatin1String("requestId"), QStringLiteral("req-400")}}}},
+        400,
+        {{QLatin1String("message"), QStringLiteral("Bad request, some fields or parameters are incorrect")},
+         {QLatin1String("errors"),
+          QJsonObject{{QLatin1String("fields"),
+                       QJsonObject{{QLatin1String("identification.email"),
+                                    QStringLiteral("Belongs to another user.")},
+                                   {QLatin1String("properties.plan"), QStringLiteral("Unknown plan.")}}},
+                      {QLatin1String("parameters"), QJsonObject()}}},
+         {QLatin1String("meta"), QJsonObject{{QLatin1String("status"), 400},
+                                             {QLatin1String("requestId"), QStringLiteral("req-400")}}}},
         1800, 1795));
     server.enqueue(ScriptedResponse::json(
-        201, {{QLatin1String("message"), QStringLiteral("User will be created or updated")},
-              {QLatin1String("meta"),
-               QJsonObject{{QLatin1String("status"), 201}, {QLatin1String("requestId"), QStringLiteral("req-201")}}}}));
-    QVERIFY(addProfile(QStringLiteral("Scripted"), server.baseUrl(), Profile::Environment::Staging, "jk_scripted_key"));
+        201,
+        {{QLatin1String("message"), QStringLiteral("User will be created or updated")},
+         {QLatin1String("meta"), QJsonObject{{QLatin1String("status"), 201},
+                                             {QLatin1String("requestId"), QStringLiteral("req-201")}}}}));
+    QVERIFY(addProfile(QStringLiteral("Scripted"), server.baseUrl(), Profile::Environment::Staging,
+                       "jk_scripted_key"));
     QVERIFY(activate(QStringLiteral("Scripted")));
 
     auto form = openForm(Operation::UpsertUser);
@@ -743,12 +811,14 @@ void tst_OperationForm::serverBadRequestLandsOnNamedFieldsAndRows()
     QCOMPARE(errorItems(form.get()),
              (QStringList{QStringLiteral("Error: identification.email: Belongs to another user."),
                           QStringLiteral("Error: properties.plan: Unknown plan.")}));
-    QCOMPARE(form->fieldFor(QStringLiteral("identification.email"))->error(), QStringLiteral("Belongs to another user."));
+    QCOMPARE(form->fieldFor(QStringLiteral("identification.email"))->error(),
+             QStringLiteral("Belongs to another user."));
     QCOMPARE(lineEdit(form.get(), "emailLineEdit")->property("invalid").toBool(), true);
     QVERIFY(form->fieldFor(QStringLiteral("identification.userId"))->error().isEmpty());
     QCOMPARE(model->severityFor(0), TypedFieldModel::Severity::None);
     QCOMPARE(model->severityFor(1), TypedFieldModel::Severity::Error);
-    QCOMPARE(cell(model, 1, TypedFieldModel::ValueColumn, Qt::ToolTipRole).toString(), QStringLiteral("Unknown plan."));
+    QCOMPARE(cell(model, 1, TypedFieldModel::ValueColumn, Qt::ToolTipRole).toString(),
+             QStringLiteral("Unknown plan."));
 
     // The next answer clears what no longer applies.
     model->setData(model->index(1, TypedFieldModel::ValueColumn), QStringLiteral("Pro"));
@@ -769,7 +839,8 @@ void tst_OperationForm::rejectedPropertyIsAWarningOnItsRow()
     QTest::keyClicks(lineEdit(form.get(), "userIdLineEdit"), QStringLiteral("u-rejected"));
     TypedFieldModel *model = fieldModel(form.get());
     const int plan = model->addRow(QStringLiteral("plan"), Type::String, QStringLiteral("Pro"));
-    const int created = model->addRow(QStringLiteral("created_at"), Type::DateTime, QStringLiteral("2024-05-01T10:00:00Z"));
+    const int created =
+        model->addRow(QStringLiteral("created_at"), Type::DateTime, QStringLiteral("2024-05-01T10:00:00Z"));
     std::optional<ApiResult> result = sendByKeyboard(form.get());
     QVERIFY(result);
     QCOMPARE(result->httpStatus, 201);
@@ -800,7 +871,8 @@ void tst_OperationForm::rejectedPropertyIsAWarningOnItsRow()
         sandbox(QStringLiteral("/_sandbox/users"), {{QStringLiteral("userId"), QStringLiteral("u-rejected")}})
             .body.value(QLatin1String("properties"))
             .toObject();
-    QCOMPARE(properties.value(QLatin1String("created_at")), QJsonValue(QStringLiteral("2024-05-01T10:00:00Z")));
+    QCOMPARE(properties.value(QLatin1String("created_at")),
+             QJsonValue(QStringLiteral("2024-05-01T10:00:00Z")));
     QCOMPARE(properties.value(QLatin1String("plan")), QJsonValue(QStringLiteral("Business")));
 
     // Editing the row clears its warning.
@@ -821,7 +893,8 @@ void tst_OperationForm::badNumberMarksItsRowAndSendsNothing()
     QVERIFY(model->setData(model->index(mrr, TypedFieldModel::TypeColumn), int(Type::Number)));
 
     std::optional<ApiResult> answer;
-    connect(form.get(), &OperationForm::finished, this, [&answer](const ApiResult &result) { answer = result; });
+    connect(form.get(), &OperationForm::finished, this,
+            [&answer](const ApiResult &result) { answer = result; });
     QTest::keyClick(form.get(), Qt::Key_Return, Qt::ControlModifier);
     QTest::qWait(200);
     QVERIFY(!answer);
@@ -832,9 +905,12 @@ void tst_OperationForm::badNumberMarksItsRowAndSendsNothing()
              QColor(255, 205, 210));
     QCOMPARE(model->severityFor(plan), TypedFieldModel::Severity::None);
     QVERIFY(label(form.get(), "statusLabel")->text().startsWith(QStringLiteral("Not sent")));
-    QCOMPARE(errorItems(form.get()), QStringList{QStringLiteral("Error: properties.mrr: 'abc' is not a number")});
+    QCOMPARE(errorItems(form.get()),
+             QStringList{QStringLiteral("Error: properties.mrr: 'abc' is not a number")});
     QCOMPARE(requestsServed(m_session->sandboxUrl()), before);
-    QCOMPARE(sandbox(QStringLiteral("/_sandbox/users"), {{QStringLiteral("userId"), QStringLiteral("u-abc")}}).status, 404);
+    QCOMPARE(sandbox(QStringLiteral("/_sandbox/users"), {{QStringLiteral("userId"), QStringLiteral("u-abc")}})
+                 .status,
+             404);
 }
 
 void tst_OperationForm::upsertAndDeleteAccount()
@@ -856,7 +932,10 @@ void tst_OperationForm::upsertAndDeleteAccount()
     QCOMPARE(form->fieldFor(QStringLiteral("identification.domain"))->error(),
              QStringLiteral("'acme dot com' is not a valid domain (e.g. acme.com)."));
     QCOMPARE(domain->property("invalid").toBool(), true);
-    QCOMPARE(sandbox(QStringLiteral("/_sandbox/accounts"), {{QStringLiteral("accountId"), QStringLiteral("acc-1")}}).status, 404);
+    QCOMPARE(sandbox(QStringLiteral("/_sandbox/accounts"),
+                     {{QStringLiteral("accountId"), QStringLiteral("acc-1")}})
+                 .status,
+             404);
 
     domain->clear();
     QTest::keyClicks(domain, QStringLiteral("acme.com"));
@@ -865,13 +944,15 @@ void tst_OperationForm::upsertAndDeleteAccount()
     QCOMPARE(result->httpStatus, 201);
     QCOMPARE(label(form.get(), "messageLabel")->text(), QStringLiteral("Account will be created or updated"));
     QCOMPARE(domain->property("invalid").toBool(), false);
-    const Inspection account = sandbox(QStringLiteral("/_sandbox/accounts"), {{QStringLiteral("accountId"), QStringLiteral("acc-1")}});
+    const Inspection account = sandbox(QStringLiteral("/_sandbox/accounts"),
+                                       {{QStringLiteral("accountId"), QStringLiteral("acc-1")}});
     QCOMPARE(account.status, 200);
     QCOMPARE(account.body.value(QLatin1String("domain")), QJsonValue(QStringLiteral("acme.com")));
     const QJsonObject properties = account.body.value(QLatin1String("properties")).toObject();
     QCOMPARE(properties.value(QLatin1String("mrr")), QJsonValue(399));
     QCOMPARE(properties.value(QLatin1String("is_paying")), QJsonValue(true));
-    QCOMPARE(properties.value(QLatin1String("tags")), QJsonValue(QJsonArray{QStringLiteral("a"), QStringLiteral("b")}));
+    QCOMPARE(properties.value(QLatin1String("tags")),
+             QJsonValue(QJsonArray{QStringLiteral("a"), QStringLiteral("b")}));
 
     // Deleting it asks first, naming the account and the profile.
     auto remove = openForm(Operation::DeleteAccount);
@@ -886,7 +967,10 @@ void tst_OperationForm::upsertAndDeleteAccount()
     QCOMPARE(requestsServed(m_session->sandboxUrl()), before);
     QVERIFY(ConfirmationDialog::lastQuestion().contains(QStringLiteral("acc-1")));
     QVERIFY(ConfirmationDialog::lastQuestion().contains(QStringLiteral("profile Sandbox")));
-    QCOMPARE(sandbox(QStringLiteral("/_sandbox/accounts"), {{QStringLiteral("accountId"), QStringLiteral("acc-1")}}).status, 200);
+    QCOMPARE(sandbox(QStringLiteral("/_sandbox/accounts"),
+                     {{QStringLiteral("accountId"), QStringLiteral("acc-1")}})
+                 .status,
+             200);
 
     ConfirmationDialog::setNextAnswer(true);
     result = sendByKeyboard(remove.get());
@@ -894,12 +978,16 @@ void tst_OperationForm::upsertAndDeleteAccount()
     QCOMPARE(result->httpStatus, 202);
     QVERIFY(label(remove.get(), "statusLabel")->text().startsWith(QStringLiteral("HTTP 202")));
     QCOMPARE(label(remove.get(), "messageLabel")->text(), QStringLiteral("Account will be deleted"));
-    QCOMPARE(sandbox(QStringLiteral("/_sandbox/accounts"), {{QStringLiteral("accountId"), QStringLiteral("acc-1")}}).status, 404);
+    QCOMPARE(sandbox(QStringLiteral("/_sandbox/accounts"),
+                     {{QStringLiteral("accountId"), QStringLiteral("acc-1")}})
+                 .status,
+             404);
 }
 
 void tst_OperationForm::deleteUserNeedsConfirmation()
 {
-    QCOMPARE(sendThroughSession(ApiRequest::upsertUser({QStringLiteral("u-del"), QStringLiteral("del@acme.com")}, {}))
+    QCOMPARE(sendThroughSession(
+                 ApiRequest::upsertUser({QStringLiteral("u-del"), QStringLiteral("del@acme.com")}, {}))
                  .httpStatus,
              201);
     auto form = openForm(Operation::DeleteUser);
@@ -919,7 +1007,9 @@ void tst_OperationForm::deleteUserNeedsConfirmation()
     QVERIFY2(!question.contains(QStringLiteral("Type")), qPrintable(question)); // no typing off production
     QCOMPARE(label(form.get(), "statusLabel")->text(), statusBefore);
     QCOMPARE(requestsServed(m_session->sandboxUrl()), before);
-    QCOMPARE(sandbox(QStringLiteral("/_sandbox/users"), {{QStringLiteral("userId"), QStringLiteral("u-del")}}).status, 200);
+    QCOMPARE(sandbox(QStringLiteral("/_sandbox/users"), {{QStringLiteral("userId"), QStringLiteral("u-del")}})
+                 .status,
+             200);
 
     // Confirmed: deleted.
     ConfirmationDialog::setNextAnswer(true);
@@ -928,8 +1018,13 @@ void tst_OperationForm::deleteUserNeedsConfirmation()
     QCOMPARE(result->httpStatus, 202);
     QCOMPARE(label(form.get(), "messageLabel")->text(), QStringLiteral("User will be deleted"));
     QCOMPARE(requestsServed(m_session->sandboxUrl()), before + 1);
-    QCOMPARE(sandbox(QStringLiteral("/_sandbox/users"), {{QStringLiteral("userId"), QStringLiteral("u-del")}}).status, 404);
-    QCOMPARE(sandbox(QStringLiteral("/_sandbox/users"), {{QStringLiteral("email"), QStringLiteral("del@acme.com")}}).status, 404);
+    QCOMPARE(sandbox(QStringLiteral("/_sandbox/users"), {{QStringLiteral("userId"), QStringLiteral("u-del")}})
+                 .status,
+             404);
+    QCOMPARE(sandbox(QStringLiteral("/_sandbox/users"),
+                     {{QStringLiteral("email"), QStringLiteral("del@acme.com")}})
+                 .status,
+             404);
 
     // A request that pre-flight refuses is not worth a question: it is not sent anyway.
     QLineEdit *userId = lineEdit(form.get(), "userIdLineEdit");
@@ -965,7 +1060,10 @@ void tst_OperationForm::addAndRemoveUsers()
     QVERIFY2(usersField->error().contains(QStringLiteral("'bob@' is not a valid email address.")),
              qPrintable(usersField->error()));
     QCOMPARE(users->property("invalid").toBool(), true);
-    QCOMPARE(sandbox(QStringLiteral("/_sandbox/accounts"), {{QStringLiteral("accountId"), QStringLiteral("acc-team")}}).status, 404);
+    QCOMPARE(sandbox(QStringLiteral("/_sandbox/accounts"),
+                     {{QStringLiteral("accountId"), QStringLiteral("acc-team")}})
+                 .status,
+             404);
 
     QTest::keyClicks(users, QStringLiteral("acme.com"));
     QCOMPARE(users->toPlainText(), QStringLiteral("u-m1\nbob@acme.com"));
@@ -974,7 +1072,8 @@ void tst_OperationForm::addAndRemoveUsers()
     QCOMPARE(result->httpStatus, 201);
     QCOMPARE(label(add.get(), "messageLabel")->text(), QStringLiteral("Users will be added to the account"));
     QVERIFY(usersField->error().isEmpty());
-    Inspection account = sandbox(QStringLiteral("/_sandbox/accounts"), {{QStringLiteral("accountId"), QStringLiteral("acc-team")}});
+    Inspection account = sandbox(QStringLiteral("/_sandbox/accounts"),
+                                 {{QStringLiteral("accountId"), QStringLiteral("acc-team")}});
     QCOMPARE(account.status, 200);
     QJsonArray members = account.body.value(QLatin1String("members")).toArray();
     QCOMPARE(members.size(), 2);
@@ -1000,7 +1099,8 @@ void tst_OperationForm::addAndRemoveUsers()
     QVERIFY(result);
     QCOMPARE(result->httpStatus, 204);
     QVERIFY(label(remove.get(), "statusLabel")->text().startsWith(QStringLiteral("HTTP 204")));
-    account = sandbox(QStringLiteral("/_sandbox/accounts"), {{QStringLiteral("accountId"), QStringLiteral("acc-team")}});
+    account = sandbox(QStringLiteral("/_sandbox/accounts"),
+                      {{QStringLiteral("accountId"), QStringLiteral("acc-team")}});
     members = account.body.value(QLatin1String("members")).toArray();
     QCOMPARE(members.size(), 2);
     for (const QJsonValue &member : members) {
@@ -1029,7 +1129,8 @@ void tst_OperationForm::trackEventOnTrackAndLegacyEndpoint()
     QCOMPARE(result->httpStatus, 201);
     QVERIFY(result->requestUrl.endsWith(QStringLiteral("/track")));
     QCOMPARE(label(form.get(), "messageLabel")->text(), QStringLiteral("Event will be processed"));
-    QJsonArray events = sandbox(QStringLiteral("/_sandbox/events"), {{QStringLiteral("name"), QStringLiteral("Invoice paid")}})
+    QJsonArray events = sandbox(QStringLiteral("/_sandbox/events"),
+                                {{QStringLiteral("name"), QStringLiteral("Invoice paid")}})
                             .body.value(QLatin1String("data"))
                             .toArray();
     QCOMPARE(events.size(), 1);
@@ -1062,7 +1163,8 @@ void tst_OperationForm::trackEventOnTrackAndLegacyEndpoint()
     QVERIFY(result);
     QCOMPARE(result->httpStatus, 201);
     QVERIFY(result->requestUrl.endsWith(QStringLiteral("/events")));
-    events = sandbox(QStringLiteral("/_sandbox/events"), {{QStringLiteral("name"), QStringLiteral("Legacy signup")}})
+    events = sandbox(QStringLiteral("/_sandbox/events"),
+                     {{QStringLiteral("name"), QStringLiteral("Legacy signup")}})
                  .body.value(QLatin1String("data"))
                  .toArray();
     QCOMPARE(events.size(), 1);
@@ -1081,11 +1183,13 @@ void tst_OperationForm::eventErrorsLandOnTheirFields()
     const std::optional<ApiResult> result = sendByKeyboard(form.get());
     QVERIFY(result);
     QCOMPARE(result->failure, ApiResult::Failure::Preflight);
-    QCOMPARE(form->fieldFor(QStringLiteral("triggeredAt"))->editor(), lineEdit(form.get(), "triggeredAtLineEdit"));
+    QCOMPARE(form->fieldFor(QStringLiteral("triggeredAt"))->editor(),
+             lineEdit(form.get(), "triggeredAtLineEdit"));
     QCOMPARE(form->fieldFor(QStringLiteral("triggeredAt"))->error(),
              QStringLiteral("'yesterday' is not an ISO 8601 date-time (e.g. 2024-05-01T10:00:00Z)."));
     // No user and no account: said on the first identification field.
-    QCOMPARE(form->fieldFor(QStringLiteral("identification"))->editor(), lineEdit(form.get(), "userIdLineEdit"));
+    QCOMPARE(form->fieldFor(QStringLiteral("identification"))->editor(),
+             lineEdit(form.get(), "userIdLineEdit"));
     QCOMPARE(form->fieldFor(QStringLiteral("identification"))->error(),
              QStringLiteral("Requires a user, an account or both."));
     QCOMPARE(lineEdit(form.get(), "userIdLineEdit")->property("invalid").toBool(), true);
@@ -1096,7 +1200,8 @@ void tst_OperationForm::eventErrorsLandOnTheirFields()
 
 void tst_OperationForm::linkDevice()
 {
-    QCOMPARE(sendThroughSession(ApiRequest::upsertUser({QStringLiteral("u-link"), QString()}, {})).httpStatus, 201);
+    QCOMPARE(sendThroughSession(ApiRequest::upsertUser({QStringLiteral("u-link"), QString()}, {})).httpStatus,
+             201);
     auto form = openForm(Operation::Link);
     QVERIFY(form);
     QCOMPARE(form->objectName(), QStringLiteral("linkOperationForm"));
@@ -1115,7 +1220,8 @@ void tst_OperationForm::linkDevice()
     QCOMPARE(result->httpStatus, 201);
     QCOMPARE(label(form.get(), "messageLabel")->text(), QStringLiteral("Device will be linked to the user"));
     QCOMPARE(lineEdit(form.get(), "deviceIdLineEdit")->property("invalid").toBool(), false);
-    const Inspection user = sandbox(QStringLiteral("/_sandbox/users"), {{QStringLiteral("userId"), QStringLiteral("u-link")}});
+    const Inspection user =
+        sandbox(QStringLiteral("/_sandbox/users"), {{QStringLiteral("userId"), QStringLiteral("u-link")}});
     QCOMPARE(user.body.value(QLatin1String("devices")), QJsonValue(QJsonArray{QStringLiteral("dev-123")}));
 }
 
@@ -1127,7 +1233,8 @@ void tst_OperationForm::productionDeleteAsksToTypeTheId()
     QVERIFY(addProfile(QStringLiteral("Acme Prod"), production->baseUrl(), Profile::Environment::Production,
                        key.toUtf8()));
     QVERIFY(activate(QStringLiteral("Acme Prod")));
-    QCOMPARE(sendThroughSession(ApiRequest::upsertUser({QStringLiteral("u-prod"), QString()}, {})).httpStatus, 201);
+    QCOMPARE(sendThroughSession(ApiRequest::upsertUser({QStringLiteral("u-prod"), QString()}, {})).httpStatus,
+             201);
     const qint64 sandboxBefore = requestsServed(m_session->sandboxUrl());
 
     auto form = openForm(Operation::DeleteUser);
@@ -1185,9 +1292,11 @@ void tst_OperationForm::productionDeleteAsksToTypeTheId()
 void tst_OperationForm::sendDisabledWithoutPermission()
 {
     const QString key = QStringLiteral("jk_read_only_0c1d2e3f4a5b6c7d");
-    SandboxServer *readOnly = startServer(key, {QStringLiteral("ReadEvents"), QStringLiteral("ReadProperties")});
+    SandboxServer *readOnly =
+        startServer(key, {QStringLiteral("ReadEvents"), QStringLiteral("ReadProperties")});
     QVERIFY(readOnly);
-    QVERIFY(addProfile(QStringLiteral("Read only"), readOnly->baseUrl(), Profile::Environment::Staging, key.toUtf8()));
+    QVERIFY(addProfile(QStringLiteral("Read only"), readOnly->baseUrl(), Profile::Environment::Staging,
+                       key.toUtf8()));
     auto form = openForm(Operation::UpsertUser);
     QVERIFY(form);
     QPushButton *send = button(form.get(), "sendPushButton");
@@ -1220,7 +1329,8 @@ void tst_OperationForm::loadRequestFillsTheForm()
     const ApiRequest request = ApiRequest::upsertUser(
         {QStringLiteral("u-load"), QStringLiteral("load@acme.com")},
         {TestFields::parse(QStringLiteral("plan=Pro")), TestFields::parse(QStringLiteral("mrr:number=399")),
-         TestFields::parse(QStringLiteral("is_paying:bool=true")), TestFields::parse(QStringLiteral("tags:list=a,b")),
+         TestFields::parse(QStringLiteral("is_paying:bool=true")),
+         TestFields::parse(QStringLiteral("tags:list=a,b")),
          TestFields::parse(QStringLiteral("old_field:null"))});
     form->loadRequest(request);
     QCOMPARE(lineEdit(form.get(), "userIdLineEdit")->text(), QStringLiteral("u-load"));
@@ -1234,7 +1344,8 @@ void tst_OperationForm::loadRequestFillsTheForm()
                      cell(model, row, TypedFieldModel::ValueColumn).toString()});
     QCOMPARE(rows.value(QStringLiteral("plan")), qMakePair(QStringLiteral("string"), QStringLiteral("Pro")));
     QCOMPARE(rows.value(QStringLiteral("mrr")), qMakePair(QStringLiteral("number"), QStringLiteral("399")));
-    QCOMPARE(rows.value(QStringLiteral("is_paying")), qMakePair(QStringLiteral("bool"), QStringLiteral("true")));
+    QCOMPARE(rows.value(QStringLiteral("is_paying")),
+             qMakePair(QStringLiteral("bool"), QStringLiteral("true")));
     QCOMPARE(rows.value(QStringLiteral("tags")).first, QStringLiteral("list"));
     QCOMPARE(rows.value(QStringLiteral("old_field")).second, QStringLiteral("(delete)"));
     QCOMPARE(jsonTab(form.get()), request.body);
@@ -1247,8 +1358,9 @@ void tst_OperationForm::loadRequestFillsTheForm()
     auto event = openForm(Operation::TrackEvent);
     QVERIFY(event);
     const ApiRequest legacy = ApiRequest::trackLegacyEvent(
-        QStringLiteral("Signed up"), {QString(), QStringLiteral("ann@acme.com")}, {QStringLiteral("acc-9"), QString()},
-        {TestFields::parse(QStringLiteral("amount:number=12.5"))}, QStringLiteral("2024-05-01T10:00:00Z"));
+        QStringLiteral("Signed up"), {QString(), QStringLiteral("ann@acme.com")},
+        {QStringLiteral("acc-9"), QString()}, {TestFields::parse(QStringLiteral("amount:number=12.5"))},
+        QStringLiteral("2024-05-01T10:00:00Z"));
     event->loadRequest(legacy);
     QVERIFY(event->findChild<QCheckBox *>(QStringLiteral("legacyCheckBox"))->isChecked());
     QCOMPARE(event->operation(), Operation::TrackLegacyEvent);
@@ -1268,7 +1380,8 @@ void tst_OperationForm::loadRequestFillsTheForm()
     members->loadRequest(ApiRequest::addUsersToAccount(
         {QStringLiteral("acc-9"), QString()},
         {{QStringLiteral("u-1"), QString()}, {QString(), QStringLiteral("bob@acme.com")}}));
-    QCOMPARE(plainTextEdit(members.get(), "usersPlainTextEdit")->toPlainText(), QStringLiteral("u-1\nbob@acme.com"));
+    QCOMPARE(plainTextEdit(members.get(), "usersPlainTextEdit")->toPlainText(),
+             QStringLiteral("u-1\nbob@acme.com"));
     QCOMPARE(lineEdit(members.get(), "accountIdLineEdit")->text(), QStringLiteral("acc-9"));
 }
 
@@ -1277,7 +1390,8 @@ void tst_OperationForm::inputsRoundTripWithoutTheKey()
     const QString key = QStringLiteral("jk_live_c0ffee0123456789abcdef0123456789");
     SandboxServer *server = startServer(key, SandboxConfig::allPermissions());
     QVERIFY(server);
-    QVERIFY(addProfile(QStringLiteral("Live"), server->baseUrl(), Profile::Environment::Production, key.toUtf8()));
+    QVERIFY(addProfile(QStringLiteral("Live"), server->baseUrl(), Profile::Environment::Production,
+                       key.toUtf8()));
     QVERIFY(activate(QStringLiteral("Live")));
 
     const QString file = m_dir.filePath(QStringLiteral("inputs.ini"));
