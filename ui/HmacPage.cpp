@@ -122,7 +122,10 @@ HmacPage::HmacPage(ConsoleSession *session, QWidget *parent)
 
     auto *form = new QFormLayout;
     form->addRow(tr("&ID"), m_idLineEdit);
-    form->addRow(tr("&Secret"), secretRow);
+    // A row that is a layout gets no buddy from QFormLayout: set it, or "&" shows literally.
+    auto *secretLabel = new QLabel(tr("&Secret"), this);
+    secretLabel->setBuddy(m_secretLineEdit);
+    form->addRow(secretLabel, secretRow);
     form->addRow(QString(), m_secretStatusLabel);
     form->addRow(tr("HMAC-SHA256"), hashRow);
     form->addRow(tr("&Verify"), m_verifyLineEdit);
