@@ -1,0 +1,83 @@
+#pragma once
+
+#include "ImportKind.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+// The state of every import job and every row in SQLite, written as it changes, so a job killed
+// at any moment (kill -9, power loss) resumes where it stopped: nothing lost, and rows that were
+// in flight are sent again (and, for events, reported as possibly duplicated).
+class BulkJournal
+{
+public:
+    enum class RowState { Pending, InFlight, Done, Failed };
+
+    class Job
+    {
+    public:
+        qint64 id = 0;
+        ImportKind kind;
+        QString file;
+        QStringList headers;
+        QString mappingJson;
+        QString profile;   // the profile or base URL the job sends to (never a key)
+        QDateTime createdAt;
+        bool finished = false;
+    };
+    class Row
+    {
+    public:
+        qint64 id = 0;
+        qint64 number = 0;
+        qint64 line = 0;
+        QStringList values;   // the original cells, for the failed-rows file
+        QJsonObject request;  // {"operation": operationId, "body": {...}, "query": "..."}
+        RowState state = RowState::Pending;
+        int attempts = 0;
+        QString requestId;
+        QString error;        // why it failed
+        QJsonObject fieldErrors;
+        bool possiblyDuplicated = false;
+    };
+    class Counts
+    {
+    public:
+        qint64 pending = 0;
+        qint64 inFlight = 0;
+        qint64 done = 0;
+        qint64 failed = 0;
+        qint64 total() const { return pending + inFlight + done + failed; }
+    };
+
+    BulkJournal();
+    ~BulkJournal();
+    BulkJournal(const BulkJournal &) = delete;
+    BulkJournal &operator=(const BulkJournal &) = delete;
+
+    bool open(const QString &path, QString *error);
+    qint64 createJob(const Job &job);
+    // Appends rows in one transaction (call with batches of a few thousand).
+    bool addRows(qint64 jobId, const QList<Row> &rows);
+    Job job(qint64 jobId) const;
+    // The newest job not finished; 0 if none.
+    qint64 latestUnfinishedJob() const;
+    // At resume: rows left in flight by a crash become pending again (events: flagged).
+    int recoverInFlight(qint64 jobId);
+    // Up to max pending rows in row order, marked in flight in the same transaction.
+    QList<Row> takePending(qint64 jobId, int max);
+    void markDone(const QList<qint64> &rowIds, const QString &requestId);
+    void markFailed(const QList<qint64> &rowIds, const QString &error, const QJsonObject &fieldErrors);
+    void markPending(const QList<qint64> &rowIds, bool countAttempt);
+    void finishJob(qint64 jobId);
+    Counts counts(qint64 jobId) const;
+    QList<Row> failedRows(qint64 jobId) const;
+    QList<Row> duplicatedEvents(qint64 jobId) const;
+
+private:
+    QString m_connectionName;
+    bool m_open = false;
+};

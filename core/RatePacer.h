@@ -1,0 +1,31 @@
+#pragma once
+
+#include <QElapsedTimer>
+
+#include <deque>
+
+// Spaces sends so that no sliding window of windowMs ever holds more than the limit: at most
+// `limit` sends per window, evenly spread (one every windowMs / limit). The limit is the lower of
+// the server's X-RateLimit-Limit and the user's ceiling; a 429 pauses sending for a full window.
+class RatePacer
+{
+public:
+    explicit RatePacer(int limit = 1800, int windowMs = 60000);
+
+    void setLimit(int limit);
+    int limit() const { return m_limit; }
+    int windowMs() const { return m_windowMs; }
+    // Milliseconds until the next send is allowed (0: now).
+    qint64 delayUntilNextSend();
+    // Records a send made now.
+    void recordSend();
+    // The server said 429: nothing is sent for a full window from now.
+    void backOff();
+
+private:
+    int m_limit;
+    int m_windowMs;
+    QElapsedTimer m_clock;
+    std::deque<qint64> m_sends;
+    qint64 m_pausedUntil = 0;
+};
