@@ -2,6 +2,7 @@
 
 #include "ApiReply.h"
 #include "AppPaths.h"
+#include "CliImportCommand.h"
 #include "CliOutput.h"
 #include "IdentityVerifier.h"
 #include "JournyClient.h"
@@ -10,6 +11,7 @@
 #include "TerminalInput.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTimer>
@@ -99,6 +101,10 @@ Commands:
                                             API key read from stdin (no echo on a terminal)
   profile set-secret NAME                   identity-verification secret from stdin
   profile list | profile remove NAME | profile use NAME
+  import --kind users|accounts|memberships|events|links [--delete|--remove] FILE
+         [--mapping FILE] [--save-mapping FILE] [--map COLUMN=TARGET[:TYPE]]... [--rate N]
+         [--rate-window SECONDS] [--concurrency N] [--dry-run] [--resume JOB|last]
+         [--failed-out FILE]                bulk import of a CSV or JSON Lines file
 
 Typed values (SPEC): NAME[:TYPE]=VALUE with TYPE string (default), number, bool, date,
 null, empty or list:  plan=Pro  mrr:number=399  is_paying:bool=true
@@ -116,6 +122,15 @@ The hmac secret comes from --secret-env VAR, else the profile's keychain entry, 
 Exit codes: 0 success; 1 usage error; 2 pre-flight validation failed (nothing was sent);
 3 the server refused the request (4xx); 4 server or transport failure (5xx, timeout,
 connection, TLS, unreadable answer).
+
+Import: each row becomes one request (memberships: rows of one account are sent together, up
+to 100 users a call). TARGET is userId, email, accountId, domain, deviceId, name (event name),
+triggeredAt, prop.NAME, meta.NAME or ignore; without --map/--mapping a column named like a
+target maps to it and every other column to prop.<column> (users, accounts) or meta.<column>
+(events), typed from a sample. Rows are journaled as they go: a job that stops (even kill -9)
+resumes with --resume last; "job: ID" is printed on stderr at start. --rate caps requests per
+window (--rate-window, default 60 s) below the key's limit; --dry-run checks every row and sends
+nothing (exit 2 when a row is invalid); --failed-out writes the failed rows with an error column.
 
 Examples:
   journy user upsert --user-id u-42 --email ann@acme.com --prop plan=Pro --prop mrr:number=399
@@ -219,6 +234,10 @@ void CliApplication::dispatch(const QStringList &words)
     }
     if (command == QLatin1String("profile")) {
         runProfile(words.mid(1));
+        return;
+    }
+    if (command == QLatin1String("import")) {
+        runImport(words.mid(1));
         return;
     }
     runApi(words);
@@ -381,13 +400,18 @@ bool CliApplication::resolveProfile(Profile *profile)
         fail(UsageError, QStringLiteral("use --profile or --base-url, not both"));
         return false;
     }
-    if (m_global.isSet(QStringLiteral("base-url"))) {
+    // A resumed import goes where it went before, unless told otherwise.
+    const bool impliedUrl = !byProfile && !m_global.isSet(QStringLiteral("base-url"))
+                            && (m_impliedTarget.startsWith(QLatin1String("http://"))
+                                || m_impliedTarget.startsWith(QLatin1String("https://")));
+    if (m_global.isSet(QStringLiteral("base-url")) || impliedUrl) {
         profile->name.clear();
-        profile->baseUrl = QUrl(m_global.value(QStringLiteral("base-url")));
+        profile->baseUrl = QUrl(impliedUrl ? m_impliedTarget : m_global.value(QStringLiteral("base-url")));
         return true;
     }
-    const QString name =
-        byProfile ? m_global.value(QStringLiteral("profile")) : m_profiles.defaultProfileName();
+    const QString name = byProfile                   ? m_global.value(QStringLiteral("profile"))
+                         : !m_impliedTarget.isEmpty() ? m_impliedTarget
+                                                      : m_profiles.defaultProfileName();
     if (!m_profiles.contains(name)) {
         fail(UsageError, QStringLiteral("no profile named '%1' (see journy profile list)").arg(name));
         return false;
@@ -499,6 +523,85 @@ void CliApplication::send(const ApiRequest &request, const ClientConfig &config)
             return;
         }
     });
+}
+
+void CliApplication::runImport(const QStringList &words)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption kind = valueOption(QStringLiteral("kind"), QString(), QStringLiteral("KIND"));
+    const QCommandLineOption remove = flagOption(QStringLiteral("remove"), QString());
+    const QCommandLineOption deleteRows = flagOption(QStringLiteral("delete"), QString());
+    const QCommandLineOption mapping = valueOption(QStringLiteral("mapping"), QString(), QStringLiteral("FILE"));
+    const QCommandLineOption saveMapping = valueOption(QStringLiteral("save-mapping"), QString(), QStringLiteral("FILE"));
+    const QCommandLineOption map = valueOption(QStringLiteral("map"), QString(), QStringLiteral("COLUMN=TARGET[:TYPE]"));
+    const QCommandLineOption rate = valueOption(QStringLiteral("rate"), QString(), QStringLiteral("N"));
+    const QCommandLineOption rateWindow = valueOption(QStringLiteral("rate-window"), QString(), QStringLiteral("SECONDS"));
+    const QCommandLineOption concurrency = valueOption(QStringLiteral("concurrency"), QString(), QStringLiteral("N"));
+    const QCommandLineOption dryRun = flagOption(QStringLiteral("dry-run"), QString());
+    const QCommandLineOption resume = valueOption(QStringLiteral("resume"), QString(), QStringLiteral("JOB|last"));
+    const QCommandLineOption failedOut = valueOption(QStringLiteral("failed-out"), QString(), QStringLiteral("FILE"));
+    if (!parseCommand(parser, words,
+                      {kind, remove, deleteRows, mapping, saveMapping, map, rate, rateWindow, concurrency, dryRun, resume,
+                       failedOut}))
+        return;
+
+    CliImportCommand::Options options;
+    options.json = m_json;
+    options.resume = parser.value(resume);
+    options.dryRun = parser.isSet(dryRun);
+    options.failedOut = parser.value(failedOut);
+    options.mappingFile = parser.value(mapping);
+    options.saveMappingFile = parser.value(saveMapping);
+    options.overrides = parser.values(map);
+    auto number = [this, &parser](const QCommandLineOption &option, int minimum, int *out) {
+        if (!parser.isSet(option))
+            return true;
+        bool ok = false;
+        const int value = parser.value(option).toInt(&ok);
+        if (!ok || value < minimum) {
+            fail(UsageError, QStringLiteral("--%1 must be a whole number of at least %2")
+                                 .arg(option.names().constFirst())
+                                 .arg(minimum));
+            return false;
+        }
+        *out = value;
+        return true;
+    };
+    if (!number(rate, 1, &options.rate) || !number(rateWindow, 1, &options.rateWindowSeconds)
+        || !number(concurrency, 1, &options.concurrency))
+        return;
+    if (options.resume.isEmpty()) {
+        if (parser.positionalArguments().size() != 1) {
+            fail(UsageError, QStringLiteral("import needs exactly one FILE (or --resume JOB|last)"));
+            return;
+        }
+        options.file = parser.positionalArguments().first();
+        if (!ImportKind::fromName(parser.value(kind), &options.kind.kind)) {
+            fail(UsageError, QStringLiteral("--kind must be users, accounts, memberships, events or links"));
+            return;
+        }
+        options.kind.remove = parser.isSet(remove) || parser.isSet(deleteRows);
+        const bool deletable =
+            options.kind.kind == ImportKind::Kind::Users || options.kind.kind == ImportKind::Kind::Accounts;
+        if ((parser.isSet(deleteRows) && !deletable)
+            || (parser.isSet(remove) && options.kind.kind != ImportKind::Kind::Memberships)) {
+            fail(UsageError, QStringLiteral("--delete goes with users or accounts, --remove with memberships"));
+            return;
+        }
+    }
+    options.target = m_global.isSet(QStringLiteral("base-url"))  ? m_global.value(QStringLiteral("base-url"))
+                     : m_global.isSet(QStringLiteral("profile")) ? m_global.value(QStringLiteral("profile"))
+                                                                 : m_profiles.defaultProfileName();
+
+    QDir().mkpath(AppPaths::dataDir());
+    auto *command =
+        new CliImportCommand(options, AppPaths::dataDir() + QStringLiteral("/imports.sqlite"), m_out, m_err, this);
+    // The command prints its own result; the exit code is all it hands back.
+    connect(command, &CliImportCommand::finished, this, &CliApplication::exit);
+    if (!command->prepare())
+        return;
+    m_impliedTarget = command->resumedTarget();
+    resolveConnection([command](const ClientConfig &config) { command->run(config); });
 }
 
 void CliApplication::runHmac(const QStringList &words)

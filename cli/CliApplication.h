@@ -56,6 +56,7 @@ private:
     bool parseFields(const QStringList &specs, const QString &flag, QList<TypedField> *fields);
     void runHmac(const QStringList &words);
     void runProfile(const QStringList &words);
+    void runImport(const QStringList &words);
     void listProfiles(QList<Profile> remaining, QList<QPair<Profile, QString>> done);
 
     // Finds the profile and its key, then calls ready(config); reports and exits on failure.
@@ -78,6 +79,7 @@ private:
     QCommandLineParser m_global;
     bool m_json = false;
     bool m_exited = false;
+    QString m_impliedTarget; // where a resumed import job was sent before
     std::unique_ptr<SharedSandbox> m_sandbox;
     JournyClient *m_client = nullptr;
 };

@@ -1,0 +1,178 @@
+#include "ImportPreparer.h"
+
+#include "BulkJournal.h"
+#include "ImportFileReader.h"
+#include "ImportRowBuilder.h"
+#include "RequestValidator.h"
+
+#include <QJsonDocument>
+
+bool ImportPreparer::openReader(QFile *file, std::unique_ptr<ImportReader> *reader, QString *error) const
+{
+    file->setFileName(m_path);
+    if (!file->open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("%1: %2").arg(m_path, file->errorString());
+        return false;
+    }
+    *reader = ImportFileReader::create(file, m_path);
+    QString startError;
+    if (!(*reader)->start(&startError)) {
+        *error = QStringLiteral("%1: %2").arg(m_path, startError);
+        return false;
+    }
+    return true;
+}
+
+bool ImportPreparer::open(const QString &path, const ImportKind &kind, QString *error)
+{
+    m_path = path;
+    m_kind = kind;
+    m_sample.clear();
+    QFile file;
+    std::unique_ptr<ImportReader> reader;
+    if (!openReader(&file, &reader, error))
+        return false;
+    m_headers = reader->headers();
+    for (int i = 0; i < SampleRows; ++i) {
+        ImportRecord record;
+        QString readError;
+        const ImportReader::Status status = reader->next(&record, &readError);
+        if (status == ImportReader::Status::End)
+            break;
+        if (status == ImportReader::Status::Error) {
+            *error = QStringLiteral("%1: %2").arg(m_path, readError);
+            return false;
+        }
+        m_sample.append(record);
+    }
+    m_mapping = ImportMapping::defaults(kind.kind, m_headers);
+    QList<QStringList> values;
+    for (const ImportRecord &record : std::as_const(m_sample)) {
+        if (record.error.isEmpty())
+            values.append(record.values);
+    }
+    m_mapping.inferTypes(values);
+    return true;
+}
+
+bool ImportPreparer::buildRow(const ImportRecord &record, ApiRequest *request, QMap<QString, QString> *errors) const
+{
+    if (!record.error.isEmpty()) {
+        errors->insert(QStringLiteral("row"), record.error);
+        return false;
+    }
+    if (!ImportRowBuilder::build(m_kind, m_mapping, m_headers, record, request, errors))
+        return false;
+    const RequestValidator::FieldErrors preflight = RequestValidator::validate(*request);
+    for (auto it = preflight.begin(); it != preflight.end(); ++it)
+        errors->insert(it.key(), it.value());
+    return errors->isEmpty();
+}
+
+QList<QPair<ImportRecord, QPair<ApiRequest, QMap<QString, QString>>>> ImportPreparer::preview(int rows) const
+{
+    QList<QPair<ImportRecord, QPair<ApiRequest, QMap<QString, QString>>>> list;
+    for (const ImportRecord &record : m_sample) {
+        if (list.size() >= rows)
+            break;
+        ApiRequest request;
+        QMap<QString, QString> errors;
+        buildRow(record, &request, &errors);
+        list.append({record, {request, errors}});
+    }
+    return list;
+}
+
+bool ImportPreparer::scan(const RowSink &sink, Report *report, QString *error, const ProgressSink &progress) const
+{
+    QFile file;
+    std::unique_ptr<ImportReader> reader;
+    if (!openReader(&file, &reader, error))
+        return false;
+    const qint64 total = file.size();
+    *report = Report();
+    for (;;) {
+        ImportRecord record;
+        QString readError;
+        const ImportReader::Status status = reader->next(&record, &readError);
+        if (status == ImportReader::Status::End)
+            break;
+        if (status == ImportReader::Status::Error) {
+            *error = QStringLiteral("%1: %2").arg(m_path, readError);
+            return false;
+        }
+        ApiRequest request;
+        QMap<QString, QString> errors;
+        const bool valid = buildRow(record, &request, &errors);
+        ++report->rows;
+        if (valid) {
+            ++report->valid;
+        } else {
+            ++report->invalid;
+            if (report->problems.size() < MaxProblems)
+                report->problems.append(RowProblem{record.number, record.line, errors});
+        }
+        if (sink)
+            sink(record, request, errors);
+        // Every 4096 rows is often enough for a progress bar and cheap enough for 100 MB/s.
+        if (progress && (report->rows & 4095) == 0 && !progress(reader->bytesRead(), total)) {
+            *error = QStringLiteral("cancelled");
+            return false;
+        }
+    }
+    report->bytes = reader->bytesRead();
+    if (progress)
+        progress(report->bytes, total);
+    return true;
+}
+
+qint64 ImportPreparer::enqueue(BulkJournal *journal, const QString &target, Report *report, QString *error,
+                               const ProgressSink &progress) const
+{
+    BulkJournal::Job job;
+    job.kind = m_kind;
+    job.file = m_path;
+    job.headers = m_headers;
+    job.mappingJson = m_mapping.toJson();
+    job.profile = target;
+    const qint64 jobId = journal->createJob(job);
+    if (jobId <= 0) {
+        *error = QStringLiteral("the import journal cannot record a new job");
+        return 0;
+    }
+    QList<BulkJournal::Row> batch;
+    bool written = true;
+    auto flush = [&] {
+        written = journal->addRows(jobId, batch) && written;
+        batch.clear();
+    };
+    const bool scanned = scan(
+        [&](const ImportRecord &record, const ApiRequest &request, const QMap<QString, QString> &errors) {
+            BulkJournal::Row row;
+            row.number = record.number;
+            row.line = record.line;
+            row.values = record.values;
+            row.request = QJsonObject{{QLatin1String("operation"), request.info().operationId},
+                                      {QLatin1String("body"), request.body},
+                                      {QLatin1String("query"), request.query.toString(QUrl::FullyEncoded)}};
+            if (!errors.isEmpty()) {
+                row.state = BulkJournal::RowState::Failed;
+                row.error = errors.first();
+                for (auto it = errors.begin(); it != errors.end(); ++it)
+                    row.fieldErrors.insert(it.key(), it.value());
+            }
+            batch.append(row);
+            if (batch.size() >= 2000)
+                flush();
+        },
+        report, error, progress);
+    if (!batch.isEmpty())
+        flush();
+    if (!scanned)
+        return 0;
+    if (!written) {
+        *error = QStringLiteral("the import journal could not record every row");
+        return 0;
+    }
+    return jobId;
+}
