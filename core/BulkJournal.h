@@ -7,6 +7,9 @@
 #include <QList>
 #include <QString>
 #include <QStringList>
+#include <QVariant>
+
+class QSqlQuery;
 
 // The state of every import job and every row in SQLite, written as it changes, so a job killed
 // at any moment (kill -9, power loss) resumes where it stopped: nothing lost, and rows that were
@@ -37,7 +40,7 @@ public:
         QStringList values;   // the original cells, for the failed-rows file
         QJsonObject request;  // {"operation": operationId, "body": {...}, "query": "..."}
         RowState state = RowState::Pending;
-        int attempts = 0;
+        int attempts = 0;     // failed sends (5xx, transport) that were retried; 429s do not count
         QString requestId;
         QString error;        // why it failed
         QJsonObject fieldErrors;
@@ -71,13 +74,44 @@ public:
     QList<Row> takePending(qint64 jobId, int max);
     void markDone(const QList<qint64> &rowIds, const QString &requestId);
     void markFailed(const QList<qint64> &rowIds, const QString &error, const QJsonObject &fieldErrors);
-    void markPending(const QList<qint64> &rowIds, bool countAttempt);
+    // possiblyDuplicated: the request may have been stored although no clean answer came back (an
+    // event sent again after a timeout or a garbled answer); the flag is never cleared.
+    void markPending(const QList<qint64> &rowIds, bool countAttempt, bool possiblyDuplicated = false);
+    // The calls between beginBatch() and commitBatch() share one transaction, so one fsync: with
+    // synchronous=FULL a commit costs milliseconds, and an importer recording several answers at
+    // once would otherwise be held to a few hundred rows a second. A call that fails inside the
+    // batch fails all of it (commitBatch() rolls back and returns false).
+    bool beginBatch();
+    bool commitBatch();
     void finishJob(qint64 jobId);
     Counts counts(qint64 jobId) const;
     QList<Row> failedRows(qint64 jobId) const;
+    // Rows flagged possibly duplicated (by recoverInFlight or markPending), in any state.
     QList<Row> duplicatedEvents(qint64 jobId) const;
 
+    // Why the last call failed (the disk is full, the file went away...); empty when it succeeded.
+    // The importer stops when a state change could not be written.
+    QString lastError() const { return m_lastError; }
+
 private:
+    void close();
+    bool usable() const;
+    void setError(const QString &error) const;
+    bool exec(const QString &sql, QString *error = nullptr) const;
+    bool execQuery(QSqlQuery &query) const;
+    bool begin() const;
+    bool commit() const;
+    void rollback() const;
+    // UPDATE rows SET assignments WHERE id IN ids, in chunks, inside the caller's transaction.
+    bool updateState(const QList<qint64> &ids, const QString &assignments, const QVariantList &values);
+    // The same as one transaction.
+    bool update(const QList<qint64> &ids, const QString &assignments, const QVariantList &values);
+    QList<Row> selectRows(qint64 jobId, const QString &condition, const QVariant &value) const;
+
     QString m_connectionName;
     bool m_open = false;
+    bool m_inBatch = false;
+    mutable bool m_batchFailed = false;
+    mutable QString m_batchError;
+    mutable QString m_lastError;
 };

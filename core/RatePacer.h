@@ -23,9 +23,15 @@ public:
     void backOff();
 
 private:
+    // windowMs plus a safety margin for the jitter between sending and the server's clock.
+    qint64 effectiveWindowMs() const;
+    double spacingMs() const;
+    void expire(qint64 now);
+
     int m_limit;
     int m_windowMs;
     QElapsedTimer m_clock;
     std::deque<qint64> m_sends;
     qint64 m_pausedUntil = 0;
+    double m_nextSlot = 0; // when the next evenly spaced send is due, on m_clock
 };

@@ -45,6 +45,9 @@ public:
 
     // Sends through the active profile's client; nullptr when the session is not ready.
     ApiReply *send(const ApiRequest &request);
+    // The active profile's client (bulk import sends through it directly); nullptr when the
+    // session is not ready. It is deleted when another profile is activated.
+    JournyClient *client() const { return m_client; }
     // Asks GET /validate again; permissionsChanged() follows.
     void refreshPermissions();
     // The key's permissions from GET /validate; empty while unknown.

@@ -1,11 +1,13 @@
 #include "MainWindow.h"
 
+#include "AppPaths.h"
 #include "CatalogCache.h"
 #include "CatalogPage.h"
 #include "ConfirmationDialog.h"
 #include "ConsoleSession.h"
 #include "HistoryPage.h"
 #include "HmacPage.h"
+#include "ImportPage.h"
 #include "OperationPage.h"
 #include "ProfileDialog.h"
 #include "ProfileStore.h"
@@ -104,6 +106,9 @@ MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QSt
         m_historyPage = new HistoryPage(m_session, m_history, this);
         connect(m_historyPage, &HistoryPage::openRequested, this, &MainWindow::openRequest);
         return m_historyPage;
+    });
+    addPage(tr("Bulk import"), [this] {
+        return new ImportPage(m_session, AppPaths::dataDir() + QStringLiteral("/imports.sqlite"), this);
     });
 
     auto *splitter = new QSplitter(this);

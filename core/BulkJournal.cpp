@@ -1,0 +1,528 @@
+#include "BulkJournal.h"
+
+#include <QAtomicInteger>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+
+namespace {
+
+// SQLite's default limit of bound parameters is 999 on older builds; stay well below it.
+constexpr int idsPerQuery = 500;
+// Bumped when the tables change, so a newer build can migrate an older journal.
+constexpr int schemaVersion = 1;
+
+const QString rowColumns = QStringLiteral(
+    "id, number, line, cells, request, state, attempts, request_id, error, field_errors, duplicated");
+
+QAtomicInteger<quint64> connectionCounter;
+
+// A null QString binds as SQL NULL; the text columns are NOT NULL.
+QVariant text(const QString &value)
+{
+    return value.isNull() ? QVariant(QStringLiteral("")) : QVariant(value);
+}
+
+QString compact(const QJsonObject &object)
+{
+    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
+QString compact(const QStringList &list)
+{
+    return QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(list)).toJson(QJsonDocument::Compact));
+}
+
+QStringList stringList(const QString &json)
+{
+    QStringList list;
+    const QJsonArray array = QJsonDocument::fromJson(json.toUtf8()).array();
+    list.reserve(array.size());
+    for (const QJsonValue &value : array)
+        list.append(value.toString());
+    return list;
+}
+
+QJsonObject object(const QString &json)
+{
+    return json.isEmpty() ? QJsonObject() : QJsonDocument::fromJson(json.toUtf8()).object();
+}
+
+BulkJournal::Row readRow(const QSqlQuery &query)
+{
+    BulkJournal::Row row;
+    row.id = query.value(0).toLongLong();
+    row.number = query.value(1).toLongLong();
+    row.line = query.value(2).toLongLong();
+    row.values = stringList(query.value(3).toString());
+    row.request = object(query.value(4).toString());
+    row.state = static_cast<BulkJournal::RowState>(query.value(5).toInt());
+    row.attempts = query.value(6).toInt();
+    row.requestId = query.value(7).toString();
+    row.error = query.value(8).toString();
+    row.fieldErrors = object(query.value(9).toString());
+    row.possiblyDuplicated = query.value(10).toBool();
+    return row;
+}
+
+} // namespace
+
+BulkJournal::BulkJournal()
+    : m_connectionName(QStringLiteral("journy-bulk-%1").arg(connectionCounter.fetchAndAddRelaxed(1)))
+{}
+
+BulkJournal::~BulkJournal()
+{
+    close();
+}
+
+void BulkJournal::close()
+{
+    if (!QSqlDatabase::contains(m_connectionName))
+        return;
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+        db.close();
+    } // the last handle must be gone before the connection is removed
+    QSqlDatabase::removeDatabase(m_connectionName);
+    m_open = false;
+    m_inBatch = false;
+}
+
+bool BulkJournal::usable() const
+{
+    if (!m_open)
+        setError(QStringLiteral("The journal is not open"));
+    return m_open;
+}
+
+void BulkJournal::setError(const QString &error) const
+{
+    m_lastError = error;
+    qWarning("bulk journal: %s", qPrintable(error));
+}
+
+bool BulkJournal::exec(const QString &sql, QString *error) const
+{
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    if (query.exec(sql))
+        return true;
+    const QString reason = QStringLiteral("%1: %2").arg(sql, query.lastError().text());
+    if (error)
+        *error = reason;
+    setError(reason);
+    return false;
+}
+
+bool BulkJournal::execQuery(QSqlQuery &query) const
+{
+    if (query.exec())
+        return true;
+    setError(query.lastError().text());
+    if (m_inBatch)
+        rollback();
+    return false;
+}
+
+bool BulkJournal::begin() const
+{
+    if (m_inBatch)
+        return !m_batchFailed;
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    if (db.transaction())
+        return true;
+    setError(QStringLiteral("Cannot begin a transaction: %1").arg(db.lastError().text()));
+    return false;
+}
+
+bool BulkJournal::commit() const
+{
+    if (m_inBatch)
+        return !m_batchFailed;
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    if (db.commit())
+        return true;
+    setError(QStringLiteral("Cannot commit: %1").arg(db.lastError().text()));
+    db.rollback();
+    return false;
+}
+
+void BulkJournal::rollback() const
+{
+    if (m_inBatch) {
+        // Only the whole batch can be undone: remember why, and roll back at commitBatch().
+        if (!m_batchFailed)
+            m_batchError = m_lastError;
+        m_batchFailed = true;
+        return;
+    }
+    QSqlDatabase::database(m_connectionName, false).rollback();
+}
+
+bool BulkJournal::beginBatch()
+{
+    m_lastError.clear();
+    if (!usable())
+        return false;
+    if (m_inBatch) {
+        setError(QStringLiteral("A batch is already open"));
+        return false;
+    }
+    if (!begin())
+        return false;
+    m_inBatch = true;
+    m_batchFailed = false;
+    m_batchError.clear();
+    return true;
+}
+
+bool BulkJournal::commitBatch()
+{
+    m_lastError.clear();
+    if (!m_inBatch) {
+        setError(QStringLiteral("No batch is open"));
+        return false;
+    }
+    m_inBatch = false;
+    if (m_batchFailed) {
+        QSqlDatabase::database(m_connectionName, false).rollback();
+        setError(QStringLiteral("The batch was rolled back: %1").arg(m_batchError));
+        return false;
+    }
+    return commit();
+}
+
+bool BulkJournal::open(const QString &path, QString *error)
+{
+    close();
+    m_lastError.clear();
+    const QString folder = QFileInfo(path).absolutePath();
+    if (!QDir().mkpath(folder)) {
+        if (error)
+            *error = QStringLiteral("Cannot create the folder %1").arg(folder);
+        return false;
+    }
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
+        db.setDatabaseName(path);
+        // A console's wizard and a CLI may look at the same journal: wait for the other's write.
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+        if (!db.open()) {
+            if (error)
+                *error = QStringLiteral("%1: %2").arg(path, db.lastError().text());
+            db = QSqlDatabase();
+            close();
+            return false;
+        }
+    }
+    // WAL with synchronous=FULL: each commit is fsynced, so a state change that returned survives
+    // power loss, not just a killed process (NORMAL would lose the last commits then, and a row
+    // marked done could come back as in flight and be sent again). The cost is one fsync per
+    // transaction, which is why every call below is exactly one transaction.
+    const bool ok =
+        exec(QStringLiteral("PRAGMA journal_mode=WAL"), error) &&
+        exec(QStringLiteral("PRAGMA synchronous=NORMAL"), error) &&
+        exec(QStringLiteral("PRAGMA foreign_keys=ON"), error) &&
+        exec(QStringLiteral("CREATE TABLE IF NOT EXISTS jobs ("
+                            "id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, remove INTEGER NOT NULL, "
+                            "file TEXT NOT NULL, headers TEXT NOT NULL, mapping TEXT NOT NULL, "
+                            "profile TEXT NOT NULL, created_ms INTEGER NOT NULL, finished INTEGER NOT NULL)"),
+             error) &&
+        exec(QStringLiteral("CREATE TABLE IF NOT EXISTS rows ("
+                            "id INTEGER PRIMARY KEY AUTOINCREMENT, "
+                            "job INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE, "
+                            "number INTEGER NOT NULL, line INTEGER NOT NULL, cells TEXT NOT NULL, "
+                            "request TEXT NOT NULL, state INTEGER NOT NULL, attempts INTEGER NOT NULL, "
+                            "request_id TEXT NOT NULL, error TEXT NOT NULL, field_errors TEXT NOT NULL, "
+                            "duplicated INTEGER NOT NULL)"),
+             error) &&
+        // takePending's "next pending rows in order" and counts() read this index only.
+        exec(QStringLiteral("CREATE INDEX IF NOT EXISTS rows_by_state ON rows (job, state, number)"), error) &&
+        exec(QStringLiteral("PRAGMA user_version=%1").arg(schemaVersion), error);
+    if (!ok) {
+        close();
+        return false;
+    }
+    m_open = true;
+    return true;
+}
+
+qint64 BulkJournal::createJob(const Job &job)
+{
+    m_lastError.clear();
+    if (!usable())
+        return 0;
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    query.prepare(QStringLiteral("INSERT INTO jobs (kind, remove, file, headers, mapping, profile, created_ms, "
+                                 "finished) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+    query.addBindValue(ImportKind::name(job.kind.kind));
+    query.addBindValue(job.kind.remove ? 1 : 0);
+    query.addBindValue(text(job.file));
+    query.addBindValue(compact(job.headers));
+    query.addBindValue(text(job.mappingJson));
+    query.addBindValue(text(job.profile));
+    const QDateTime created = job.createdAt.isValid() ? job.createdAt : QDateTime::currentDateTimeUtc();
+    query.addBindValue(created.toMSecsSinceEpoch());
+    query.addBindValue(job.finished ? 1 : 0);
+    if (!execQuery(query))
+        return 0;
+    return query.lastInsertId().toLongLong();
+}
+
+bool BulkJournal::addRows(qint64 jobId, const QList<Row> &rows)
+{
+    m_lastError.clear();
+    if (!usable())
+        return false;
+    if (rows.isEmpty())
+        return true;
+    if (!begin())
+        return false;
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    query.prepare(QStringLiteral("INSERT INTO rows (job, number, line, cells, request, state, attempts, "
+                                 "request_id, error, field_errors, duplicated) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    for (const Row &row : rows) {
+        // Positional binds by index: the one prepared statement is reused for every row.
+        const QVariantList values{jobId,
+                                  row.number,
+                                  row.line,
+                                  compact(row.values),
+                                  compact(row.request),
+                                  static_cast<int>(row.state),
+                                  row.attempts,
+                                  text(row.requestId),
+                                  text(row.error),
+                                  row.fieldErrors.isEmpty() ? QString(QLatin1String("")) : compact(row.fieldErrors),
+                                  row.possiblyDuplicated ? 1 : 0};
+        for (int i = 0; i < values.size(); ++i)
+            query.bindValue(i, values.at(i));
+        if (!execQuery(query)) {
+            rollback();
+            return false;
+        }
+    }
+    return commit();
+}
+
+BulkJournal::Job BulkJournal::job(qint64 jobId) const
+{
+    m_lastError.clear();
+    Job job;
+    if (!usable())
+        return job;
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    query.prepare(QStringLiteral(
+        "SELECT id, kind, remove, file, headers, mapping, profile, created_ms, finished FROM jobs WHERE id = ?"));
+    query.addBindValue(jobId);
+    if (!execQuery(query) || !query.next())
+        return job;
+    job.id = query.value(0).toLongLong();
+    ImportKind::fromName(query.value(1).toString(), &job.kind.kind);
+    job.kind.remove = query.value(2).toBool();
+    job.file = query.value(3).toString();
+    job.headers = stringList(query.value(4).toString());
+    job.mappingJson = query.value(5).toString();
+    job.profile = query.value(6).toString();
+    job.createdAt = QDateTime::fromMSecsSinceEpoch(query.value(7).toLongLong(), Qt::UTC);
+    job.finished = query.value(8).toBool();
+    return job;
+}
+
+qint64 BulkJournal::latestUnfinishedJob() const
+{
+    m_lastError.clear();
+    if (!usable())
+        return 0;
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    if (!query.exec(QStringLiteral("SELECT id FROM jobs WHERE finished = 0 ORDER BY id DESC LIMIT 1")))
+        setError(query.lastError().text());
+    return query.next() ? query.value(0).toLongLong() : 0;
+}
+
+int BulkJournal::recoverInFlight(qint64 jobId)
+{
+    m_lastError.clear();
+    if (!usable())
+        return 0;
+    // Any in-flight event may have reached the server before the crash: sending it again may store
+    // it twice, so the report names it. Upserts, deletes, memberships and links are idempotent.
+    const bool events = job(jobId).kind.kind == ImportKind::Kind::Events;
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    query.prepare(QStringLiteral("UPDATE rows SET state = ?, duplicated = CASE WHEN ? THEN 1 ELSE duplicated END "
+                                 "WHERE job = ? AND state = ?"));
+    query.addBindValue(static_cast<int>(RowState::Pending));
+    query.addBindValue(events ? 1 : 0);
+    query.addBindValue(jobId);
+    query.addBindValue(static_cast<int>(RowState::InFlight));
+    if (!execQuery(query)) // one statement: its own transaction
+        return 0;
+    return query.numRowsAffected();
+}
+
+QList<BulkJournal::Row> BulkJournal::takePending(qint64 jobId, int max)
+{
+    m_lastError.clear();
+    QList<Row> rows;
+    if (max <= 0 || !usable())
+        return rows;
+    if (!begin())
+        return rows;
+    QSqlQuery select(QSqlDatabase::database(m_connectionName, false));
+    select.setForwardOnly(true);
+    select.prepare(
+        QStringLiteral("SELECT %1 FROM rows WHERE job = ? AND state = ? ORDER BY number LIMIT ?").arg(rowColumns));
+    select.addBindValue(jobId);
+    select.addBindValue(static_cast<int>(RowState::Pending));
+    select.addBindValue(max);
+    if (!execQuery(select)) {
+        rollback();
+        return rows;
+    }
+    rows.reserve(qMin(max, 10000));
+    while (select.next()) {
+        Row row = readRow(select);
+        row.state = RowState::InFlight;
+        rows.append(row);
+    }
+    select.finish();
+    QList<qint64> ids;
+    ids.reserve(rows.size());
+    for (const Row &row : rows)
+        ids.append(row.id);
+    if (!updateState(ids, QStringLiteral("state = %1").arg(static_cast<int>(RowState::InFlight)), {}) || !commit()) {
+        rollback();
+        return {};
+    }
+    return rows;
+}
+
+bool BulkJournal::updateState(const QList<qint64> &ids, const QString &assignments, const QVariantList &values)
+{
+    for (qsizetype start = 0; start < ids.size(); start += idsPerQuery) {
+        const qsizetype count = qMin<qsizetype>(idsPerQuery, ids.size() - start);
+        const QStringList marks(count, QStringLiteral("?"));
+        QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+        query.prepare(QStringLiteral("UPDATE rows SET %1 WHERE id IN (%2)")
+                          .arg(assignments, marks.join(QLatin1Char(','))));
+        for (const QVariant &value : values)
+            query.addBindValue(value);
+        for (qsizetype i = start; i < start + count; ++i)
+            query.addBindValue(ids.at(i));
+        if (!execQuery(query))
+            return false;
+    }
+    return true;
+}
+
+bool BulkJournal::update(const QList<qint64> &ids, const QString &assignments, const QVariantList &values)
+{
+    m_lastError.clear();
+    if (ids.isEmpty())
+        return true;
+    if (!usable())
+        return false;
+    if (!begin())
+        return false;
+    if (!updateState(ids, assignments, values)) {
+        rollback();
+        return false;
+    }
+    return commit();
+}
+
+void BulkJournal::markDone(const QList<qint64> &rowIds, const QString &requestId)
+{
+    update(rowIds, QStringLiteral("state = ?, request_id = ?, error = '', field_errors = ''"),
+           {static_cast<int>(RowState::Done), text(requestId)});
+}
+
+void BulkJournal::markFailed(const QList<qint64> &rowIds, const QString &error, const QJsonObject &fieldErrors)
+{
+    update(rowIds, QStringLiteral("state = ?, error = ?, field_errors = ?"),
+           {static_cast<int>(RowState::Failed), text(error),
+            fieldErrors.isEmpty() ? QString(QLatin1String("")) : compact(fieldErrors)});
+}
+
+void BulkJournal::markPending(const QList<qint64> &rowIds, bool countAttempt, bool possiblyDuplicated)
+{
+    update(rowIds,
+           QStringLiteral("state = ?, attempts = attempts + ?, duplicated = CASE WHEN ? THEN 1 ELSE duplicated END"),
+           {static_cast<int>(RowState::Pending), countAttempt ? 1 : 0, possiblyDuplicated ? 1 : 0});
+}
+
+void BulkJournal::finishJob(qint64 jobId)
+{
+    m_lastError.clear();
+    if (!usable())
+        return;
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    query.prepare(QStringLiteral("UPDATE jobs SET finished = 1 WHERE id = ?"));
+    query.addBindValue(jobId);
+    execQuery(query);
+}
+
+BulkJournal::Counts BulkJournal::counts(qint64 jobId) const
+{
+    m_lastError.clear();
+    Counts counts;
+    if (!usable())
+        return counts;
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT state, COUNT(*) FROM rows WHERE job = ? GROUP BY state"));
+    query.addBindValue(jobId);
+    if (!execQuery(query))
+        return counts;
+    while (query.next()) {
+        const qint64 count = query.value(1).toLongLong();
+        switch (static_cast<RowState>(query.value(0).toInt())) {
+        case RowState::Pending:
+            counts.pending = count;
+            break;
+        case RowState::InFlight:
+            counts.inFlight = count;
+            break;
+        case RowState::Done:
+            counts.done = count;
+            break;
+        case RowState::Failed:
+            counts.failed = count;
+            break;
+        }
+    }
+    return counts;
+}
+
+QList<BulkJournal::Row> BulkJournal::selectRows(qint64 jobId, const QString &condition, const QVariant &value) const
+{
+    m_lastError.clear();
+    QList<Row> rows;
+    if (!usable())
+        return rows;
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    query.setForwardOnly(true);
+    query.prepare(
+        QStringLiteral("SELECT %1 FROM rows WHERE job = ? AND %2 ORDER BY number").arg(rowColumns, condition));
+    query.addBindValue(jobId);
+    query.addBindValue(value);
+    if (!execQuery(query))
+        return rows;
+    while (query.next())
+        rows.append(readRow(query));
+    return rows;
+}
+
+QList<BulkJournal::Row> BulkJournal::failedRows(qint64 jobId) const
+{
+    return selectRows(jobId, QStringLiteral("state = ?"), static_cast<int>(RowState::Failed));
+}
+
+QList<BulkJournal::Row> BulkJournal::duplicatedEvents(qint64 jobId) const
+{
+    return selectRows(jobId, QStringLiteral("duplicated = ?"), 1);
+}

@@ -1,0 +1,51 @@
+#include "FailedRowsCsv.h"
+
+#include "BulkJournal.h"
+
+#include <QSaveFile>
+
+namespace {
+
+// Quoted only when needed, like the CLI, so both write byte-identical files for the same job.
+QString quote(const QString &cell)
+{
+    if (!cell.contains(QLatin1Char(',')) && !cell.contains(QLatin1Char('"')) &&
+        !cell.contains(QLatin1Char('\n')) && !cell.contains(QLatin1Char('\r')))
+        return cell;
+    QString quoted = cell;
+    quoted.replace(QLatin1Char('"'), QLatin1String("\"\""));
+    return QLatin1Char('"') + quoted + QLatin1Char('"');
+}
+
+} // namespace
+
+QByteArray FailedRowsCsv::line(const QStringList &cells)
+{
+    QStringList quoted;
+    for (const QString &cell : cells)
+        quoted << quote(cell);
+    return (quoted.join(QLatin1Char(',')) + QLatin1String("\r\n")).toUtf8();
+}
+
+bool FailedRowsCsv::write(const BulkJournal &journal, qint64 jobId, const QString &path, QString *error)
+{
+    const BulkJournal::Job job = journal.job(jobId);
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        *error = QStringLiteral("%1: %2").arg(path, file.errorString());
+        return false;
+    }
+    file.write(line(job.headers + QStringList{QStringLiteral("error")}));
+    for (const BulkJournal::Row &row : journal.failedRows(jobId)) {
+        QStringList details;
+        for (auto it = row.fieldErrors.begin(); it != row.fieldErrors.end(); ++it)
+            details << QStringLiteral("%1: %2").arg(it.key(), it.value().toString());
+        file.write(line(row.values +
+                        QStringList{details.isEmpty() ? row.error : details.join(QLatin1String("; "))}));
+    }
+    if (!file.commit()) {
+        *error = QStringLiteral("%1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
