@@ -1,12 +1,12 @@
 #include "CliImportCommand.h"
 
 #include "CliApplication.h"
+#include "FailedRowsCsv.h"
 #include "JournyClient.h"
 
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSaveFile>
 
 CliImportCommand::CliImportCommand(const Options &options, const QString &journalPath, QTextStream &out,
                                    QTextStream &err, QObject *parent)
@@ -193,39 +193,7 @@ void CliImportCommand::printProgress(bool final)
 
 bool CliImportCommand::writeFailedRows(QString *error)
 {
-    const BulkJournal::Job job = m_journal.job(m_jobId);
-    QSaveFile file(m_options.failedOut);
-    if (!file.open(QIODevice::WriteOnly)) {
-        *error = QStringLiteral("%1: %2").arg(m_options.failedOut, file.errorString());
-        return false;
-    }
-    // RFC 4180 quoting, so the file reads back as the same cells, ready to fix and import again.
-    auto quote = [](const QString &cell) {
-        if (!cell.contains(QLatin1Char(',')) && !cell.contains(QLatin1Char('"')) && !cell.contains(QLatin1Char('\n'))
-            && !cell.contains(QLatin1Char('\r')))
-            return cell;
-        QString quoted = cell;
-        quoted.replace(QLatin1Char('"'), QLatin1String("\"\""));
-        return QLatin1Char('"') + quoted + QLatin1Char('"');
-    };
-    auto line = [&](const QStringList &cells) {
-        QStringList quoted;
-        for (const QString &cell : cells)
-            quoted << quote(cell);
-        file.write((quoted.join(QLatin1Char(',')) + QLatin1String("\r\n")).toUtf8());
-    };
-    line(job.headers + QStringList{QStringLiteral("error")});
-    for (const BulkJournal::Row &row : m_journal.failedRows(m_jobId)) {
-        QStringList details;
-        for (auto it = row.fieldErrors.begin(); it != row.fieldErrors.end(); ++it)
-            details << QStringLiteral("%1: %2").arg(it.key(), it.value().toString());
-        line(row.values + QStringList{details.isEmpty() ? row.error : details.join(QLatin1String("; "))});
-    }
-    if (!file.commit()) {
-        *error = QStringLiteral("%1: %2").arg(m_options.failedOut, file.errorString());
-        return false;
-    }
-    return true;
+    return FailedRowsCsv::write(m_journal, m_jobId, m_options.failedOut, error);
 }
 
 void CliImportCommand::complete(bool cancelled)

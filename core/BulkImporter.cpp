@@ -23,7 +23,7 @@ constexpr int defaultLimit = 1800;
 // someone who keeps the window full, and journy.io blocks keys that keep hitting the limit.
 constexpr int maxRateLimited = 10;
 // Rows taken from the journal at a time: small, so a crash re-sends little and pause is prompt.
-constexpr int rowsPerTake = 32;
+constexpr int rowsPerTake = 64;
 // Memberships are queued deeper, so rows of one account spread over the file still fill calls of
 // 100 users; the cap bounds memory when accounts are many and interleaved.
 constexpr int membershipRowsPerTake = 500;

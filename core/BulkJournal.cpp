@@ -225,7 +225,7 @@ bool BulkJournal::open(const QString &path, QString *error)
     // transaction, which is why every call below is exactly one transaction.
     const bool ok =
         exec(QStringLiteral("PRAGMA journal_mode=WAL"), error) &&
-        exec(QStringLiteral("PRAGMA synchronous=NORMAL"), error) &&
+        exec(QStringLiteral("PRAGMA synchronous=FULL"), error) &&
         exec(QStringLiteral("PRAGMA foreign_keys=ON"), error) &&
         exec(QStringLiteral("CREATE TABLE IF NOT EXISTS jobs ("
                             "id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, remove INTEGER NOT NULL, "

@@ -18,9 +18,13 @@ qint64 marginFor(int windowMs)
 }
 
 // Evenly spaced sends drift later with every timer that fires a millisecond late; letting a send
-// go this much before its slot (never before the slot minus half a spacing) keeps the average
-// spacing exact without making bursts.
-constexpr double earlyToleranceMs = 4.0;
+// go a little before its slot keeps the average spacing exact without making bursts: up to half a
+// spacing, at most 4 ms, and at least the clock's 1 ms tick (else at thousands per second every
+// send would wait for the next tick).
+double earlyToleranceMs(double spacingMs)
+{
+    return std::clamp(spacingMs / 2, 1.0, 4.0);
+}
 
 } // namespace
 
@@ -63,8 +67,7 @@ qint64 RatePacer::delayUntilNextSend()
     }
     // Even spacing: a burst at the start of a window would be legal but would leave the server
     // (and anyone else on the key) nothing for the rest of it.
-    const double tolerance = std::min(earlyToleranceMs, spacingMs() / 2);
-    const double slot = m_nextSlot - tolerance;
+    const double slot = m_nextSlot - earlyToleranceMs(spacingMs());
     if (slot > now)
         wait = std::max(wait, static_cast<qint64>(std::ceil(slot - now)));
     return wait;

@@ -1,0 +1,1384 @@
+// `journy import` as a user runs it: the built executable in a child process with its own config
+// and data folders, sending over real HTTP to a SandboxServer in this process (whose answers need
+// this test's event loop, so no run ever blocks in waitForFinished()). Every kind, typed values
+// arriving with their JSON types, --map and mapping files, JSON Lines, dry runs, the failed-rows
+// file, exit codes, the --json shape, pacing and retries checked from the server's side, and jobs
+// killed with SIGKILL half-way and resumed without losing a row.
+
+#include "ApiOperation.h"
+#include "BulkJournal.h"
+#include "CsvReader.h"
+#include "SandboxFaults.h"
+#include "SandboxServer.h"
+
+#include <QBuffer>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QHttpServerRequest>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSet>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+#include <memory>
+#include <utility>
+
+namespace {
+
+const QString fullKey = QStringLiteral("sk_import_full");
+const QString readOnlyKey = QStringLiteral("sk_import_read_only");
+
+// One finished run of journy.
+class CliRun
+{
+public:
+    int exitCode = -1;
+    bool crashed = false;
+    QByteArray out;
+    QByteArray err;
+
+    QString text() const { return QString::fromUtf8(out); }
+    QString errors() const { return QString::fromUtf8(err); }
+    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
+    QString describe() const
+    {
+        return QStringLiteral("exit %1%2\n--- stdout:\n%3--- stderr:\n%4")
+            .arg(exitCode)
+            .arg(crashed ? QStringLiteral(" (crashed or timed out)") : QString())
+            .arg(text(), errors());
+    }
+};
+
+// A journy process still running, with the spy that sees it end (made before it starts).
+class Child
+{
+public:
+    std::unique_ptr<QProcess> process = std::make_unique<QProcess>();
+    std::unique_ptr<QSignalSpy> finished = std::make_unique<QSignalSpy>(process.get(), &QProcess::finished);
+    QByteArray out;
+    QByteArray err;
+
+    void read()
+    {
+        out += process->readAllStandardOutput();
+        err += process->readAllStandardError();
+    }
+};
+
+// The sandbox, also counting the users of every membership call as it arrives.
+class ObservedSandbox : public SandboxServer
+{
+public:
+    using SandboxServer::SandboxServer;
+
+    QList<int> membershipCalls;
+
+protected:
+    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override
+    {
+        const QString path = request.url().path();
+        if (path == ApiOperation::info(Operation::AddUsersToAccount).path ||
+            path == ApiOperation::info(Operation::RemoveUsersFromAccount).path)
+            membershipCalls.append(static_cast<int>(QJsonDocument::fromJson(request.body())
+                                                        .object()
+                                                        .value(QLatin1String("users"))
+                                                        .toArray()
+                                                        .size()));
+        return SandboxServer::handleRequest(request, socket);
+    }
+};
+
+bool isInt(const QJsonValue &value)
+{
+    return value.isDouble() && std::floor(value.toDouble()) == value.toDouble();
+}
+
+// Problems with stdout of `journy --json import` (not a dry run): exactly one JSON object with
+// exactly the members the README gives, of their types. Empty when it is right.
+QString importJsonProblems(const QByteArray &out)
+{
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(out, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !document.isObject())
+        return QStringLiteral("stdout is not exactly one JSON object: %1").arg(QString::fromUtf8(out));
+    if (!out.endsWith('\n'))
+        return QStringLiteral("stdout does not end with a line break");
+    const QJsonObject object = document.object();
+    const QStringList expected{QStringLiteral("done"),    QStringLiteral("failed"),
+                               QStringLiteral("job"),     QStringLiteral("ok"),
+                               QStringLiteral("pending"), QStringLiteral("possiblyDuplicated"),
+                               QStringLiteral("rows")};
+    if (object.keys() != expected)
+        return QStringLiteral("members %1, expected %2")
+            .arg(object.keys().join(QLatin1Char(',')), expected.join(QLatin1Char(',')));
+    QStringList wrong;
+    if (!object.value(QLatin1String("ok")).isBool())
+        wrong << QStringLiteral("ok");
+    if (!isInt(object.value(QLatin1String("job"))) || object.value(QLatin1String("job")).toInteger() <= 0)
+        wrong << QStringLiteral("job");
+    for (const char *count : {"rows", "done", "failed", "pending"}) {
+        if (!isInt(object.value(QLatin1String(count))) || object.value(QLatin1String(count)).toInteger() < 0)
+            wrong << QLatin1String(count);
+    }
+    const QJsonValue duplicated = object.value(QLatin1String("possiblyDuplicated"));
+    bool rowNumbers = duplicated.isArray();
+    for (const QJsonValue &number : duplicated.toArray())
+        rowNumbers = rowNumbers && isInt(number) && number.toInteger() > 0;
+    if (!rowNumbers)
+        wrong << QStringLiteral("possiblyDuplicated");
+    const qint64 rows = object.value(QLatin1String("rows")).toInteger();
+    if (object.value(QLatin1String("done")).toInteger() + object.value(QLatin1String("failed")).toInteger() +
+            object.value(QLatin1String("pending")).toInteger() !=
+        rows)
+        wrong << QStringLiteral("done+failed+pending != rows");
+    if (!wrong.isEmpty())
+        return QStringLiteral("wrong %1 in %2").arg(wrong.join(QLatin1Char(',')), QString::fromUtf8(out));
+    return QString();
+}
+
+// The job ID of "job: ID", which must be the first line on stderr; 0 when it is not.
+qint64 jobOnFirstLine(const QByteArray &err)
+{
+    static const QRegularExpression pattern(QStringLiteral("\\Ajob: (\\d+)\n"));
+    const QRegularExpressionMatch match = pattern.match(QString::fromUtf8(err));
+    return match.hasMatch() ? match.captured(1).toLongLong() : 0;
+}
+
+// "N done, N failed, N remaining, R/s", as the CLI redraws it on stderr.
+const QRegularExpression progressLine(QStringLiteral("\\d+ done, \\d+ failed, \\d+ remaining, \\d+\\.\\d/s"));
+
+// Rows the resumed run said were in flight when the job stopped (0 when it said nothing).
+int recoveredRows(const QByteArray &err)
+{
+    static const QRegularExpression pattern(
+        QStringLiteral("resuming: (\\d+) row\\(s\\) were in flight when the job stopped"));
+    const QRegularExpressionMatch match = pattern.match(QString::fromUtf8(err));
+    return match.hasMatch() ? match.captured(1).toInt() : 0;
+}
+
+// A CSV file's header and rows, read back with the importer's own reader.
+bool readCsv(const QString &path, QStringList *headers, QList<QStringList> *rows, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = file.errorString();
+        return false;
+    }
+    CsvReader reader(&file);
+    if (!reader.start(error))
+        return false;
+    *headers = reader.headers();
+    for (;;) {
+        ImportRecord record;
+        const ImportReader::Status status = reader.next(&record, error);
+        if (status == ImportReader::Status::End)
+            return true;
+        if (status == ImportReader::Status::Error)
+            return false;
+        if (!record.error.isEmpty()) {
+            *error = QStringLiteral("row %1: %2").arg(record.number).arg(record.error);
+            return false;
+        }
+        rows->append(record.values);
+    }
+}
+
+// users.csv of count users "prefix-N" (from first), with a string and a number property.
+QByteArray usersCsv(const QString &prefix, int first, int count)
+{
+    QByteArray csv = "userId,email,plan,seq\n";
+    for (int n = first; n < first + count; ++n)
+        csv += QStringLiteral("%1-%2,%1%2@example.com,%3,%2\n")
+                   .arg(prefix)
+                   .arg(n)
+                   .arg(n % 2 ? QStringLiteral("Pro") : QStringLiteral("Free"))
+                   .toUtf8();
+    return csv;
+}
+
+// A fault sequence for failRate: the first seed under which rows rows take between minFailures
+// and maxFailures 500s in all, and how many requests that makes. The sandbox decides request by
+// request in arrival order from its seed, whichever row a request carries; with fewer 500s in all
+// than the importer's 5 attempts, no row can run out of them, however the retries interleave.
+class FaultPlan
+{
+public:
+    quint32 seed = 0;
+    int failures = 0;
+    int requests = 0;
+};
+
+FaultPlan planFaults(double failRate, int rows, int minFailures, int maxFailures)
+{
+    for (quint32 seed = 1; seed < 100000; ++seed) {
+        SandboxConfig::Faults faults;
+        faults.failRate = failRate;
+        faults.seed = seed;
+        SandboxFaults sequence(faults);
+        FaultPlan plan;
+        plan.seed = seed;
+        while (plan.requests - plan.failures < rows) {
+            ++plan.requests;
+            if (sequence.next() == SandboxFaults::Fault::Fail)
+                ++plan.failures;
+        }
+        if (plan.failures >= minFailures && plan.failures <= maxFailures)
+            return plan;
+    }
+    return FaultPlan();
+}
+
+} // namespace
+
+// Runs expression once (it may start a process) and checks its exit code, showing the output when wrong.
+#define COMPARE_EXIT(expression, expected)                                                                   \
+    do {                                                                                                     \
+        const CliRun checked_ = (expression);                                                                \
+        QVERIFY2(checked_.exitCode == (expected), qPrintable(checked_.describe()));                          \
+    } while (false)
+
+#define CHECK_IMPORT_JSON(run)                                                                               \
+    QVERIFY2(importJsonProblems((run).out).isEmpty(),                                                        \
+             qPrintable(importJsonProblems((run).out) + QLatin1Char('\n') + (run).describe()))
+
+class TestJournyImport : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void usersUpsertWithTypedValues();
+    void usersDelete();
+    void accountsUpsertAndDelete();
+    void membershipsGoAtMost100UsersPerCall();
+    void eventsWithMetadataAndTriggeredAt();
+    void deviceLinks();
+    void mapOverrides();
+    void mappingFileSavedAndLoaded();
+    void jsonLinesInput();
+    void dryRunReportsRowsAndLines();
+    void dryRunOfValidFile();
+    void failedRowsFileCanBeFixedAndImportedAgain();
+    void serverRefusalsFailRows();
+    void usageErrors_data();
+    void usageErrors();
+    void unreadableFileLeavesNoJobToResume();
+    void resumeSendsTheJournaledJobOnly();
+    void jsonOutputShape();
+    void pacingHoldsTheServersWindow();
+    void serverErrorsAreRetried();
+    void killedUserImportResumesWithEveryRow();
+    void killedEventImportListsPossibleDuplicates();
+
+private:
+    // The sandbox of this test (replacing init()'s): its config plus the two keys.
+    void startServer(SandboxConfig config);
+    Child start(const QStringList &arguments, const QString &key = fullKey);
+    CliRun finish(Child &child, int timeoutMs = 60000);
+    // `journy --base-url SANDBOX [--json] import ARGUMENTS...` with the key in JOURNY_API_KEY.
+    CliRun import(const QStringList &arguments, const QString &key = fullKey);
+    CliRun importJson(const QStringList &arguments, const QString &key = fullKey);
+    QStringList importArguments(const QStringList &arguments, bool json) const;
+    QString write(const QString &name, const QByteArray &content) const;
+    QString journalFile() const;
+    QJsonObject inspect(const QString &pathAndQuery, int *status = nullptr);
+    QJsonObject user(const QString &userId, int *status = nullptr);
+    QJsonObject account(const QString &accountId, int *status = nullptr);
+    QJsonArray events(const QString &name);
+    qint64 requestsSoFar();
+    // Runs an import of count rows in a child, kills it (SIGKILL) once the journal holds
+    // killAfterDone rows done, and returns the job; the journal must show it stopped half-way.
+    qint64 importAndKill(const QStringList &arguments, int count, int killAfterDone);
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    ObservedSandbox *m_server = nullptr;
+    QNetworkAccessManager m_nam;
+};
+
+void TestJournyImport::initTestCase()
+{
+    QVERIFY2(QFileInfo(QStringLiteral(JOURNY_CLI_EXE)).isExecutable(), JOURNY_CLI_EXE);
+}
+
+void TestJournyImport::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    QVERIFY(QDir().mkpath(m_dir->filePath(QStringLiteral("in"))));
+    startServer(SandboxConfig::defaults());
+}
+
+void TestJournyImport::cleanup()
+{
+    delete m_server;
+    m_server = nullptr;
+    m_dir.reset();
+}
+
+void TestJournyImport::startServer(SandboxConfig config)
+{
+    delete m_server;
+    config.keys.insert(fullKey, {SandboxConfig::allPermissions(), true});
+    config.keys.insert(readOnlyKey, {{QStringLiteral("ReadEvents")}, true});
+    m_server = new ObservedSandbox(config, this);
+    QVERIFY(m_server->start());
+}
+
+Child TestJournyImport::start(const QStringList &arguments, const QString &key)
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("JOURNY_API_KEY"));
+    env.insert(QStringLiteral("HOME"), m_dir->filePath(QStringLiteral("home")));
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir->filePath(QStringLiteral("config")));
+    env.insert(QStringLiteral("XDG_DATA_HOME"), m_dir->filePath(QStringLiteral("data")));
+    env.insert(QStringLiteral("XDG_CACHE_HOME"), m_dir->filePath(QStringLiteral("cache")));
+    env.insert(QStringLiteral("XDG_STATE_HOME"), m_dir->filePath(QStringLiteral("state")));
+    if (!key.isEmpty())
+        env.insert(QStringLiteral("JOURNY_API_KEY"), key);
+    Child child;
+    child.process->setProcessEnvironment(env);
+    child.process->setProgram(QStringLiteral(JOURNY_CLI_EXE));
+    child.process->setArguments(arguments);
+    child.process->start();
+    if (child.process->waitForStarted(10000))
+        child.process->closeWriteChannel();
+    return child;
+}
+
+CliRun TestJournyImport::finish(Child &child, int timeoutMs)
+{
+    CliRun run;
+    if (child.process->state() == QProcess::NotRunning && child.finished->isEmpty()) {
+        run.crashed = true;
+        run.err = child.process->errorString().toUtf8();
+        return run;
+    }
+    // The event loop keeps running here, so the in-process sandbox can answer the child.
+    if (child.finished->isEmpty() && !child.finished->wait(timeoutMs)) {
+        child.process->kill();
+        child.finished->wait(5000);
+        run.crashed = true;
+    }
+    child.read();
+    run.out = child.out;
+    run.err = child.err;
+    if (child.process->exitStatus() != QProcess::NormalExit)
+        run.crashed = true;
+    run.exitCode = run.crashed ? -1 : child.process->exitCode();
+    return run;
+}
+
+QStringList TestJournyImport::importArguments(const QStringList &arguments, bool json) const
+{
+    QStringList all{QStringLiteral("--base-url"), m_server->baseUrl().toString()};
+    if (json)
+        all << QStringLiteral("--json");
+    return all + QStringList{QStringLiteral("import")} + arguments;
+}
+
+CliRun TestJournyImport::import(const QStringList &arguments, const QString &key)
+{
+    Child child = start(importArguments(arguments, false), key);
+    return finish(child);
+}
+
+CliRun TestJournyImport::importJson(const QStringList &arguments, const QString &key)
+{
+    Child child = start(importArguments(arguments, true), key);
+    return finish(child);
+}
+
+QString TestJournyImport::write(const QString &name, const QByteArray &content) const
+{
+    const QString path = m_dir->filePath(QStringLiteral("in/") + name);
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(content) != content.size())
+        qFatal("cannot write %s", qPrintable(path));
+    return path;
+}
+
+QString TestJournyImport::journalFile() const
+{
+    return m_dir->filePath(QStringLiteral("data/journy-console/imports.sqlite"));
+}
+
+QJsonObject TestJournyImport::inspect(const QString &pathAndQuery, int *status)
+{
+    QNetworkReply *reply = m_nam.get(QNetworkRequest(QUrl(m_server->baseUrl().toString() + pathAndQuery)));
+    QSignalSpy spy(reply, &QNetworkReply::finished);
+    if (!reply->isFinished())
+        spy.wait(5000);
+    reply->deleteLater();
+    if (status)
+        *status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    return QJsonDocument::fromJson(reply->readAll()).object();
+}
+
+QJsonObject TestJournyImport::user(const QString &userId, int *status)
+{
+    return inspect(QStringLiteral("/_sandbox/users?userId=") + QUrl::toPercentEncoding(userId), status);
+}
+
+QJsonObject TestJournyImport::account(const QString &accountId, int *status)
+{
+    return inspect(QStringLiteral("/_sandbox/accounts?accountId=") + QUrl::toPercentEncoding(accountId),
+                   status);
+}
+
+QJsonArray TestJournyImport::events(const QString &name)
+{
+    return inspect(QStringLiteral("/_sandbox/events?name=") + QUrl::toPercentEncoding(name))
+        .value(QLatin1String("data"))
+        .toArray();
+}
+
+qint64 TestJournyImport::requestsSoFar()
+{
+    return inspect(QStringLiteral("/_sandbox/stats")).value(QLatin1String("requests")).toInteger(-1);
+}
+
+void TestJournyImport::usersUpsertWithTypedValues()
+{
+    const QString file =
+        write(QStringLiteral("users.csv"), "userId,email,plan,mrr,is_paying,registered_at,zip,seats\n"
+                                           "t-1,ann@acme.com,Pro,399,true,2024-05-01T10:00:00Z,02134,3\n"
+                                           "t-2,bob@acme.com,Free,0.5,false,2024-05-02,10001,\n");
+    const CliRun run = import({QStringLiteral("--kind"), QStringLiteral("users"), file});
+    COMPARE_EXIT(run, 0);
+
+    // "job: ID" first on stderr, a progress line, and the summary on stdout.
+    const qint64 job = jobOnFirstLine(run.err);
+    QVERIFY2(job > 0, qPrintable(run.describe()));
+    QVERIFY2(run.errors().contains(progressLine), qPrintable(run.describe()));
+    QVERIFY2(run.text().contains(QStringLiteral("job %1: 2 of 2 row(s) done, 0 failed").arg(job)),
+             qPrintable(run.describe()));
+
+    int status = 0;
+    const QJsonObject ann = user(QStringLiteral("t-1"), &status);
+    QCOMPARE(status, 200);
+    QCOMPARE(ann.value(QLatin1String("email")).toString(), QStringLiteral("ann@acme.com"));
+    const QJsonObject properties = ann.value(QLatin1String("properties")).toObject();
+    // A column of words is a string, of numbers a number, of true/false a bool; a date stays its
+    // text; a leading zero is a code, not a number; every type as JSON gives it.
+    QCOMPARE(properties.value(QLatin1String("plan")), QJsonValue(QStringLiteral("Pro")));
+    QCOMPARE(properties.value(QLatin1String("mrr")), QJsonValue(399));
+    QCOMPARE(properties.value(QLatin1String("is_paying")), QJsonValue(true));
+    QCOMPARE(properties.value(QLatin1String("registered_at")),
+             QJsonValue(QStringLiteral("2024-05-01T10:00:00Z")));
+    QCOMPARE(properties.value(QLatin1String("zip")), QJsonValue(QStringLiteral("02134")));
+    QCOMPARE(properties.value(QLatin1String("seats")), QJsonValue(3));
+    QVERIFY(!properties.contains(QLatin1String("userId")));
+    QVERIFY(!properties.contains(QLatin1String("email")));
+
+    const QJsonObject bob = user(QStringLiteral("t-2")).value(QLatin1String("properties")).toObject();
+    QCOMPARE(bob.value(QLatin1String("mrr")), QJsonValue(0.5));
+    QCOMPARE(bob.value(QLatin1String("is_paying")), QJsonValue(false));
+    QCOMPARE(bob.value(QLatin1String("registered_at")), QJsonValue(QStringLiteral("2024-05-02")));
+    QVERIFY2(!bob.contains(QLatin1String("seats")), "a blank cell is left out, not sent");
+}
+
+void TestJournyImport::usersDelete()
+{
+    const QString users = write(QStringLiteral("users.csv"), usersCsv(QStringLiteral("d"), 1, 3));
+    COMPARE_EXIT(import({QStringLiteral("--kind"), QStringLiteral("users"), users}), 0);
+    const QString gone = write(QStringLiteral("gone.csv"), "userId\nd-1\nd-3\n");
+    const CliRun run =
+        import({QStringLiteral("--kind"), QStringLiteral("users"), QStringLiteral("--delete"), gone});
+    COMPARE_EXIT(run, 0);
+    QVERIFY2(run.text().contains(QLatin1String("2 of 2 row(s) done")), qPrintable(run.describe()));
+    int status = 0;
+    user(QStringLiteral("d-1"), &status);
+    QCOMPARE(status, 404);
+    user(QStringLiteral("d-3"), &status);
+    QCOMPARE(status, 404);
+    user(QStringLiteral("d-2"), &status);
+    QCOMPARE(status, 200);
+}
+
+void TestJournyImport::accountsUpsertAndDelete()
+{
+    // For accounts a "name" column is the account's name, a property.
+    const QString accounts = write(QStringLiteral("accounts.csv"), "accountId,domain,name,seats,paying\n"
+                                                                   "acc-1,Acme.com,Acme,12,true\n"
+                                                                   "acc-2,globex.com,Globex,3,false\n");
+    COMPARE_EXIT(import({QStringLiteral("--kind"), QStringLiteral("accounts"), accounts}), 0);
+    int status = 0;
+    const QJsonObject acme = account(QStringLiteral("acc-1"), &status);
+    QCOMPARE(status, 200);
+    QCOMPARE(acme.value(QLatin1String("domain")).toString(), QStringLiteral("acme.com"));
+    const QJsonObject properties = acme.value(QLatin1String("properties")).toObject();
+    QCOMPARE(properties.value(QLatin1String("name")), QJsonValue(QStringLiteral("Acme")));
+    QCOMPARE(properties.value(QLatin1String("seats")), QJsonValue(12));
+    QCOMPARE(properties.value(QLatin1String("paying")), QJsonValue(true));
+    QCOMPARE(account(QStringLiteral("acc-2"))
+                 .value(QLatin1String("properties"))
+                 .toObject()
+                 .value(QLatin1String("paying")),
+             QJsonValue(false));
+
+    const QString gone = write(QStringLiteral("gone.csv"), "accountId\nacc-2\n");
+    COMPARE_EXIT(
+        import({QStringLiteral("--kind"), QStringLiteral("accounts"), QStringLiteral("--delete"), gone}), 0);
+    account(QStringLiteral("acc-2"), &status);
+    QCOMPARE(status, 404);
+    account(QStringLiteral("acc-1"), &status);
+    QCOMPARE(status, 200);
+}
+
+void TestJournyImport::membershipsGoAtMost100UsersPerCall()
+{
+    // 250 rows, the two accounts' rows interleaved: 125 users each.
+    QByteArray csv = "accountId,userId\n";
+    for (int n = 1; n <= 250; ++n)
+        csv += QStringLiteral("%1,m-%2\n")
+                   .arg(n % 2 ? QStringLiteral("acc-a") : QStringLiteral("acc-b"))
+                   .arg(n)
+                   .toUtf8();
+    const QString file = write(QStringLiteral("members.csv"), csv);
+
+    auto checkMembers = [this](bool removed) {
+        for (const QString &id : {QStringLiteral("acc-a"), QStringLiteral("acc-b")}) {
+            const QJsonArray members = account(id).value(QLatin1String("members")).toArray();
+            QCOMPARE(members.size(), 125);
+            for (const QJsonValue &member : members)
+                QVERIFY2(member.toObject().value(QLatin1String("removed")) == QJsonValue(removed),
+                         qPrintable(QJsonDocument(member.toObject()).toJson(QJsonDocument::Compact)));
+        }
+        for (int n = 1; n <= 250; ++n) {
+            const QJsonArray accounts =
+                user(QStringLiteral("m-%1").arg(n)).value(QLatin1String("accounts")).toArray();
+            QCOMPARE(accounts.size(), 1);
+            QCOMPARE(accounts.first().toObject().value(QLatin1String("accountId")).toString(),
+                     n % 2 ? QStringLiteral("acc-a") : QStringLiteral("acc-b"));
+            QCOMPARE(accounts.first().toObject().value(QLatin1String("removed")), QJsonValue(removed));
+        }
+    };
+    auto checkCalls = [this] {
+        // Each account's 125 users in two calls of at most 100: four calls with 250 users in all.
+        const QList<int> calls = std::exchange(m_server->membershipCalls, {});
+        QString sizes;
+        int users = 0;
+        for (int size : calls) {
+            sizes += QString::number(size) + QLatin1Char(' ');
+            users += size;
+        }
+        QVERIFY2(calls.size() == 4, qPrintable(sizes));
+        QVERIFY2(users == 250, qPrintable(sizes));
+        for (int size : calls)
+            QVERIFY2(size >= 1 && size <= 100, qPrintable(sizes));
+    };
+
+    CliRun run = importJson({QStringLiteral("--kind"), QStringLiteral("memberships"), file});
+    COMPARE_EXIT(run, 0);
+    QCOMPARE(run.json().value(QLatin1String("done")).toInteger(), 250);
+    checkCalls();
+    checkMembers(false);
+    if (QTest::currentTestFailed())
+        return;
+
+    run = importJson(
+        {QStringLiteral("--kind"), QStringLiteral("memberships"), QStringLiteral("--remove"), file});
+    COMPARE_EXIT(run, 0);
+    QCOMPARE(run.json().value(QLatin1String("done")).toInteger(), 250);
+    checkCalls();
+    checkMembers(true);
+}
+
+void TestJournyImport::eventsWithMetadataAndTriggeredAt()
+{
+    // "event" names the event and "triggered_at" is the time, by their headers; every other
+    // column is metadata with an inferred type.
+    const QString file =
+        write(QStringLiteral("events.csv"), "event,userId,accountId,amount,plan,paid,triggered_at\n"
+                                            "Invoice paid,e-1,acc-e,99.5,Pro,true,2024-05-01T10:00:00Z\n"
+                                            "Invoice paid,,acc-e,12,Free,false,\n");
+    const CliRun run = import({QStringLiteral("--kind"), QStringLiteral("events"), file});
+    COMPARE_EXIT(run, 0);
+    const QJsonArray stored = events(QStringLiteral("Invoice paid"));
+    QCOMPARE(stored.size(), 2);
+    // Calls go in parallel: the events are told apart by their metadata, not by arrival order.
+    const bool proFirst =
+        stored.at(0).toObject().value(QLatin1String("metadata")).toObject().value(QLatin1String("plan")) ==
+        QJsonValue(QStringLiteral("Pro"));
+
+    const QJsonObject first = stored.at(proFirst ? 0 : 1).toObject();
+    QCOMPARE(first.value(QLatin1String("endpoint")).toString(), QStringLiteral("/track"));
+    QCOMPARE(first.value(QLatin1String("triggeredAt")).toString(), QStringLiteral("2024-05-01T10:00:00Z"));
+    const QJsonObject identification = first.value(QLatin1String("identification")).toObject();
+    QCOMPARE(identification.value(QLatin1String("user")).toObject().value(QLatin1String("userId")).toString(),
+             QStringLiteral("e-1"));
+    QCOMPARE(identification.value(QLatin1String("account"))
+                 .toObject()
+                 .value(QLatin1String("accountId"))
+                 .toString(),
+             QStringLiteral("acc-e"));
+    const QJsonObject metadata = first.value(QLatin1String("metadata")).toObject();
+    QCOMPARE(metadata.value(QLatin1String("amount")), QJsonValue(99.5));
+    QCOMPARE(metadata.value(QLatin1String("plan")), QJsonValue(QStringLiteral("Pro")));
+    QCOMPARE(metadata.value(QLatin1String("paid")), QJsonValue(true));
+    QCOMPARE(metadata.keys(),
+             (QStringList{QStringLiteral("amount"), QStringLiteral("paid"), QStringLiteral("plan")}));
+
+    // An account-only event; a blank time is left to the server (now), not sent as "".
+    const QJsonObject second = stored.at(proFirst ? 1 : 0).toObject();
+    QVERIFY(!second.value(QLatin1String("identification")).toObject().contains(QLatin1String("user")));
+    QCOMPARE(second.value(QLatin1String("metadata")).toObject().value(QLatin1String("amount")),
+             QJsonValue(12));
+    QCOMPARE(second.value(QLatin1String("metadata")).toObject().value(QLatin1String("paid")),
+             QJsonValue(false));
+    const QDateTime at =
+        QDateTime::fromString(second.value(QLatin1String("triggeredAt")).toString(), Qt::ISODateWithMs);
+    QVERIFY2(at.isValid() && std::abs(at.secsTo(QDateTime::currentDateTimeUtc())) < 120,
+             qPrintable(second.value(QLatin1String("triggeredAt")).toString()));
+}
+
+void TestJournyImport::deviceLinks()
+{
+    COMPARE_EXIT(import({QStringLiteral("--kind"), QStringLiteral("users"),
+                         write(QStringLiteral("users.csv"), usersCsv(QStringLiteral("l"), 1, 2))}),
+                 0);
+    const QString file = write(QStringLiteral("links.csv"), "deviceId,userId,email\n"
+                                                            "dev-1,l-1,\n"
+                                                            "dev-2,,l2@example.com\n");
+    const CliRun run = import({QStringLiteral("--kind"), QStringLiteral("links"), file});
+    COMPARE_EXIT(run, 0);
+    QVERIFY2(run.text().contains(QLatin1String("2 of 2 row(s) done")), qPrintable(run.describe()));
+    QCOMPARE(user(QStringLiteral("l-1")).value(QLatin1String("devices")).toArray(),
+             QJsonArray{QStringLiteral("dev-1")});
+    QCOMPARE(user(QStringLiteral("l-2")).value(QLatin1String("devices")).toArray(),
+             QJsonArray{QStringLiteral("dev-2")});
+}
+
+namespace {
+
+// Headers that name no target, a number-looking code, yes/no flags and a column to leave out.
+const QByteArray customersCsv = "Customer Ref,E-mail address,tier,score,notes,flag\n"
+                                "c-1,c1@example.com,Gold,42,call back,yes\n"
+                                "c-2,c2@example.com,Silver,7,,no\n";
+
+const QStringList customerOverrides{
+    QStringLiteral("--map"), QStringLiteral("Customer Ref=userId"),
+    QStringLiteral("--map"), QStringLiteral("E-mail address=email"),
+    QStringLiteral("--map"), QStringLiteral("tier=prop.plan"),
+    QStringLiteral("--map"), QStringLiteral("score=prop.score:string"),
+    QStringLiteral("--map"), QStringLiteral("notes=ignore"),
+    QStringLiteral("--map"), QStringLiteral("flag=prop.flag:bool"),
+};
+
+} // namespace
+
+void TestJournyImport::mapOverrides()
+{
+    const QString file = write(QStringLiteral("customers.csv"), customersCsv);
+    // Without the overrides there is no userId or email column.
+    const CliRun refused = import({QStringLiteral("--kind"), QStringLiteral("users"), file});
+    COMPARE_EXIT(refused, 1);
+    QVERIFY2(refused.errors().contains(QLatin1String("userId")), qPrintable(refused.describe()));
+
+    COMPARE_EXIT(
+        import(QStringList{QStringLiteral("--kind"), QStringLiteral("users"), file} + customerOverrides), 0);
+    const QJsonObject customer = user(QStringLiteral("c-1"));
+    QCOMPARE(customer.value(QLatin1String("email")).toString(), QStringLiteral("c1@example.com"));
+    const QJsonObject properties = customer.value(QLatin1String("properties")).toObject();
+    QCOMPARE(properties.value(QLatin1String("plan")), QJsonValue(QStringLiteral("Gold")));
+    QCOMPARE(properties.value(QLatin1String("score")), QJsonValue(QStringLiteral("42")));
+    QCOMPARE(properties.value(QLatin1String("flag")), QJsonValue(true));
+    QCOMPARE(properties.keys(),
+             (QStringList{QStringLiteral("flag"), QStringLiteral("plan"), QStringLiteral("score")}));
+    QCOMPARE(user(QStringLiteral("c-2"))
+                 .value(QLatin1String("properties"))
+                 .toObject()
+                 .value(QLatin1String("flag")),
+             QJsonValue(false));
+}
+
+void TestJournyImport::mappingFileSavedAndLoaded()
+{
+    const QString file = write(QStringLiteral("customers.csv"), customersCsv);
+    const QString mapping = m_dir->filePath(QStringLiteral("in/customers.mapping.json"));
+    // Saved on a dry run: nothing is sent, the mapping file is written.
+    CliRun run = import(QStringList{QStringLiteral("--kind"), QStringLiteral("users"), file,
+                                    QStringLiteral("--dry-run"), QStringLiteral("--save-mapping"), mapping} +
+                        customerOverrides);
+    COMPARE_EXIT(run, 0);
+    QCOMPARE(requestsSoFar(), 0);
+    QFile saved(mapping);
+    QVERIFY2(saved.open(QIODevice::ReadOnly), qPrintable(mapping));
+    const QJsonArray columns =
+        QJsonDocument::fromJson(saved.readAll()).object().value(QLatin1String("columns")).toArray();
+    QMap<QString, QJsonObject> byColumn;
+    for (const QJsonValue &column : columns)
+        byColumn.insert(column.toObject().value(QLatin1String("column")).toString(), column.toObject());
+    QCOMPARE(byColumn.value(QStringLiteral("Customer Ref")).value(QLatin1String("target")).toString(),
+             QStringLiteral("userId"));
+    QCOMPARE(byColumn.value(QStringLiteral("tier")).value(QLatin1String("target")).toString(),
+             QStringLiteral("prop.plan"));
+    QCOMPARE(byColumn.value(QStringLiteral("score")).value(QLatin1String("type")).toString(),
+             QStringLiteral("string"));
+    QCOMPARE(byColumn.value(QStringLiteral("notes")).value(QLatin1String("target")).toString(),
+             QStringLiteral("ignore"));
+
+    // The file alone maps as the overrides did; a --map after it still wins.
+    run = import({QStringLiteral("--kind"), QStringLiteral("users"), file, QStringLiteral("--mapping"),
+                  mapping, QStringLiteral("--map"), QStringLiteral("notes=prop.notes")});
+    COMPARE_EXIT(run, 0);
+    const QJsonObject properties = user(QStringLiteral("c-1")).value(QLatin1String("properties")).toObject();
+    QCOMPARE(properties.value(QLatin1String("plan")), QJsonValue(QStringLiteral("Gold")));
+    QCOMPARE(properties.value(QLatin1String("score")), QJsonValue(QStringLiteral("42")));
+    QCOMPARE(properties.value(QLatin1String("flag")), QJsonValue(true));
+    QCOMPARE(properties.value(QLatin1String("notes")), QJsonValue(QStringLiteral("call back")));
+    QVERIFY(!properties.contains(QLatin1String("tier")));
+
+    // A mapping file that is not one is a usage error, and nothing is sent.
+    const qint64 before = requestsSoFar();
+    run = import({QStringLiteral("--kind"), QStringLiteral("users"), file, QStringLiteral("--mapping"),
+                  write(QStringLiteral("broken.json"), "{\"columns\": [{\"column\": \"tier\"}]}")});
+    COMPARE_EXIT(run, 1);
+    QVERIFY2(run.errors().contains(QLatin1String("--mapping")), qPrintable(run.describe()));
+    run = import({QStringLiteral("--kind"), QStringLiteral("users"), file, QStringLiteral("--mapping"),
+                  m_dir->filePath(QStringLiteral("in/missing.json"))});
+    COMPARE_EXIT(run, 1);
+    QCOMPARE(requestsSoFar(), before);
+}
+
+void TestJournyImport::jsonLinesInput()
+{
+    // Native JSON types stay what they are; a blank line is skipped; null and a missing key say nothing.
+    const QString users = write(
+        QStringLiteral("users.jsonl"),
+        "{\"userId\":\"j-1\",\"email\":\"j1@example.com\",\"plan\":\"Pro\",\"mrr\":399,\"paying\":true,"
+        "\"signup\":\"2024-05-01T10:00:00Z\"}\n"
+        "{\"userId\":\"j-2\",\"email\":\"j2@example.com\",\"plan\":\"Free\",\"mrr\":0.25,\"paying\":false,"
+        "\"signup\":null}\n"
+        "\n"
+        "{\"userId\":\"j-3\",\"plan\":\"Team\",\"mrr\":12,\"paying\":true}\n");
+    CliRun run = importJson({QStringLiteral("--kind"), QStringLiteral("users"), users});
+    COMPARE_EXIT(run, 0);
+    QCOMPARE(run.json().value(QLatin1String("rows")).toInteger(), 3);
+    QJsonObject properties = user(QStringLiteral("j-1")).value(QLatin1String("properties")).toObject();
+    QCOMPARE(properties.value(QLatin1String("plan")), QJsonValue(QStringLiteral("Pro")));
+    QCOMPARE(properties.value(QLatin1String("mrr")), QJsonValue(399));
+    QCOMPARE(properties.value(QLatin1String("paying")), QJsonValue(true));
+    QCOMPARE(properties.value(QLatin1String("signup")), QJsonValue(QStringLiteral("2024-05-01T10:00:00Z")));
+    properties = user(QStringLiteral("j-2")).value(QLatin1String("properties")).toObject();
+    QCOMPARE(properties.value(QLatin1String("mrr")), QJsonValue(0.25));
+    QCOMPARE(properties.value(QLatin1String("paying")), QJsonValue(false));
+    QVERIFY(!properties.contains(QLatin1String("signup")));
+    QCOMPARE(
+        user(QStringLiteral("j-3")).value(QLatin1String("properties")).toObject().value(QLatin1String("mrr")),
+        QJsonValue(12));
+
+    const QString tracked =
+        write(QStringLiteral("events.ndjson"),
+              "{\"event\":\"Signed up\",\"userId\":\"j-1\",\"source\":\"ads\",\"amount\":3}\n"
+              "{\"event\":\"Signed up\",\"userId\":\"j-2\",\"source\":\"seo\",\"amount\":4.5}\n");
+    run = import({QStringLiteral("--kind"), QStringLiteral("events"), tracked});
+    COMPARE_EXIT(run, 0);
+    const QJsonArray stored = events(QStringLiteral("Signed up"));
+    QCOMPARE(stored.size(), 2);
+    QMap<QString, QJsonObject> byUser;
+    for (const QJsonValue &event : stored)
+        byUser.insert(event.toObject()
+                          .value(QLatin1String("identification"))
+                          .toObject()
+                          .value(QLatin1String("user"))
+                          .toObject()
+                          .value(QLatin1String("userId"))
+                          .toString(),
+                      event.toObject().value(QLatin1String("metadata")).toObject());
+    QCOMPARE(byUser.value(QStringLiteral("j-1")),
+             (QJsonObject{{QLatin1String("source"), QStringLiteral("ads")}, {QLatin1String("amount"), 3}}));
+    QCOMPARE(byUser.value(QStringLiteral("j-2")),
+             (QJsonObject{{QLatin1String("source"), QStringLiteral("seo")}, {QLatin1String("amount"), 4.5}}));
+}
+
+void TestJournyImport::dryRunReportsRowsAndLines()
+{
+    // Row 2 spans two lines, so row 3 starts on line 5; row 5 has no identification at all.
+    const QString file = write(QStringLiteral("users.csv"), "userId,email,note\n"
+                                                            "v-1,v1@example.com,plain\n"
+                                                            "v-2,v2@example.com,\"two\nlines\"\n"
+                                                            "v-3,not-an-email,x\n"
+                                                            "v-4,v4@example.com,y\n"
+                                                            ",,nobody\n");
+    CliRun run =
+        import({QStringLiteral("--kind"), QStringLiteral("users"), file, QStringLiteral("--dry-run")});
+    COMPARE_EXIT(run, 2);
+    QVERIFY2(run.text().contains(
+                 QRegularExpression(QStringLiteral("^row 3 \\(line 5\\): identification\\.email: "),
+                                    QRegularExpression::MultilineOption)),
+             qPrintable(run.describe()));
+    QVERIFY2(run.text().contains(QRegularExpression(QStringLiteral("^row 5 \\(line 7\\): "),
+                                                    QRegularExpression::MultilineOption)),
+             qPrintable(run.describe()));
+    QVERIFY2(!run.text().contains(QLatin1String("(line 3)")) &&
+                 !run.text().contains(QLatin1String("row 4 (")),
+             qPrintable(run.describe()));
+    QVERIFY2(run.text().contains(QLatin1String("5 row(s): 3 valid, 2 invalid; nothing was sent")),
+             qPrintable(run.describe()));
+    // The first rows as the exact bodies.
+    QVERIFY2(
+        run.text().contains(QLatin1String(
+            "row 1: POST /users/upsert {\"identification\":{\"email\":\"v1@example.com\",\"userId\":\"v-1\"},"
+            "\"properties\":{\"note\":\"plain\"}}")),
+        qPrintable(run.describe()));
+
+    run = importJson({QStringLiteral("--kind"), QStringLiteral("users"), file, QStringLiteral("--dry-run")});
+    COMPARE_EXIT(run, 2);
+    const QJsonObject report = run.json();
+    QCOMPARE(report.keys(),
+             (QStringList{QStringLiteral("invalid"), QStringLiteral("ok"), QStringLiteral("preview"),
+                          QStringLiteral("problems"), QStringLiteral("rows"), QStringLiteral("valid")}));
+    QCOMPARE(report.value(QLatin1String("ok")), QJsonValue(false));
+    QCOMPARE(report.value(QLatin1String("rows")).toInteger(), 5);
+    QCOMPARE(report.value(QLatin1String("valid")).toInteger(), 3);
+    QCOMPARE(report.value(QLatin1String("invalid")).toInteger(), 2);
+    const QJsonArray problems = report.value(QLatin1String("problems")).toArray();
+    QCOMPARE(problems.size(), 2);
+    QCOMPARE(problems.at(0).toObject().value(QLatin1String("row")).toInteger(), 3);
+    QCOMPARE(problems.at(0).toObject().value(QLatin1String("line")).toInteger(), 5);
+    QVERIFY(problems.at(0)
+                .toObject()
+                .value(QLatin1String("errors"))
+                .toObject()
+                .contains(QLatin1String("identification.email")));
+    QCOMPARE(problems.at(1).toObject().value(QLatin1String("line")).toInteger(), 7);
+    const QJsonObject preview = report.value(QLatin1String("preview")).toArray().first().toObject();
+    QCOMPARE(preview.value(QLatin1String("operation")).toString(), QStringLiteral("upsertUser"));
+    QCOMPARE(preview.value(QLatin1String("body"))
+                 .toObject()
+                 .value(QLatin1String("identification"))
+                 .toObject()
+                 .value(QLatin1String("userId")),
+             QJsonValue(QStringLiteral("v-1")));
+
+    // Nothing went to the server, and no job was journaled for --resume last.
+    QCOMPARE(requestsSoFar(), 0);
+    COMPARE_EXIT(import({QStringLiteral("--resume"), QStringLiteral("last")}), 1);
+    QCOMPARE(requestsSoFar(), 0);
+}
+
+void TestJournyImport::dryRunOfValidFile()
+{
+    const QString file = write(QStringLiteral("users.csv"), usersCsv(QStringLiteral("w"), 1, 5));
+    const CliRun run =
+        import({QStringLiteral("--kind"), QStringLiteral("users"), file, QStringLiteral("--dry-run")});
+    COMPARE_EXIT(run, 0);
+    QVERIFY2(run.text().contains(QLatin1String("5 row(s): 5 valid, 0 invalid; nothing was sent")),
+             qPrintable(run.describe()));
+    QVERIFY2(run.text().contains(QLatin1String("row 3: POST /users/upsert ")), qPrintable(run.describe()));
+    QVERIFY2(!run.errors().contains(QLatin1String("job:")), qPrintable(run.describe()));
+    QCOMPARE(requestsSoFar(), 0);
+    int status = 0;
+    user(QStringLiteral("w-1"), &status);
+    QCOMPARE(status, 404);
+}
+
+void TestJournyImport::failedRowsFileCanBeFixedAndImportedAgain()
+{
+    // Quoted cells (a delimiter, a doubled quote) must come back as the same cells.
+    const QString file = write(QStringLiteral("users.csv"), "userId,email,mrr,city\n"
+                                                            "f-1,f1@example.com,10,\"Brussels, BE\"\n"
+                                                            "f-2,broken-email,20,\"Gent \"\"centre\"\"\"\n"
+                                                            "f-3,f3@example.com,abc,Paris\n"
+                                                            "f-4,f4@example.com,40,Rome\n");
+    const QString failedOut = m_dir->filePath(QStringLiteral("failed.csv"));
+    const QStringList mrrIsANumber{QStringLiteral("--map"), QStringLiteral("mrr=prop.mrr:number")};
+    CliRun run = importJson(QStringList{QStringLiteral("--kind"), QStringLiteral("users"), file,
+                                        QStringLiteral("--failed-out"), failedOut} +
+                            mrrIsANumber);
+    COMPARE_EXIT(run, 3);
+    CHECK_IMPORT_JSON(run);
+    QCOMPARE(run.json().value(QLatin1String("done")).toInteger(), 2);
+    QCOMPARE(run.json().value(QLatin1String("failed")).toInteger(), 2);
+    QCOMPARE(run.json().value(QLatin1String("ok")), QJsonValue(false));
+    QCOMPARE(requestsSoFar(), 2); // invalid rows are never sent
+
+    QStringList headers;
+    QList<QStringList> rows;
+    QString error;
+    QVERIFY2(readCsv(failedOut, &headers, &rows, &error), qPrintable(error));
+    QCOMPARE(headers, (QStringList{QStringLiteral("userId"), QStringLiteral("email"), QStringLiteral("mrr"),
+                                   QStringLiteral("city"), QStringLiteral("error")}));
+    QCOMPARE(rows.size(), 2);
+    QCOMPARE(rows.at(0).mid(0, 4), (QStringList{QStringLiteral("f-2"), QStringLiteral("broken-email"),
+                                                QStringLiteral("20"), QStringLiteral("Gent \"centre\"")}));
+    QVERIFY2(rows.at(0).at(4).contains(QLatin1String("identification.email")), qPrintable(rows.at(0).at(4)));
+    QCOMPARE(rows.at(1).mid(0, 4), (QStringList{QStringLiteral("f-3"), QStringLiteral("f3@example.com"),
+                                                QStringLiteral("abc"), QStringLiteral("Paris")}));
+    QVERIFY2(rows.at(1).at(4).contains(QLatin1String("properties.mrr")), qPrintable(rows.at(1).at(4)));
+
+    // Fixed as a person would: the cells corrected, the file saved, imported again.
+    QFile failed(failedOut);
+    QVERIFY(failed.open(QIODevice::ReadOnly));
+    QByteArray fixed = failed.readAll();
+    failed.close();
+    fixed.replace("broken-email", "f2@example.com").replace(",abc,", ",30,");
+    const QString again = write(QStringLiteral("fixed.csv"), fixed);
+    run = importJson(QStringList{QStringLiteral("--kind"), QStringLiteral("users"), again,
+                                 QStringLiteral("--map"), QStringLiteral("error=ignore")} +
+                     mrrIsANumber);
+    COMPARE_EXIT(run, 0);
+    QCOMPARE(run.json().value(QLatin1String("done")).toInteger(), 2);
+    QCOMPARE(run.json().value(QLatin1String("ok")), QJsonValue(true));
+
+    QCOMPARE(user(QStringLiteral("f-2")).value(QLatin1String("email")).toString(),
+             QStringLiteral("f2@example.com"));
+    QCOMPARE(user(QStringLiteral("f-2"))
+                 .value(QLatin1String("properties"))
+                 .toObject()
+                 .value(QLatin1String("city")),
+             QJsonValue(QStringLiteral("Gent \"centre\"")));
+    QCOMPARE(
+        user(QStringLiteral("f-3")).value(QLatin1String("properties")).toObject().value(QLatin1String("mrr")),
+        QJsonValue(30));
+    QCOMPARE(user(QStringLiteral("f-1"))
+                 .value(QLatin1String("properties"))
+                 .toObject()
+                 .value(QLatin1String("city")),
+             QJsonValue(QStringLiteral("Brussels, BE")));
+}
+
+void TestJournyImport::serverRefusalsFailRows()
+{
+    // A key without TrackData: the server refuses every row (401), and each fails with its answer.
+    const QString file = write(QStringLiteral("users.csv"), usersCsv(QStringLiteral("r"), 1, 3));
+    const QString failedOut = m_dir->filePath(QStringLiteral("failed.csv"));
+    const CliRun run = import(
+        {QStringLiteral("--kind"), QStringLiteral("users"), file, QStringLiteral("--failed-out"), failedOut},
+        readOnlyKey);
+    COMPARE_EXIT(run, 3);
+    QVERIFY2(run.text().contains(QLatin1String("0 of 3 row(s) done, 3 failed")), qPrintable(run.describe()));
+    QVERIFY2(run.text().contains(QStringLiteral("failed rows written to %1").arg(failedOut)),
+             qPrintable(run.describe()));
+    QStringList headers;
+    QList<QStringList> rows;
+    QString error;
+    QVERIFY2(readCsv(failedOut, &headers, &rows, &error), qPrintable(error));
+    QCOMPARE(rows.size(), 3);
+    for (const QStringList &row : std::as_const(rows))
+        QVERIFY2(row.last().contains(QLatin1String("TrackData")), qPrintable(row.join(QLatin1Char('|'))));
+    // 4xx answers are not retried.
+    QCOMPARE(requestsSoFar(), 3);
+}
+
+void TestJournyImport::usageErrors_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("message");
+    const QString users = QStringLiteral("in/users.csv");
+    QTest::newRow("unknown kind") << QStringList{QStringLiteral("--kind"), QStringLiteral("people"), users}
+                                  << QStringLiteral("--kind must be");
+    QTest::newRow("no kind") << QStringList{users} << QStringLiteral("--kind must be");
+    QTest::newRow("missing file") << QStringList{QStringLiteral("--kind"), QStringLiteral("users"),
+                                                 QStringLiteral("in/nope.csv")}
+                                  << QStringLiteral("nope.csv");
+    QTest::newRow("no file") << QStringList{QStringLiteral("--kind"), QStringLiteral("users")}
+                             << QStringLiteral("exactly one FILE");
+    QTest::newRow("two files") << QStringList{QStringLiteral("--kind"), QStringLiteral("users"), users, users}
+                               << QStringLiteral("exactly one FILE");
+    QTest::newRow("--map without =") << QStringList{QStringLiteral("--kind"), QStringLiteral("users"), users,
+                                                    QStringLiteral("--map"), QStringLiteral("plan")}
+                                     << QStringLiteral("--map plan:");
+    QTest::newRow("--map unknown column")
+        << QStringList{QStringLiteral("--kind"), QStringLiteral("users"), users, QStringLiteral("--map"),
+                       QStringLiteral("tier=prop.tier")}
+        << QStringLiteral("no column 'tier'");
+    QTest::newRow("--map unknown type")
+        << QStringList{QStringLiteral("--kind"), QStringLiteral("users"), users, QStringLiteral("--map"),
+                       QStringLiteral("seq=prop.seq:integer")}
+        << QStringLiteral("unknown type 'integer'");
+    QTest::newRow("--map unknown target")
+        << QStringList{QStringLiteral("--kind"), QStringLiteral("users"), users, QStringLiteral("--map"),
+                       QStringLiteral("plan=plan")}
+        << QStringLiteral("unknown target 'plan'");
+    QTest::newRow("--map target of another kind")
+        << QStringList{QStringLiteral("--kind"), QStringLiteral("users"), users, QStringLiteral("--map"),
+                       QStringLiteral("plan=meta.plan")}
+        << QStringLiteral("does not apply to users");
+    QTest::newRow("events without a name")
+        << QStringList{QStringLiteral("--kind"), QStringLiteral("events"), users} << QStringLiteral("name");
+    QTest::newRow("--delete with events")
+        << QStringList{QStringLiteral("--kind"), QStringLiteral("events"), users, QStringLiteral("--delete")}
+        << QStringLiteral("--delete goes with users or accounts");
+    QTest::newRow("--remove with users")
+        << QStringList{QStringLiteral("--kind"), QStringLiteral("users"), users, QStringLiteral("--remove")}
+        << QStringLiteral("--remove with memberships");
+    QTest::newRow("--rate 0") << QStringList{QStringLiteral("--kind"), QStringLiteral("users"), users,
+                                             QStringLiteral("--rate"), QStringLiteral("0")}
+                              << QStringLiteral("--rate must be");
+    QTest::newRow("--concurrency x") << QStringList{QStringLiteral("--kind"), QStringLiteral("users"), users,
+                                                    QStringLiteral("--concurrency"), QStringLiteral("x")}
+                                     << QStringLiteral("--concurrency must be");
+    QTest::newRow("unknown option") << QStringList{QStringLiteral("--kind"), QStringLiteral("users"), users,
+                                                   QStringLiteral("--fast")}
+                                    << QStringLiteral("fast");
+    QTest::newRow("--resume unknown job") << QStringList{QStringLiteral("--resume"), QStringLiteral("999")}
+                                          << QStringLiteral("no import job 999");
+    QTest::newRow("--resume last, none") << QStringList{QStringLiteral("--resume"), QStringLiteral("last")}
+                                         << QStringLiteral("no unfinished import job");
+}
+
+void TestJournyImport::usageErrors()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, message);
+    write(QStringLiteral("users.csv"), usersCsv(QStringLiteral("x"), 1, 3));
+    for (QString &argument : arguments) {
+        if (argument.startsWith(QLatin1String("in/")))
+            argument = m_dir->filePath(argument);
+    }
+    CliRun run = import(arguments);
+    COMPARE_EXIT(run, 1);
+    QVERIFY2(run.errors().startsWith(QLatin1String("journy: ")) && run.errors().contains(message),
+             qPrintable(run.describe()));
+    QVERIFY2(!run.errors().contains(QLatin1String("job:")), qPrintable(run.describe()));
+    // With --json too: a failure on stdout, and the same exit code.
+    run = importJson(arguments);
+    COMPARE_EXIT(run, 1);
+    QCOMPARE(run.json().value(QLatin1String("ok")), QJsonValue(false));
+    QCOMPARE(requestsSoFar(), 0);
+}
+
+void TestJournyImport::unreadableFileLeavesNoJobToResume()
+{
+    // The first 200 rows read fine (they are the sample); the file breaks after them, so it is
+    // found unreadable only while the job is being written.
+    QByteArray csv = usersCsv(QStringLiteral("b"), 1, 250);
+    csv += "b-251,b251@example.com,\"never closed,251\nb-252,b252@example.com,Pro,252\n";
+    const QString file = write(QStringLiteral("broken.csv"), csv);
+    CliRun run = import({QStringLiteral("--kind"), QStringLiteral("users"), file});
+    COMPARE_EXIT(run, 1);
+    QVERIFY2(run.errors().contains(QLatin1String("line 252")), qPrintable(run.describe()));
+    QCOMPARE(requestsSoFar(), 0);
+    // The rows journaled before the break are not a job to send: half a file is not the file.
+    run = import({QStringLiteral("--resume"), QStringLiteral("last")});
+    COMPARE_EXIT(run, 1);
+    QVERIFY2(run.errors().contains(QLatin1String("no unfinished import job")), qPrintable(run.describe()));
+    QCOMPARE(requestsSoFar(), 0);
+}
+
+void TestJournyImport::resumeSendsTheJournaledJobOnly()
+{
+    // A job journaled by another program (the console's wizard shares the journal), never started.
+    qint64 jobId = 0;
+    {
+        BulkJournal journal;
+        QString error;
+        QVERIFY2(journal.open(journalFile(), &error), qPrintable(error));
+        BulkJournal::Job job;
+        job.kind.kind = ImportKind::Kind::Users;
+        job.file = QStringLiteral("console.csv");
+        job.headers = QStringList{QStringLiteral("userId"), QStringLiteral("plan")};
+        job.profile = m_server->baseUrl().toString();
+        jobId = journal.createJob(job);
+        QVERIFY(jobId > 0);
+        QList<BulkJournal::Row> rows;
+        for (int n = 1; n <= 3; ++n) {
+            BulkJournal::Row row;
+            row.number = n;
+            row.line = n + 1;
+            row.values = QStringList{QStringLiteral("s-%1").arg(n), QStringLiteral("Pro")};
+            row.request = QJsonObject{
+                {QLatin1String("operation"), QStringLiteral("upsertUser")},
+                {QLatin1String("body"),
+                 QJsonObject{{QLatin1String("identification"),
+                              QJsonObject{{QLatin1String("userId"), QStringLiteral("s-%1").arg(n)}}},
+                             {QLatin1String("properties"),
+                              QJsonObject{{QLatin1String("plan"), QStringLiteral("Pro")}}}}},
+                {QLatin1String("query"), QString()}};
+            rows.append(row);
+        }
+        QVERIFY(journal.addRows(jobId, rows));
+    }
+
+    // What would change the job or make it a dry run is refused, not ignored: nothing is sent.
+    const QString other = write(QStringLiteral("other.csv"), usersCsv(QStringLiteral("o"), 1, 2));
+    for (const QStringList &extra :
+         {QStringList{QStringLiteral("--dry-run")}, QStringList{other},
+          QStringList{QStringLiteral("--kind"), QStringLiteral("accounts")},
+          QStringList{QStringLiteral("--map"), QStringLiteral("plan=prop.tier")}}) {
+        const CliRun run = import(QStringList{QStringLiteral("--resume"), QStringLiteral("last")} + extra);
+        COMPARE_EXIT(run, 1);
+        QVERIFY2(run.errors().contains(QLatin1String("--resume")), qPrintable(run.describe()));
+        QCOMPARE(requestsSoFar(), 0);
+    }
+
+    // By its ID, without --base-url: the job goes where it was journaled to go.
+    Child child = start({QStringLiteral("import"), QStringLiteral("--resume"), QString::number(jobId)});
+    const CliRun run = finish(child);
+    COMPARE_EXIT(run, 0);
+    QCOMPARE(jobOnFirstLine(run.err), jobId);
+    QVERIFY2(run.text().contains(QStringLiteral("job %1: 3 of 3 row(s) done, 0 failed").arg(jobId)),
+             qPrintable(run.describe()));
+    for (int n = 1; n <= 3; ++n)
+        QCOMPARE(user(QStringLiteral("s-%1").arg(n))
+                     .value(QLatin1String("properties"))
+                     .toObject()
+                     .value(QLatin1String("plan")),
+                 QJsonValue(QStringLiteral("Pro")));
+    // Finished now: nothing is left for --resume last.
+    COMPARE_EXIT(import({QStringLiteral("--resume"), QStringLiteral("last")}), 1);
+    QCOMPARE(requestsSoFar(), 3);
+}
+
+void TestJournyImport::jsonOutputShape()
+{
+    const QString file = write(QStringLiteral("users.csv"), usersCsv(QStringLiteral("s"), 1, 4));
+    CliRun run = importJson({QStringLiteral("--kind"), QStringLiteral("users"), file});
+    COMPARE_EXIT(run, 0);
+    CHECK_IMPORT_JSON(run);
+    const QJsonObject result = run.json();
+    QCOMPARE(result.value(QLatin1String("ok")), QJsonValue(true));
+    QCOMPARE(result.value(QLatin1String("rows")).toInteger(), 4);
+    QCOMPARE(result.value(QLatin1String("done")).toInteger(), 4);
+    QCOMPARE(result.value(QLatin1String("failed")).toInteger(), 0);
+    QCOMPARE(result.value(QLatin1String("pending")).toInteger(), 0);
+    QCOMPARE(result.value(QLatin1String("possiblyDuplicated")).toArray(), QJsonArray());
+    // stderr: the job line, then nothing (no progress line with --json).
+    QCOMPARE(run.errors(), QStringLiteral("job: %1\n").arg(result.value(QLatin1String("job")).toInteger()));
+
+    // Failed rows: the same shape, ok false; and each new job has its own ID.
+    const QString broken =
+        write(QStringLiteral("broken.csv"), "userId,email\nq-1,q1@example.com\nq-2,nope\n");
+    run = importJson({QStringLiteral("--kind"), QStringLiteral("users"), broken});
+    COMPARE_EXIT(run, 3);
+    CHECK_IMPORT_JSON(run);
+    QCOMPARE(run.json().value(QLatin1String("ok")), QJsonValue(false));
+    QCOMPARE(run.json().value(QLatin1String("failed")).toInteger(), 1);
+    QVERIFY(run.json().value(QLatin1String("job")).toInteger() >
+            result.value(QLatin1String("job")).toInteger());
+    QCOMPARE(jobOnFirstLine(run.err), run.json().value(QLatin1String("job")).toInteger());
+    QVERIFY2(!run.errors().contains(progressLine), qPrintable(run.describe()));
+}
+
+void TestJournyImport::pacingHoldsTheServersWindow()
+{
+    SandboxConfig config = SandboxConfig::defaults();
+    config.rateLimit = 30;
+    config.rateWindowSeconds = 2;
+    startServer(config);
+    const QString file = write(QStringLiteral("users.csv"), usersCsv(QStringLiteral("p"), 1, 90));
+    QElapsedTimer clock;
+    clock.start();
+    const CliRun run =
+        import({QStringLiteral("--kind"), QStringLiteral("users"), file, QStringLiteral("--rate"),
+                QStringLiteral("30"), QStringLiteral("--rate-window"), QStringLiteral("2")});
+    const qint64 elapsed = clock.elapsed();
+    COMPARE_EXIT(run, 0);
+    const QJsonObject stats = inspect(QStringLiteral("/_sandbox/stats"));
+    qInfo("90 rows at 30 per 2 s in %lld ms: %s", elapsed,
+          QJsonDocument(stats).toJson(QJsonDocument::Compact).constData());
+    QVERIFY2(stats.value(QLatin1String("maxPerWindow")).toInt() <= 30, qPrintable(run.describe()));
+    QVERIFY2(stats.value(QLatin1String("maxPerWindow")).toInt() >= 20, "the window was hardly used");
+    QCOMPARE(stats.value(QLatin1String("rateLimited")).toInt(), 0);
+    QCOMPARE(stats.value(QLatin1String("users")).toInt(), 90);
+    QCOMPARE(stats.value(QLatin1String("requests")).toInt(), 90);
+    // Three windows' worth: the last 30 cannot start before 4 s.
+    QVERIFY2(elapsed >= 3900, qPrintable(QString::number(elapsed)));
+    // A progress line with an ETA was drawn while it ran.
+    QVERIFY2(run.errors().contains(QRegularExpression(QStringLiteral("remaining, \\d+\\.\\d/s, ETA \\d+ s"))),
+             qPrintable(run.describe()));
+}
+
+void TestJournyImport::serverErrorsAreRetried()
+{
+    // 30% of the answers are 500s; the seed gives 2 or 3 of them among the requests 20 rows need
+    // (see planFaults), so each is retried and none runs out of attempts.
+    const int rows = 20;
+    const FaultPlan plan = planFaults(0.3, rows, 2, 3);
+    QVERIFY(plan.seed > 0);
+    SandboxConfig config = SandboxConfig::defaults();
+    config.faults.failRate = 0.3;
+    config.faults.seed = plan.seed;
+    startServer(config);
+    const QString file = write(QStringLiteral("users.csv"), usersCsv(QStringLiteral("f"), 1, rows));
+    const CliRun run = importJson({QStringLiteral("--kind"), QStringLiteral("users"), file});
+    COMPARE_EXIT(run, 0);
+    CHECK_IMPORT_JSON(run);
+    QCOMPARE(run.json().value(QLatin1String("done")).toInteger(), rows);
+    QCOMPARE(run.json().value(QLatin1String("failed")).toInteger(), 0);
+    // Every 500 was sent again, and nothing else was.
+    QCOMPARE(requestsSoFar(), plan.requests);
+    for (int n = 1; n <= rows; ++n)
+        QCOMPARE(user(QStringLiteral("f-%1").arg(n))
+                     .value(QLatin1String("properties"))
+                     .toObject()
+                     .value(QLatin1String("seq")),
+                 QJsonValue(n));
+}
+
+qint64 TestJournyImport::importAndKill(const QStringList &arguments, int count, int killAfterDone)
+{
+    Child child = start(importArguments(arguments, false));
+    if (child.process->state() != QProcess::Running) {
+        qWarning("journy did not start: %s", qPrintable(child.process->errorString()));
+        return 0;
+    }
+    std::unique_ptr<BulkJournal> journal;
+    qint64 jobId = 0;
+    qint64 done = 0;
+    QElapsedTimer clock;
+    clock.start();
+    while (done < killAfterDone && child.finished->isEmpty() && clock.elapsed() < 20000) {
+        QTest::qWait(10);
+        child.read();
+        if (jobId == 0) {
+            // "job: ID" comes once every row is journaled; the journal is read from then on.
+            jobId = jobOnFirstLine(child.err);
+            if (jobId == 0)
+                continue;
+            journal = std::make_unique<BulkJournal>();
+            QString error;
+            if (!journal->open(journalFile(), &error)) {
+                qWarning("cannot read the journal: %s", qPrintable(error));
+                break;
+            }
+        }
+        done = journal->counts(jobId).done;
+    }
+    if (!child.finished->isEmpty()) {
+        child.read();
+        qWarning("journy ended before it was killed:\n%s%s", child.out.constData(), child.err.constData());
+        return 0;
+    }
+    child.process->kill(); // SIGKILL
+    child.finished->wait(10000);
+    if (child.process->exitStatus() != QProcess::CrashExit || done < killAfterDone) {
+        qWarning("journy was not killed half-way (%lld rows done)", done);
+        return 0;
+    }
+    const BulkJournal::Counts counts = journal->counts(jobId);
+    qInfo("killed after %lld ms: %lld done, %lld in flight, %lld pending", clock.elapsed(), counts.done,
+          counts.inFlight, counts.pending);
+    if (counts.total() != count || counts.done == 0 || counts.done == count) {
+        qWarning("the journal does not show a job stopped half-way");
+        return 0;
+    }
+    return jobId;
+}
+
+void TestJournyImport::killedUserImportResumesWithEveryRow()
+{
+    // Slow enough to be killed half-way: 20 ms per answer, at most 50 requests a second.
+    SandboxConfig config = SandboxConfig::defaults();
+    config.faults.latencyMs = 20;
+    startServer(config);
+    const int rows = 300;
+    const QString file = write(QStringLiteral("users.csv"), usersCsv(QStringLiteral("k"), 1, rows));
+    const qint64 jobId =
+        importAndKill({QStringLiteral("--kind"), QStringLiteral("users"), file, QStringLiteral("--rate"),
+                       QStringLiteral("50"), QStringLiteral("--rate-window"), QStringLiteral("1")},
+                      rows, 60);
+    QVERIFY(jobId > 0);
+    QVERIFY(inspect(QStringLiteral("/_sandbox/stats")).value(QLatin1String("users")).toInt() < rows);
+
+    // Same folders, same key: the job picks up where it stopped.
+    const CliRun run = import({QStringLiteral("--resume"), QStringLiteral("last")});
+    COMPARE_EXIT(run, 0);
+    QCOMPARE(jobOnFirstLine(run.err), jobId);
+    QVERIFY2(
+        run.text().contains(QStringLiteral("job %1: %2 of %2 row(s) done, 0 failed").arg(jobId).arg(rows)),
+        qPrintable(run.describe()));
+    QVERIFY2(!run.text().contains(QLatin1String("possibly duplicated")), qPrintable(run.describe()));
+
+    // Every user, with its properties.
+    const QJsonObject stats = inspect(QStringLiteral("/_sandbox/stats"));
+    QCOMPARE(stats.value(QLatin1String("users")).toInt(), rows);
+    for (int n = 1; n <= rows; ++n) {
+        int status = 0;
+        const QJsonObject stored = user(QStringLiteral("k-%1").arg(n), &status);
+        QVERIFY2(status == 200, qPrintable(QStringLiteral("k-%1 is missing").arg(n)));
+        QCOMPARE(stored.value(QLatin1String("email")).toString(), QStringLiteral("k%1@example.com").arg(n));
+        const QJsonObject properties = stored.value(QLatin1String("properties")).toObject();
+        QCOMPARE(properties.value(QLatin1String("seq")), QJsonValue(n));
+        QCOMPARE(properties.value(QLatin1String("plan")).toString(),
+                 n % 2 ? QStringLiteral("Pro") : QStringLiteral("Free"));
+    }
+    // Rows done before the kill were not sent again: only those in flight then may have been.
+    const int recovered = recoveredRows(run.err);
+    QVERIFY2(stats.value(QLatin1String("requests")).toInt() <= rows + recovered,
+             qPrintable(QStringLiteral("%1 requests, %2 rows recovered\n%3")
+                            .arg(stats.value(QLatin1String("requests")).toInt())
+                            .arg(recovered)
+                            .arg(run.describe())));
+}
+
+void TestJournyImport::killedEventImportListsPossibleDuplicates()
+{
+    SandboxConfig config = SandboxConfig::defaults();
+    config.faults.latencyMs = 20;
+    startServer(config);
+    const int rows = 150;
+    QByteArray csv = "event,userId,seq,when\n";
+    for (int n = 1; n <= rows; ++n)
+        csv += QStringLiteral("Imported,ev-%1,%1,2024-05-01T10:00:00Z\n").arg(n).toUtf8();
+    const QString file = write(QStringLiteral("events.csv"), csv);
+    // Killed early, while the first window's requests are on the wire.
+    const qint64 jobId =
+        importAndKill({QStringLiteral("--kind"), QStringLiteral("events"), file, QStringLiteral("--map"),
+                       QStringLiteral("when=triggeredAt"), QStringLiteral("--rate"), QStringLiteral("50"),
+                       QStringLiteral("--rate-window"), QStringLiteral("1")},
+                      rows, 10);
+    QVERIFY(jobId > 0);
+
+    const CliRun run = importJson({QStringLiteral("--resume"), QStringLiteral("last")});
+    COMPARE_EXIT(run, 0);
+    CHECK_IMPORT_JSON(run);
+    const QJsonObject result = run.json();
+    QCOMPARE(result.value(QLatin1String("job")).toInteger(), jobId);
+    QCOMPARE(result.value(QLatin1String("done")).toInteger(), rows);
+    QSet<qint64> listed;
+    for (const QJsonValue &number : result.value(QLatin1String("possiblyDuplicated")).toArray())
+        listed.insert(number.toInteger());
+    // The rows said to be in flight are exactly the rows listed, and stderr says why.
+    const int recovered = recoveredRows(run.err);
+    QCOMPARE(listed.size(), recovered);
+    if (recovered > 0)
+        QVERIFY2(run.errors().contains(QLatin1String("events may be duplicated")),
+                 qPrintable(run.describe()));
+
+    // Every row on the server at least once; any row stored twice is listed.
+    QHash<qint64, int> copies;
+    const QJsonArray stored = events(QStringLiteral("Imported"));
+    for (const QJsonValue &event : stored) {
+        const QJsonObject object = event.toObject();
+        const qint64 seq =
+            object.value(QLatin1String("metadata")).toObject().value(QLatin1String("seq")).toInteger();
+        QCOMPARE(object.value(QLatin1String("triggeredAt")).toString(),
+                 QStringLiteral("2024-05-01T10:00:00Z"));
+        QCOMPARE(object.value(QLatin1String("identification"))
+                     .toObject()
+                     .value(QLatin1String("user"))
+                     .toObject()
+                     .value(QLatin1String("userId"))
+                     .toString(),
+                 QStringLiteral("ev-%1").arg(seq));
+        ++copies[seq];
+    }
+    qInfo("%lld events stored for %d rows; %lld listed as possibly duplicated", qint64(stored.size()), rows,
+          qint64(listed.size()));
+    for (qint64 n = 1; n <= rows; ++n) {
+        QVERIFY2(copies.value(n) >= 1, qPrintable(QStringLiteral("row %1 is not on the server").arg(n)));
+        QVERIFY2(copies.value(n) == 1 || listed.contains(n),
+                 qPrintable(
+                     QStringLiteral("row %1 is stored %2 times but not listed").arg(n).arg(copies.value(n))));
+    }
+    QCOMPARE(copies.size(), rows);
+    QVERIFY(stored.size() <= rows + listed.size());
+}
+
+QTEST_MAIN(TestJournyImport)
+#include "tst_JournyImport.moc"
