@@ -33,7 +33,9 @@ sandbox="$bindir/journy-sandbox"
 [[ -x "$journy" ]] || die "no journy executable in '$bindir' (pass the binaries dir)"
 [[ -x "$sandbox" ]] || die "no journy-sandbox executable in '$bindir'"
 command -v curl >/dev/null || die "curl is needed to read the sandbox's /_sandbox/* answers"
-[[ "$rows" =~ ^[0-9]+$ ]] && ((rows > 2 * edge_rows)) || die "BENCH_ROWS must be a number above $((2 * edge_rows))"
+if ! [[ "$rows" =~ ^[0-9]+$ ]] || ((rows <= 2 * edge_rows)); then
+    die "BENCH_ROWS must be a number above $((2 * edge_rows))"
+fi
 
 workdir="$(mktemp -d)"
 server_pid=""

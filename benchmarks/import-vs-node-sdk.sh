@@ -33,7 +33,9 @@ sandbox="$bindir/journy-sandbox"
 [[ -x "$sandbox" ]] || die "no journy-sandbox executable in '$bindir'"
 command -v curl >/dev/null || die "curl is needed to read the sandbox's /_sandbox/* answers"
 command -v node >/dev/null || die "node is needed for the SDK's side (Debian: apt-get install nodejs npm)"
-[[ "$rows" =~ ^[0-9]+$ ]] && ((rows > 2 * edge_rows)) || die "BENCH_ROWS must be a number above $((2 * edge_rows))"
+if ! [[ "$rows" =~ ^[0-9]+$ ]] || ((rows <= 2 * edge_rows)); then
+    die "BENCH_ROWS must be a number above $((2 * edge_rows))"
+fi
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive number"
 
 sdk_package="$here/node_modules/@journyio/sdk/package.json"

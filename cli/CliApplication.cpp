@@ -227,6 +227,12 @@ bool CliApplication::parseCommand(QCommandLineParser &parser, const QStringList 
 
 void CliApplication::dispatch(const QStringList &words)
 {
+    // "journy import --help" and the like: one help text covers every command.
+    if (words.contains(QLatin1String("--help")) || words.contains(QLatin1String("-h"))) {
+        print(helpText());
+        exit(Success);
+        return;
+    }
     const QString command = words.first();
     if (command == QLatin1String("hmac")) {
         runHmac(words.mid(1));
@@ -401,15 +407,15 @@ bool CliApplication::resolveProfile(Profile *profile)
         return false;
     }
     // A resumed import goes where it went before, unless told otherwise.
-    const bool impliedUrl = !byProfile && !m_global.isSet(QStringLiteral("base-url"))
-                            && (m_impliedTarget.startsWith(QLatin1String("http://"))
-                                || m_impliedTarget.startsWith(QLatin1String("https://")));
+    const bool impliedUrl = !byProfile && !m_global.isSet(QStringLiteral("base-url")) &&
+                            (m_impliedTarget.startsWith(QLatin1String("http://")) ||
+                             m_impliedTarget.startsWith(QLatin1String("https://")));
     if (m_global.isSet(QStringLiteral("base-url")) || impliedUrl) {
         profile->name.clear();
         profile->baseUrl = QUrl(impliedUrl ? m_impliedTarget : m_global.value(QStringLiteral("base-url")));
         return true;
     }
-    const QString name = byProfile                   ? m_global.value(QStringLiteral("profile"))
+    const QString name = byProfile                    ? m_global.value(QStringLiteral("profile"))
                          : !m_impliedTarget.isEmpty() ? m_impliedTarget
                                                       : m_profiles.defaultProfileName();
     if (!m_profiles.contains(name)) {
@@ -531,18 +537,25 @@ void CliApplication::runImport(const QStringList &words)
     const QCommandLineOption kind = valueOption(QStringLiteral("kind"), QString(), QStringLiteral("KIND"));
     const QCommandLineOption remove = flagOption(QStringLiteral("remove"), QString());
     const QCommandLineOption deleteRows = flagOption(QStringLiteral("delete"), QString());
-    const QCommandLineOption mapping = valueOption(QStringLiteral("mapping"), QString(), QStringLiteral("FILE"));
-    const QCommandLineOption saveMapping = valueOption(QStringLiteral("save-mapping"), QString(), QStringLiteral("FILE"));
-    const QCommandLineOption map = valueOption(QStringLiteral("map"), QString(), QStringLiteral("COLUMN=TARGET[:TYPE]"));
+    const QCommandLineOption mapping =
+        valueOption(QStringLiteral("mapping"), QString(), QStringLiteral("FILE"));
+    const QCommandLineOption saveMapping =
+        valueOption(QStringLiteral("save-mapping"), QString(), QStringLiteral("FILE"));
+    const QCommandLineOption map =
+        valueOption(QStringLiteral("map"), QString(), QStringLiteral("COLUMN=TARGET[:TYPE]"));
     const QCommandLineOption rate = valueOption(QStringLiteral("rate"), QString(), QStringLiteral("N"));
-    const QCommandLineOption rateWindow = valueOption(QStringLiteral("rate-window"), QString(), QStringLiteral("SECONDS"));
-    const QCommandLineOption concurrency = valueOption(QStringLiteral("concurrency"), QString(), QStringLiteral("N"));
+    const QCommandLineOption rateWindow =
+        valueOption(QStringLiteral("rate-window"), QString(), QStringLiteral("SECONDS"));
+    const QCommandLineOption concurrency =
+        valueOption(QStringLiteral("concurrency"), QString(), QStringLiteral("N"));
     const QCommandLineOption dryRun = flagOption(QStringLiteral("dry-run"), QString());
-    const QCommandLineOption resume = valueOption(QStringLiteral("resume"), QString(), QStringLiteral("JOB|last"));
-    const QCommandLineOption failedOut = valueOption(QStringLiteral("failed-out"), QString(), QStringLiteral("FILE"));
+    const QCommandLineOption resume =
+        valueOption(QStringLiteral("resume"), QString(), QStringLiteral("JOB|last"));
+    const QCommandLineOption failedOut =
+        valueOption(QStringLiteral("failed-out"), QString(), QStringLiteral("FILE"));
     if (!parseCommand(parser, words,
-                      {kind, remove, deleteRows, mapping, saveMapping, map, rate, rateWindow, concurrency, dryRun, resume,
-                       failedOut}))
+                      {kind, remove, deleteRows, mapping, saveMapping, map, rate, rateWindow, concurrency,
+                       dryRun, resume, failedOut}))
         return;
 
     CliImportCommand::Options options;
@@ -567,8 +580,8 @@ void CliApplication::runImport(const QStringList &words)
         *out = value;
         return true;
     };
-    if (!number(rate, 1, &options.rate) || !number(rateWindow, 1, &options.rateWindowSeconds)
-        || !number(concurrency, 1, &options.concurrency))
+    if (!number(rate, 1, &options.rate) || !number(rateWindow, 1, &options.rateWindowSeconds) ||
+        !number(concurrency, 1, &options.concurrency))
         return;
     if (options.resume.isEmpty()) {
         if (parser.positionalArguments().size() != 1) {
@@ -583,9 +596,26 @@ void CliApplication::runImport(const QStringList &words)
         options.kind.remove = parser.isSet(remove) || parser.isSet(deleteRows);
         const bool deletable =
             options.kind.kind == ImportKind::Kind::Users || options.kind.kind == ImportKind::Kind::Accounts;
-        if ((parser.isSet(deleteRows) && !deletable)
-            || (parser.isSet(remove) && options.kind.kind != ImportKind::Kind::Memberships)) {
-            fail(UsageError, QStringLiteral("--delete goes with users or accounts, --remove with memberships"));
+        if ((parser.isSet(deleteRows) && !deletable) ||
+            (parser.isSet(remove) && options.kind.kind != ImportKind::Kind::Memberships)) {
+            fail(UsageError,
+                 QStringLiteral("--delete goes with users or accounts, --remove with memberships"));
+            return;
+        }
+    } else {
+        // A resumed job is sent as it was journaled: a file, a kind, a mapping or --dry-run cannot
+        // apply to it, and ignoring them would send what the user did not ask for.
+        QStringList ignored;
+        if (!parser.positionalArguments().isEmpty())
+            ignored << QStringLiteral("FILE");
+        for (const QCommandLineOption *option :
+             {&kind, &remove, &deleteRows, &mapping, &saveMapping, &map, &dryRun}) {
+            if (parser.isSet(*option))
+                ignored << QStringLiteral("--") + option->names().constFirst();
+        }
+        if (!ignored.isEmpty()) {
+            fail(UsageError, QStringLiteral("--resume sends the job as it was journaled; it does not take %1")
+                                 .arg(ignored.join(QLatin1String(", "))));
             return;
         }
     }
@@ -594,8 +624,8 @@ void CliApplication::runImport(const QStringList &words)
                                                                  : m_profiles.defaultProfileName();
 
     QDir().mkpath(AppPaths::dataDir());
-    auto *command =
-        new CliImportCommand(options, AppPaths::dataDir() + QStringLiteral("/imports.sqlite"), m_out, m_err, this);
+    auto *command = new CliImportCommand(options, AppPaths::dataDir() + QStringLiteral("/imports.sqlite"),
+                                         m_out, m_err, this);
     // The command prints its own result; the exit code is all it hands back.
     connect(command, &CliImportCommand::finished, this, &CliApplication::exit);
     if (!command->prepare())

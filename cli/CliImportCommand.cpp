@@ -21,11 +21,12 @@ CliImportCommand::~CliImportCommand() = default;
 void CliImportCommand::fail(int exitCode, const QString &message)
 {
     if (m_options.json)
-        m_out << QString::fromUtf8(QJsonDocument(QJsonObject{{QLatin1String("ok"), false},
-                                                             {QLatin1String("error"), message},
-                                                             {QLatin1String("job"), m_jobId > 0 ? QJsonValue(m_jobId)
-                                                                                                : QJsonValue()}})
-                                       .toJson(QJsonDocument::Compact))
+        m_out << QString::fromUtf8(
+                     QJsonDocument(QJsonObject{{QLatin1String("ok"), false},
+                                               {QLatin1String("error"), message},
+                                               {QLatin1String("job"),
+                                                m_jobId > 0 ? QJsonValue(m_jobId) : QJsonValue()}})
+                         .toJson(QJsonDocument::Compact))
               << '\n';
     m_err << "journy: " << message << '\n';
     m_out.flush();
@@ -50,7 +51,8 @@ bool CliImportCommand::prepare()
 {
     QString error;
     if (!m_journal.open(m_journalPath, &error)) {
-        fail(CliApplication::UsageError, QStringLiteral("the import journal %1 cannot be opened: %2").arg(m_journalPath, error));
+        fail(CliApplication::UsageError,
+             QStringLiteral("the import journal %1 cannot be opened: %2").arg(m_journalPath, error));
         return false;
     }
     if (!m_options.resume.isEmpty()) {
@@ -67,7 +69,8 @@ bool CliImportCommand::prepare()
         m_recovered = m_journal.recoverInFlight(m_jobId);
         m_err << "job: " << m_jobId << '\n';
         if (m_recovered > 0)
-            m_err << "resuming: " << m_recovered << " row(s) were in flight when the job stopped and will be sent again"
+            m_err << "resuming: " << m_recovered
+                  << " row(s) were in flight when the job stopped and will be sent again"
                   << (m_journal.job(m_jobId).kind.kind == ImportKind::Kind::Events
                           ? QStringLiteral(" (events may be duplicated; the report lists them)")
                           : QString())
@@ -81,7 +84,8 @@ bool CliImportCommand::prepare()
         return false;
     }
     if (!m_options.mappingFile.isEmpty() && !m_preparer.mapping().load(m_options.mappingFile, &error)) {
-        fail(CliApplication::UsageError, QStringLiteral("--mapping %1: %2").arg(m_options.mappingFile, error));
+        fail(CliApplication::UsageError,
+             QStringLiteral("--mapping %1: %2").arg(m_options.mappingFile, error));
         return false;
     }
     for (const QString &spec : m_options.overrides) {
@@ -94,7 +98,8 @@ bool CliImportCommand::prepare()
         fail(CliApplication::UsageError, error);
         return false;
     }
-    if (!m_options.saveMappingFile.isEmpty() && !m_preparer.mapping().save(m_options.saveMappingFile, &error)) {
+    if (!m_options.saveMappingFile.isEmpty() &&
+        !m_preparer.mapping().save(m_options.saveMappingFile, &error)) {
         fail(CliApplication::UsageError, error);
         return false;
     }
@@ -134,11 +139,13 @@ bool CliImportCommand::prepare()
         for (const auto &entry : m_preparer.preview(3))
             m_out << "row " << entry.first.number << ": " << entry.second.first.info().method << ' '
                   << entry.second.first.pathAndQuery() << ' '
-                  << QString::fromUtf8(QJsonDocument(entry.second.first.body).toJson(QJsonDocument::Compact)) << '\n';
-        for (const ImportPreparer::RowProblem &problem : std::as_const(report.problems))
-            m_out << "row " << problem.number << " (line " << problem.line << "): " << describeProblems(problem.errors)
+                  << QString::fromUtf8(QJsonDocument(entry.second.first.body).toJson(QJsonDocument::Compact))
                   << '\n';
-        m_out << report.rows << " row(s): " << report.valid << " valid, " << report.invalid << " invalid; nothing was sent\n";
+        for (const ImportPreparer::RowProblem &problem : std::as_const(report.problems))
+            m_out << "row " << problem.number << " (line " << problem.line
+                  << "): " << describeProblems(problem.errors) << '\n';
+        m_out << report.rows << " row(s): " << report.valid << " valid, " << report.invalid
+              << " invalid; nothing was sent\n";
     }
     m_out.flush();
     m_done = true;
@@ -181,8 +188,9 @@ void CliImportCommand::printProgress(bool final)
         return;
     const BulkImporter::Progress progress = m_importer->progress();
     const BulkJournal::Counts &counts = progress.counts;
-    m_err << '\r' << counts.done << " done, " << counts.failed << " failed, " << counts.pending + counts.inFlight
-          << " remaining, " << QString::number(progress.ratePerSecond, 'f', 1) << "/s";
+    m_err << '\r' << counts.done << " done, " << counts.failed << " failed, "
+          << counts.pending + counts.inFlight << " remaining, "
+          << QString::number(progress.ratePerSecond, 'f', 1) << "/s";
     if (progress.etaSeconds >= 0 && !final)
         m_err << ", ETA " << progress.etaSeconds << " s";
     m_err << "   ";
@@ -205,24 +213,28 @@ void CliImportCommand::complete(bool cancelled)
     const BulkJournal::Counts counts = m_journal.counts(m_jobId);
     const QList<BulkJournal::Row> duplicated = m_journal.duplicatedEvents(m_jobId);
     QString failedOutError;
-    const bool failedWritten = m_options.failedOut.isEmpty() || counts.failed == 0 || writeFailedRows(&failedOutError);
+    // Written even with no failed row (headers only), so no file from an earlier run is left there.
+    const bool failedWritten = m_options.failedOut.isEmpty() || writeFailedRows(&failedOutError);
 
     if (m_options.json) {
         QJsonArray duplicates;
         for (const BulkJournal::Row &row : duplicated)
             duplicates.append(row.number);
-        m_out << QString::fromUtf8(QJsonDocument(QJsonObject{{QLatin1String("ok"), counts.failed == 0 && !cancelled},
-                                                             {QLatin1String("job"), m_jobId},
-                                                             {QLatin1String("rows"), counts.total()},
-                                                             {QLatin1String("done"), counts.done},
-                                                             {QLatin1String("failed"), counts.failed},
-                                                             {QLatin1String("pending"), counts.pending + counts.inFlight},
-                                                             {QLatin1String("possiblyDuplicated"), duplicates}})
-                                       .toJson(QJsonDocument::Compact))
+        m_out << QString::fromUtf8(
+                     QJsonDocument(QJsonObject{{QLatin1String("ok"), counts.failed == 0 && !cancelled},
+                                               {QLatin1String("job"), m_jobId},
+                                               {QLatin1String("rows"), counts.total()},
+                                               {QLatin1String("done"), counts.done},
+                                               {QLatin1String("failed"), counts.failed},
+                                               {QLatin1String("pending"), counts.pending + counts.inFlight},
+                                               {QLatin1String("possiblyDuplicated"), duplicates}})
+                         .toJson(QJsonDocument::Compact))
               << '\n';
     } else {
-        m_out << "job " << m_jobId << ": " << counts.done << " of " << counts.total() << " row(s) done, " << counts.failed
-              << " failed" << (cancelled ? QStringLiteral(", cancelled (resume with --resume %1)").arg(m_jobId) : QString())
+        m_out << "job " << m_jobId << ": " << counts.done << " of " << counts.total() << " row(s) done, "
+              << counts.failed << " failed"
+              << (cancelled ? QStringLiteral(", cancelled (resume with --resume %1)").arg(m_jobId)
+                            : QString())
               << '\n';
         if (!duplicated.isEmpty()) {
             QStringList numbers;
@@ -238,7 +250,7 @@ void CliImportCommand::complete(bool cancelled)
     if (!failedWritten)
         m_err << "journy: " << failedOutError << '\n';
     m_err.flush();
-    const int code = cancelled ? CliApplication::Failed
+    const int code = cancelled                             ? CliApplication::Failed
                      : !failedWritten || counts.failed > 0 ? CliApplication::Refused
                                                            : CliApplication::Success;
     QTimer::singleShot(0, this, [this, code] { emit finished(code); });

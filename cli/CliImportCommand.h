@@ -28,14 +28,14 @@ public:
         QString mappingFile;
         QString saveMappingFile;
         QStringList overrides;
-        int rate = 0;          // ceiling per window; 0: the server's limit
+        int rate = 0; // ceiling per window; 0: the server's limit
         int rateWindowSeconds = 60;
         int concurrency = 4;
         bool dryRun = false;
-        QString resume;        // job ID or "last"; empty: a new job
+        QString resume; // job ID or "last"; empty: a new job
         QString failedOut;
         bool json = false;
-        QString target;        // profile name or base URL, recorded in the job (never a key)
+        QString target; // profile name or base URL, recorded in the job (never a key)
     };
 
     CliImportCommand(const Options &options, const QString &journalPath, QTextStream &out, QTextStream &err,

@@ -263,8 +263,8 @@ void BulkImporter::pump()
 bool BulkImporter::fillQueue(bool topUp)
 {
     const bool grouping = m_kind.kind == ImportKind::Kind::Memberships;
-    const size_t lowWater = grouping || topUp ? size_t(rowsPerTakeFor(grouping))
-                                              : size_t(std::max(8, 2 * m_options.concurrency));
+    const size_t lowWater =
+        grouping || topUp ? size_t(rowsPerTakeFor(grouping)) : size_t(std::max(8, 2 * m_options.concurrency));
     while (!m_drained) {
         bool need = m_queue.size() < lowWater;
         // A partial call for the first account while more of its rows may follow in the file.
@@ -280,7 +280,13 @@ bool BulkImporter::fillQueue(bool topUp)
 
 int BulkImporter::rowsPerTakeFor(bool grouping) const
 {
-    return grouping ? membershipRowsPerTake : std::max(rowsPerTake, 4 * m_options.concurrency);
+    if (grouping)
+        return membershipRowsPerTake;
+    // Events taken ahead count as in flight after a crash, and so as possibly duplicated: take
+    // only what is about to be sent, so that list names the events that may really be doubled.
+    if (m_kind.kind == ImportKind::Kind::Events)
+        return m_options.concurrency + 2;
+    return std::max(rowsPerTake, 4 * m_options.concurrency);
 }
 
 bool BulkImporter::takeBatch()
@@ -310,7 +316,8 @@ bool BulkImporter::takeRows(int batch)
         const QString operationId = row.request.value(QLatin1String("operation")).toString();
         const ApiOperation *operation = ApiOperation::byOperationId(operationId);
         if (!operation) {
-            markFailed({row}, QStringLiteral("Not sent: unknown operation '%1'").arg(operationId), QJsonObject());
+            markFailed({row}, QStringLiteral("Not sent: unknown operation '%1'").arg(operationId),
+                       QJsonObject());
             if (m_journalFailed)
                 return false;
             continue;
@@ -484,7 +491,9 @@ void BulkImporter::onRateLimited(const QList<BulkJournal::Row> &rows, const ApiR
     }
     if (!givenUp.isEmpty())
         markFailed(givenUp,
-                   QStringLiteral("%1 (rate limited %2 times; giving up)").arg(result.summary()).arg(maxRateLimited + 1),
+                   QStringLiteral("%1 (rate limited %2 times; giving up)")
+                       .arg(result.summary())
+                       .arg(maxRateLimited + 1),
                    toJson(result.errors));
     if (!again.isEmpty())
         markPending(again, false, false);
@@ -511,15 +520,15 @@ void BulkImporter::onRefused(const QList<BulkJournal::Row> &rows, const ApiResul
     for (auto it = result.errors.begin(); it != result.errors.end() && !unattributed; ++it) {
         const QStringList parts = it.key().split(QLatin1Char('.'));
         bool isIndex = false;
-        const int user = parts.size() >= 2 && parts.first() == QLatin1String("users") ? parts.at(1).toInt(&isIndex)
-                                                                                       : -1;
+        const int user =
+            parts.size() >= 2 && parts.first() == QLatin1String("users") ? parts.at(1).toInt(&isIndex) : -1;
         if (!isIndex || user < 0 || user >= users) {
             unattributed = true;
             break;
         }
-        const int row = static_cast<int>(std::upper_bound(firstUser.begin(), firstUser.end(), user) -
-                                         firstUser.begin()) -
-                        1;
+        const int row =
+            static_cast<int>(std::upper_bound(firstUser.begin(), firstUser.end(), user) - firstUser.begin()) -
+            1;
         QStringList local = parts;
         local[1] = QString::number(user - firstUser.at(row));
         perRow[row].insert(local.join(QLatin1Char('.')), it.value());
@@ -551,9 +560,10 @@ void BulkImporter::retryLater(const QList<BulkJournal::Row> &rows, const ApiResu
     if (!givenUp.isEmpty()) {
         // The last attempt is counted too, so a failed row's attempts say how often it was sent.
         markPending(idsOf(givenUp), true, duplicate);
-        markFailed(givenUp,
-                   QStringLiteral("%1 (gave up after %2 attempts)").arg(result.summary()).arg(m_options.maxAttempts),
-                   toJson(result.errors));
+        markFailed(
+            givenUp,
+            QStringLiteral("%1 (gave up after %2 attempts)").arg(result.summary()).arg(m_options.maxAttempts),
+            toJson(result.errors));
     }
     if (waiting.isEmpty() || m_journalFailed)
         return;
@@ -563,8 +573,8 @@ void BulkImporter::retryLater(const QList<BulkJournal::Row> &rows, const ApiResu
     for (const BulkJournal::Row &row : waiting)
         attempts = std::max(attempts, row.attempts);
     const double base = m_options.backoffBaseMs * std::pow(2.0, std::min(attempts, 30));
-    const qint64 delay = std::min<qint64>(maxRetryDelayMs, static_cast<qint64>(
-                                                               base * (0.5 + QRandomGenerator::global()->generateDouble())));
+    const qint64 delay = std::min<qint64>(
+        maxRetryDelayMs, static_cast<qint64>(base * (0.5 + QRandomGenerator::global()->generateDouble())));
     const QList<qint64> ids = idsOf(waiting);
     // The rows stay in flight in the journal while they wait: a crash now sends them again at resume.
     for (qint64 id : ids)
@@ -631,7 +641,8 @@ bool BulkImporter::journalOk()
     // Sending on without recording would lose track of rows: stop, and let a resume sort it out
     // (rows left in flight are recovered then).
     if (!m_journalFailed)
-        qWarning("bulk import: stopping, the journal cannot be written: %s", qPrintable(m_journal->lastError()));
+        qWarning("bulk import: stopping, the journal cannot be written: %s",
+                 qPrintable(m_journal->lastError()));
     m_journalFailed = true;
     m_sendTimer.stop();
     m_queue.clear();

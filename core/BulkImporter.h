@@ -28,10 +28,10 @@ public:
     class Options
     {
     public:
-        int rateCeiling = 0;    // requests per window the user allows; 0: the server's limit only
-        int windowMs = 60000;   // journy.io counts over 60 s
+        int rateCeiling = 0;  // requests per window the user allows; 0: the server's limit only
+        int windowMs = 60000; // journy.io counts over 60 s
         int concurrency = 4;
-        int maxAttempts = 5;    // for 5xx and transport failures
+        int maxAttempts = 5; // for 5xx and transport failures
         int backoffBaseMs = 500;
     };
     class Progress
@@ -97,7 +97,8 @@ private:
     void retryLater(const QList<BulkJournal::Row> &rows, const ApiResult &result);
     void retryDue(const QList<qint64> &rowIds);
     void markDone(const QList<BulkJournal::Row> &rows, const QString &requestId);
-    void markFailed(const QList<BulkJournal::Row> &rows, const QString &error, const QJsonObject &fieldErrors);
+    void markFailed(const QList<BulkJournal::Row> &rows, const QString &error,
+                    const QJsonObject &fieldErrors);
     void markPending(const QList<qint64> &rowIds, bool countAttempt, bool possiblyDuplicated);
     // After each journal write: a failed write stops the job (the rows keep their last written state).
     bool journalOk();
@@ -119,9 +120,9 @@ private:
 
     ImportKind m_kind;
     bool m_running = false;
-    bool m_done = false;       // finished() was emitted
-    bool m_drained = false;    // the journal had no more pending rows at the last take
-    bool m_sawAnswer = false;  // an HTTP answer came back, so the server's limit is known if it sends one
+    bool m_done = false;      // finished() was emitted
+    bool m_drained = false;   // the journal had no more pending rows at the last take
+    bool m_sawAnswer = false; // an HTTP answer came back, so the server's limit is known if it sends one
     bool m_journalFailed = false;
     class Answer
     {

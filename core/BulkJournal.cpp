@@ -227,10 +227,11 @@ bool BulkJournal::open(const QString &path, QString *error)
         exec(QStringLiteral("PRAGMA journal_mode=WAL"), error) &&
         exec(QStringLiteral("PRAGMA synchronous=FULL"), error) &&
         exec(QStringLiteral("PRAGMA foreign_keys=ON"), error) &&
-        exec(QStringLiteral("CREATE TABLE IF NOT EXISTS jobs ("
-                            "id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, remove INTEGER NOT NULL, "
-                            "file TEXT NOT NULL, headers TEXT NOT NULL, mapping TEXT NOT NULL, "
-                            "profile TEXT NOT NULL, created_ms INTEGER NOT NULL, finished INTEGER NOT NULL)"),
+        exec(QStringLiteral(
+                 "CREATE TABLE IF NOT EXISTS jobs ("
+                 "id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, remove INTEGER NOT NULL, "
+                 "file TEXT NOT NULL, headers TEXT NOT NULL, mapping TEXT NOT NULL, "
+                 "profile TEXT NOT NULL, created_ms INTEGER NOT NULL, finished INTEGER NOT NULL)"),
              error) &&
         exec(QStringLiteral("CREATE TABLE IF NOT EXISTS rows ("
                             "id INTEGER PRIMARY KEY AUTOINCREMENT, "
@@ -241,7 +242,8 @@ bool BulkJournal::open(const QString &path, QString *error)
                             "duplicated INTEGER NOT NULL)"),
              error) &&
         // takePending's "next pending rows in order" and counts() read this index only.
-        exec(QStringLiteral("CREATE INDEX IF NOT EXISTS rows_by_state ON rows (job, state, number)"), error) &&
+        exec(QStringLiteral("CREATE INDEX IF NOT EXISTS rows_by_state ON rows (job, state, number)"),
+             error) &&
         exec(QStringLiteral("PRAGMA user_version=%1").arg(schemaVersion), error);
     if (!ok) {
         close();
@@ -257,8 +259,9 @@ qint64 BulkJournal::createJob(const Job &job)
     if (!usable())
         return 0;
     QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
-    query.prepare(QStringLiteral("INSERT INTO jobs (kind, remove, file, headers, mapping, profile, created_ms, "
-                                 "finished) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+    query.prepare(
+        QStringLiteral("INSERT INTO jobs (kind, remove, file, headers, mapping, profile, created_ms, "
+                       "finished) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
     query.addBindValue(ImportKind::name(job.kind.kind));
     query.addBindValue(job.kind.remove ? 1 : 0);
     query.addBindValue(text(job.file));
@@ -297,7 +300,8 @@ bool BulkJournal::addRows(qint64 jobId, const QList<Row> &rows)
                                   row.attempts,
                                   text(row.requestId),
                                   text(row.error),
-                                  row.fieldErrors.isEmpty() ? QString(QLatin1String("")) : compact(row.fieldErrors),
+                                  row.fieldErrors.isEmpty() ? QString(QLatin1String(""))
+                                                            : compact(row.fieldErrors),
                                   row.possiblyDuplicated ? 1 : 0};
         for (int i = 0; i < values.size(); ++i)
             query.bindValue(i, values.at(i));
@@ -316,8 +320,8 @@ BulkJournal::Job BulkJournal::job(qint64 jobId) const
     if (!usable())
         return job;
     QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
-    query.prepare(QStringLiteral(
-        "SELECT id, kind, remove, file, headers, mapping, profile, created_ms, finished FROM jobs WHERE id = ?"));
+    query.prepare(QStringLiteral("SELECT id, kind, remove, file, headers, mapping, profile, created_ms, "
+                                 "finished FROM jobs WHERE id = ?"));
     query.addBindValue(jobId);
     if (!execQuery(query) || !query.next())
         return job;
@@ -353,8 +357,9 @@ int BulkJournal::recoverInFlight(qint64 jobId)
     // it twice, so the report names it. Upserts, deletes, memberships and links are idempotent.
     const bool events = job(jobId).kind.kind == ImportKind::Kind::Events;
     QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
-    query.prepare(QStringLiteral("UPDATE rows SET state = ?, duplicated = CASE WHEN ? THEN 1 ELSE duplicated END "
-                                 "WHERE job = ? AND state = ?"));
+    query.prepare(
+        QStringLiteral("UPDATE rows SET state = ?, duplicated = CASE WHEN ? THEN 1 ELSE duplicated END "
+                       "WHERE job = ? AND state = ?"));
     query.addBindValue(static_cast<int>(RowState::Pending));
     query.addBindValue(events ? 1 : 0);
     query.addBindValue(jobId);
@@ -374,8 +379,8 @@ QList<BulkJournal::Row> BulkJournal::takePending(qint64 jobId, int max)
         return rows;
     QSqlQuery select(QSqlDatabase::database(m_connectionName, false));
     select.setForwardOnly(true);
-    select.prepare(
-        QStringLiteral("SELECT %1 FROM rows WHERE job = ? AND state = ? ORDER BY number LIMIT ?").arg(rowColumns));
+    select.prepare(QStringLiteral("SELECT %1 FROM rows WHERE job = ? AND state = ? ORDER BY number LIMIT ?")
+                       .arg(rowColumns));
     select.addBindValue(jobId);
     select.addBindValue(static_cast<int>(RowState::Pending));
     select.addBindValue(max);
@@ -394,14 +399,16 @@ QList<BulkJournal::Row> BulkJournal::takePending(qint64 jobId, int max)
     ids.reserve(rows.size());
     for (const Row &row : rows)
         ids.append(row.id);
-    if (!updateState(ids, QStringLiteral("state = %1").arg(static_cast<int>(RowState::InFlight)), {}) || !commit()) {
+    if (!updateState(ids, QStringLiteral("state = %1").arg(static_cast<int>(RowState::InFlight)), {}) ||
+        !commit()) {
         rollback();
         return {};
     }
     return rows;
 }
 
-bool BulkJournal::updateState(const QList<qint64> &ids, const QString &assignments, const QVariantList &values)
+bool BulkJournal::updateState(const QList<qint64> &ids, const QString &assignments,
+                              const QVariantList &values)
 {
     for (qsizetype start = 0; start < ids.size(); start += idsPerQuery) {
         const qsizetype count = qMin<qsizetype>(idsPerQuery, ids.size() - start);
@@ -441,7 +448,8 @@ void BulkJournal::markDone(const QList<qint64> &rowIds, const QString &requestId
            {static_cast<int>(RowState::Done), text(requestId)});
 }
 
-void BulkJournal::markFailed(const QList<qint64> &rowIds, const QString &error, const QJsonObject &fieldErrors)
+void BulkJournal::markFailed(const QList<qint64> &rowIds, const QString &error,
+                             const QJsonObject &fieldErrors)
 {
     update(rowIds, QStringLiteral("state = ?, error = ?, field_errors = ?"),
            {static_cast<int>(RowState::Failed), text(error),
@@ -451,7 +459,8 @@ void BulkJournal::markFailed(const QList<qint64> &rowIds, const QString &error, 
 void BulkJournal::markPending(const QList<qint64> &rowIds, bool countAttempt, bool possiblyDuplicated)
 {
     update(rowIds,
-           QStringLiteral("state = ?, attempts = attempts + ?, duplicated = CASE WHEN ? THEN 1 ELSE duplicated END"),
+           QStringLiteral(
+               "state = ?, attempts = attempts + ?, duplicated = CASE WHEN ? THEN 1 ELSE duplicated END"),
            {static_cast<int>(RowState::Pending), countAttempt ? 1 : 0, possiblyDuplicated ? 1 : 0});
 }
 
@@ -498,7 +507,8 @@ BulkJournal::Counts BulkJournal::counts(qint64 jobId) const
     return counts;
 }
 
-QList<BulkJournal::Row> BulkJournal::selectRows(qint64 jobId, const QString &condition, const QVariant &value) const
+QList<BulkJournal::Row> BulkJournal::selectRows(qint64 jobId, const QString &condition,
+                                                const QVariant &value) const
 {
     m_lastError.clear();
     QList<Row> rows;
@@ -506,8 +516,8 @@ QList<BulkJournal::Row> BulkJournal::selectRows(qint64 jobId, const QString &con
         return rows;
     QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
     query.setForwardOnly(true);
-    query.prepare(
-        QStringLiteral("SELECT %1 FROM rows WHERE job = ? AND %2 ORDER BY number").arg(rowColumns, condition));
+    query.prepare(QStringLiteral("SELECT %1 FROM rows WHERE job = ? AND %2 ORDER BY number")
+                      .arg(rowColumns, condition));
     query.addBindValue(jobId);
     query.addBindValue(value);
     if (!execQuery(query))

@@ -17,7 +17,13 @@ class QSqlQuery;
 class BulkJournal
 {
 public:
-    enum class RowState { Pending, InFlight, Done, Failed };
+    enum class RowState
+    {
+        Pending,
+        InFlight,
+        Done,
+        Failed
+    };
 
     class Job
     {
@@ -27,7 +33,7 @@ public:
         QString file;
         QStringList headers;
         QString mappingJson;
-        QString profile;   // the profile or base URL the job sends to (never a key)
+        QString profile; // the profile or base URL the job sends to (never a key)
         QDateTime createdAt;
         bool finished = false;
     };
@@ -37,12 +43,12 @@ public:
         qint64 id = 0;
         qint64 number = 0;
         qint64 line = 0;
-        QStringList values;   // the original cells, for the failed-rows file
-        QJsonObject request;  // {"operation": operationId, "body": {...}, "query": "..."}
+        QStringList values;  // the original cells, for the failed-rows file
+        QJsonObject request; // {"operation": operationId, "body": {...}, "query": "..."}
         RowState state = RowState::Pending;
-        int attempts = 0;     // failed sends (5xx, transport) that were retried; 429s do not count
+        int attempts = 0; // sends that failed with a 5xx or a transport error; a 429 is not an attempt
         QString requestId;
-        QString error;        // why it failed
+        QString error; // why it failed
         QJsonObject fieldErrors;
         bool possiblyDuplicated = false;
     };

@@ -250,6 +250,10 @@ ImportMapping ImportMapping::defaults(ImportKind::Kind kind, const QStringList &
         const QString target = targetOfHeader(header);
         if (!target.isEmpty() && fixed.contains(target))
             column.target = target;
+        // The failed-rows file adds an "error" column: importing it again must not send the
+        // error messages as data.
+        else if (header.trimmed().compare(QLatin1String("error"), Qt::CaseInsensitive) == 0)
+            column.target = Ignore;
         else if (!prefix.isEmpty() && !header.trimmed().isEmpty())
             column.target = prefix + header.trimmed();
         else

@@ -16,16 +16,17 @@ public:
     class Column
     {
     public:
-        QString column;          // the header as in the file
-        QString target;          // see above
+        QString column;                                   // the header as in the file
+        QString target;                                   // see above
         TypedValue::Type type = TypedValue::Type::String; // for prop./meta. targets
-        bool typeSet = false;    // true when the user chose the type (inference leaves it alone)
+        bool typeSet = false; // true when the user chose the type (inference leaves it alone)
     };
 
     QList<Column> columns;
 
-    // A column whose header is a target maps to it; every other column maps to prop.<header>
-    // (users, accounts) or meta.<header> (events), or is ignored (memberships, links).
+    // A column whose header is a target maps to it; a column named "error" (the failed-rows
+    // file's) is ignored; every other column maps to prop.<header> (users, accounts) or
+    // meta.<header> (events), or is ignored (memberships, links).
     static ImportMapping defaults(ImportKind::Kind kind, const QStringList &headers);
     // Infers the type of each prop./meta. column without a set type from sample rows (values
     // aligned with the headers): number, bool, date, else string; empty cells say nothing.

@@ -168,10 +168,12 @@ qint64 ImportPreparer::enqueue(BulkJournal *journal, const QString &target, Repo
         report, error, progress);
     if (!batch.isEmpty())
         flush();
-    if (!scanned)
-        return 0;
-    if (!written) {
-        *error = QStringLiteral("the import journal could not record every row");
+    if (!scanned || !written) {
+        // The job holds part of the file at most: marked finished, so that neither `--resume last`
+        // nor the wizard's "Resume last job" ever sends half a file as if it were the file.
+        journal->finishJob(jobId);
+        if (scanned)
+            *error = QStringLiteral("the import journal could not record every row");
         return 0;
     }
     return jobId;

@@ -61,7 +61,8 @@ public:
     // Reads the whole file again, row by row; false with *error when it cannot be read.
     bool scan(const RowSink &sink, Report *report, QString *error, const ProgressSink &progress = {}) const;
     // Creates a job for target (a profile name or base URL, never a key) and journals every row:
-    // valid rows pending, invalid rows failed with their problems. Returns the job ID, 0 on error.
+    // valid rows pending, invalid rows failed with their problems. Returns the job ID, 0 on error
+    // (a job that got only part of the rows is then marked finished, so it is never resumed).
     qint64 enqueue(BulkJournal *journal, const QString &target, Report *report, QString *error,
                    const ProgressSink &progress = {}) const;
 

@@ -10,8 +10,12 @@ BUILD_DIR=${BUILD_DIR:-build}
 
 BUILD_PACKAGES=(cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-httpserver-dev qt6-websockets-dev qtkeychain-qt6-dev libqt6sql6-sqlite libqt6svg6
+    librsvg2-bin
 )
-TEST_PACKAGES=(xvfb xauth gnome-keyring dbus dbus-x11 libsecret-tools openssl)
+# The second line is for packaging/check-deb.sh: dpkg-shlibdeps and the validators.
+TEST_PACKAGES=(xvfb xauth gnome-keyring dbus dbus-x11 libsecret-tools openssl
+    desktop-file-utils appstream dpkg-dev file
+)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -47,6 +51,12 @@ run_tests() {
         QT_QPA_PLATFORM=offscreen ctest --test-dir "'"$BUILD_DIR"'" --output-on-failure --timeout 600'
 }
 
+# Builds the .deb from the tested tree, validates it, installs it, runs it and removes it again,
+# so a broken package fails CI like a failing test.
+package_check() {
+    bash packaging/check-deb.sh "$BUILD_DIR"
+}
+
 case "${1:-}" in
     deps)
         install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
@@ -66,6 +76,7 @@ case "${1:-}" in
         build_without_gui
         build
         run_tests
+        package_check
         ;;
     *)
         echo "usage: $0 run|test|deps" >&2

@@ -11,7 +11,6 @@
 #include "SandboxFaults.h"
 #include "SandboxServer.h"
 
-#include <QBuffer>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
@@ -1200,6 +1199,7 @@ void TestJournyImport::serverErrorsAreRetried()
     const int rows = 20;
     const FaultPlan plan = planFaults(0.3, rows, 2, 3);
     QVERIFY(plan.seed > 0);
+    qInfo("seed %u: %d answers of 500 in %d requests", plan.seed, plan.failures, plan.requests);
     SandboxConfig config = SandboxConfig::defaults();
     config.faults.failRate = 0.3;
     config.faults.seed = plan.seed;

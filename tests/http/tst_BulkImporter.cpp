@@ -51,8 +51,9 @@ QString userId(qint64 n)
 
 ApiRequest userUpsert(qint64 n)
 {
-    return ApiRequest::upsertUser({userId(n), QStringLiteral("u%1@acme.com").arg(n)},
-                                  {TypedField{QStringLiteral("plan"), TypedValue::string(QStringLiteral("Pro"))}});
+    return ApiRequest::upsertUser(
+        {userId(n), QStringLiteral("u%1@acme.com").arg(n)},
+        {TypedField{QStringLiteral("plan"), TypedValue::string(QStringLiteral("Pro"))}});
 }
 
 ApiRequest trackedEvent(qint64 n)
@@ -286,7 +287,8 @@ void TestBulkImporter::pacedFromTheServersSide()
         QVERIFY2(p.ratePerSecond <= 20.5, qPrintable(QString::number(p.ratePerSecond)));
         if (p.counts.done > 30 && p.counts.done < 50) {
             sawEta = sawEta || (p.etaSeconds > 0 && p.etaSeconds < 10);
-            QVERIFY2(p.ratePerSecond > 5 && p.ratePerSecond < 12, qPrintable(QString::number(p.ratePerSecond)));
+            QVERIFY2(p.ratePerSecond > 5 && p.ratePerSecond < 12,
+                     qPrintable(QString::number(p.ratePerSecond)));
         }
     }
     QVERIFY(sawEta);
@@ -409,7 +411,7 @@ void TestBulkImporter::rateLimitBurstsDoNotFailRows()
         requests.append(userUpsert(n));
     const qint64 jobId = createJob(ImportKind::Kind::Users, requests);
     BulkImporter::Options options = fastOptions();
-    options.windowMs = 300; // each 429 pauses this long
+    options.windowMs = 300;  // each 429 pauses this long
     options.maxAttempts = 1; // a 429 must never count as an attempt
     BulkImporter importer(m_journal, client(), jobId, options);
     const qint64 elapsed = run(&importer);
@@ -510,7 +512,8 @@ void TestBulkImporter::serverRefusalsFailWithTheServersErrors()
     }
 
     // Pre-flight off: the server's 400 and its field errors land on the row.
-    const ApiRequest badEmail = ApiRequest::upsertUser({QStringLiteral("u-9"), QStringLiteral("not-an-email")}, {});
+    const ApiRequest badEmail =
+        ApiRequest::upsertUser({QStringLiteral("u-9"), QStringLiteral("not-an-email")}, {});
     const qint64 invalid = createJob(ImportKind::Kind::Users, {userUpsert(1), badEmail});
     {
         BulkImporter importer(m_journal, client(allKey, false), invalid, fastOptions());
@@ -543,8 +546,9 @@ void TestBulkImporter::membershipsGoInCallsOfAtMost100()
     const int calls = stats().value(QLatin1String("requests")).toInt();
     QVERIFY2(calls >= 3 && calls <= 6, qPrintable(QString::number(calls)));
     for (const QString &account : {QStringLiteral("acc-odd"), QStringLiteral("acc-even")}) {
-        const QJsonArray members =
-            inspect(QStringLiteral("/_sandbox/accounts?accountId=%1").arg(account)).value(QLatin1String("members")).toArray();
+        const QJsonArray members = inspect(QStringLiteral("/_sandbox/accounts?accountId=%1").arg(account))
+                                       .value(QLatin1String("members"))
+                                       .toArray();
         QCOMPARE(members.size(), 125);
         QSet<QString> ids;
         for (const QJsonValue &member : members) {
@@ -579,8 +583,9 @@ void TestBulkImporter::membershipCallRefusedFailsOnlyTheBadRow()
              QJsonDocument(failed.first().fieldErrors).toJson().constData());
     QCOMPARE(m_journal->counts(jobId).done, 9);
     QCOMPARE(stats().value(QLatin1String("requests")).toInt(), 2); // refused, then the 9 others
-    const QJsonArray members =
-        inspect(QStringLiteral("/_sandbox/accounts?accountId=acc-1")).value(QLatin1String("members")).toArray();
+    const QJsonArray members = inspect(QStringLiteral("/_sandbox/accounts?accountId=acc-1"))
+                                   .value(QLatin1String("members"))
+                                   .toArray();
     QCOMPARE(members.size(), 9);
 }
 
@@ -600,7 +605,8 @@ void TestBulkImporter::pauseResumeCancelAndResume()
 
     auto *importer = new BulkImporter(m_journal, sender, jobId, options, this);
     BulkImporter::Progress last;
-    connect(importer, &BulkImporter::progressed, this, [&last](const BulkImporter::Progress &p) { last = p; });
+    connect(importer, &BulkImporter::progressed, this,
+            [&last](const BulkImporter::Progress &p) { last = p; });
     QSignalSpy finished(importer, &BulkImporter::finished);
     importer->start();
     QTRY_VERIFY_WITH_TIMEOUT(last.counts.done >= 3, 10000);

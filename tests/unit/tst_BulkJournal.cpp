@@ -44,10 +44,11 @@ BulkJournal::Row row(qint64 number)
     row.line = number + 1; // after the header
     row.values = {QStringLiteral("u-%1").arg(number), QStringLiteral("u%1@acme.com").arg(number),
                   QStringLiteral("Pro, \"yearly\"\nsecond line")};
-    row.request = {{QLatin1String("operation"), QStringLiteral("upsertUser")},
-                   {QLatin1String("body"),
-                    QJsonObject{{QLatin1String("identification"),
-                                 QJsonObject{{QLatin1String("userId"), QStringLiteral("u-%1").arg(number)}}}}}};
+    row.request = {
+        {QLatin1String("operation"), QStringLiteral("upsertUser")},
+        {QLatin1String("body"),
+         QJsonObject{{QLatin1String("identification"),
+                      QJsonObject{{QLatin1String("userId"), QStringLiteral("u-%1").arg(number)}}}}}};
     return row;
 }
 
@@ -83,13 +84,14 @@ QList<qint64> range(qint64 first, qint64 last)
     return list;
 }
 
-bool sameCounts(const BulkJournal::Counts &counts, qint64 pending, qint64 inFlight, qint64 done, qint64 failed)
+bool sameCounts(const BulkJournal::Counts &counts, qint64 pending, qint64 inFlight, qint64 done,
+                qint64 failed)
 {
     const bool same = counts.pending == pending && counts.inFlight == inFlight && counts.done == done &&
                       counts.failed == failed;
     if (!same)
-        qWarning("counts: pending %lld, in flight %lld, done %lld, failed %lld", counts.pending, counts.inFlight,
-                 counts.done, counts.failed);
+        qWarning("counts: pending %lld, in flight %lld, done %lld, failed %lld", counts.pending,
+                 counts.inFlight, counts.done, counts.failed);
     return same;
 }
 
@@ -125,6 +127,7 @@ private slots:
     void failedRowsKeepValuesAndFieldErrors();
     void attemptsAndDuplicatesFromMarkPending();
     void recoverInFlightFlagsOnlyEvents();
+    void batchIsOneTransaction();
     void killedWriterLosesNothing();
     void journalsAreIndependent();
     void notOpenReportsAnError();
@@ -269,7 +272,8 @@ void TestBulkJournal::failedRowsKeepValuesAndFieldErrors()
         added[2].values = {QStringLiteral("ü-ñ \"quoted\""), QString(), QStringLiteral("a,b;c\td")};
         QVERIFY(journal.addRows(jobId, added));
         const QList<BulkJournal::Row> taken = journal.takePending(jobId, 4);
-        journal.markFailed({taken.at(2).id, taken.at(3).id}, QStringLiteral("HTTP 400: Bad request"), fieldErrors);
+        journal.markFailed({taken.at(2).id, taken.at(3).id}, QStringLiteral("HTTP 400: Bad request"),
+                           fieldErrors);
         journal.markDone({taken.at(0).id}, QStringLiteral("req-1"));
         journal.markPending({taken.at(1).id}, false);
     }
@@ -301,7 +305,7 @@ void TestBulkJournal::attemptsAndDuplicatesFromMarkPending()
         QCOMPARE(taken.first().attempts, round);
         QCOMPARE(taken.at(1).attempts, 0);
         journal.markPending({taken.first().id}, true, round == 1);
-        journal.markPending({taken.at(1).id}, false);      // a 429: not an attempt
+        journal.markPending({taken.at(1).id}, false); // a 429: not an attempt
         journal.markPending({taken.at(2).id}, false, false);
     }
     const QList<BulkJournal::Row> duplicated = journal.duplicatedEvents(jobId);
@@ -349,6 +353,38 @@ void TestBulkJournal::recoverInFlightFlagsOnlyEvents()
     QCOMPARE(numbersOf(journal.duplicatedEvents(events)), (QList<qint64>{2, 3}));
 }
 
+void TestBulkJournal::batchIsOneTransaction()
+{
+    const QString path = m_dir.filePath(QStringLiteral("batch.sqlite"));
+    qint64 jobId = 0;
+    {
+        BulkJournal journal;
+        QString error;
+        QVERIFY2(journal.open(path, &error), qPrintable(error));
+        jobId = journal.createJob(usersJob());
+        QVERIFY(journal.addRows(jobId, rows(1, 10)));
+        const QList<BulkJournal::Row> taken = journal.takePending(jobId, 4);
+        QVERIFY(!journal.commitBatch()); // none open
+        QVERIFY(journal.beginBatch());
+        QVERIFY(!journal.beginBatch()); // not nested
+        journal.markDone({taken.at(0).id}, QStringLiteral("req-1"));
+        journal.markDone({taken.at(1).id}, QStringLiteral("req-2"));
+        journal.markFailed({taken.at(2).id}, QStringLiteral("HTTP 400"), QJsonObject());
+        journal.markPending({taken.at(3).id}, true);
+        QCOMPARE(journal.takePending(jobId, 2).size(), 2);
+        QVERIFY(journal.commitBatch());
+        QVERIFY(journal.lastError().isEmpty());
+        // A batch never committed (a crash) leaves nothing behind.
+        QVERIFY(journal.beginBatch());
+        journal.markDone(idsOf(journal.takePending(jobId, 100)), QStringLiteral("req-lost"));
+    }
+    BulkJournal journal;
+    QString error;
+    QVERIFY2(journal.open(path, &error), qPrintable(error));
+    QVERIFY(sameCounts(journal.counts(jobId), 5, 2, 2, 1));
+    QCOMPARE(journal.failedRows(jobId).first().number, 3);
+}
+
 void TestBulkJournal::killedWriterLosesNothing()
 {
     const QString path = m_dir.filePath(QStringLiteral("killed.sqlite"));
@@ -378,8 +414,9 @@ void TestBulkJournal::killedWriterLosesNothing()
     QString error;
     QVERIFY2(journal.open(path, &error), qPrintable(error));
     QVERIFY(sameCounts(journal.counts(jobId), 15, 10, 10, 5));
-    QCOMPARE(journal.failedRows(jobId).first().fieldErrors.value(QLatin1String("identification.email")).toString(),
-             QStringLiteral("Not an email."));
+    QCOMPARE(
+        journal.failedRows(jobId).first().fieldErrors.value(QLatin1String("identification.email")).toString(),
+        QStringLiteral("Not an email."));
     QCOMPARE(journal.recoverInFlight(jobId), 10);
     QCOMPARE(numbersOf(journal.duplicatedEvents(jobId)), range(21, 30));
     const QList<BulkJournal::Row> again = journal.takePending(jobId, 100);

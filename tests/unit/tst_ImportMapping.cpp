@@ -113,6 +113,7 @@ class TestImportMapping : public QObject
     Q_OBJECT
 
 private slots:
+    void failedRowsErrorColumnIsIgnored();
     void defaultsPerKind_data();
     void defaultsPerKind();
     void headerAliases_data();
@@ -1055,6 +1056,17 @@ void TestImportMapping::mergeTakesWhatItIsGiven()
 
     // Nothing to merge: no call.
     QCOMPARE(ImportRowBuilder::mergeMemberships({}).body, QJsonObject());
+}
+
+void TestImportMapping::failedRowsErrorColumnIsIgnored()
+{
+    // A failed-rows file read back must not send its error messages as properties or metadata.
+    for (ImportKind::Kind kind : {ImportKind::Kind::Users, ImportKind::Kind::Events}) {
+        const ImportMapping mapping = ImportMapping::defaults(
+            kind, {QStringLiteral("userId"), QStringLiteral("plan"), QStringLiteral("Error")});
+        QCOMPARE(mapping.columns.at(2).target, QStringLiteral("ignore"));
+        QVERIFY(mapping.columns.at(1).target.endsWith(QLatin1String(".plan")));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestImportMapping)

@@ -50,10 +50,12 @@ void TestRatePacer::evenlySpacedWithinTheWindow()
     const QList<qint64> times = sendAsAllowed(pacer, 50);
     // Any 21 sends span at least a window.
     for (int i = 20; i < times.size(); ++i)
-        QVERIFY2(times.at(i) - times.at(i - 20) >= 1000, qPrintable(QString::number(times.at(i) - times.at(i - 20))));
+        QVERIFY2(times.at(i) - times.at(i - 20) >= 1000,
+                 qPrintable(QString::number(times.at(i) - times.at(i - 20))));
     // Evenly: no two sends closer than about half a spacing (50 ms).
     for (int i = 1; i < times.size(); ++i)
-        QVERIFY2(times.at(i) - times.at(i - 1) >= 40, qPrintable(QString::number(times.at(i) - times.at(i - 1))));
+        QVERIFY2(times.at(i) - times.at(i - 1) >= 40,
+                 qPrintable(QString::number(times.at(i) - times.at(i - 1))));
     // And not slower than the limit by more than the safety margin and a little timer slack.
     const double perSecond = 49 * 1000.0 / (times.last() - times.first());
     qInfo("50 sends at 20/s allowed: %.2f/s", perSecond);
