@@ -55,6 +55,8 @@ int main(int argc, char *argv[])
     QApplication::setApplicationName(QStringLiteral("journy-console"));
     QApplication::setOrganizationName(QStringLiteral("journy-console"));
     QApplication::setApplicationVersion(QStringLiteral(JOURNY_VERSION));
+    // Wayland matches the window to the installed .desktop file (and its icon) by this name.
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.journy.Console"));
 
     QDir().mkpath(AppPaths::dataDir());
     QDir().mkpath(AppPaths::configDir());

@@ -33,7 +33,9 @@ version=$(sed -n 's/^project(journy-console VERSION \([0-9][0-9.]*\).*/\1/p' "$s
 
 work=$(mktemp -d)
 installed=no
+sandbox_pid=
 cleanup() {
+    if [ -n "$sandbox_pid" ]; then kill "$sandbox_pid" 2>/dev/null || true; fi
     if [ "$installed" = yes ]; then
         as_root dpkg -r "$package" >/dev/null 2>&1 || echo "check-deb: could not remove $package" >&2
     fi
@@ -71,9 +73,10 @@ for name in Maintainer Section Homepage Description; do
 done
 ok "Maintainer, Section ($(field Section)), Homepage and Description are set"
 
-# Depends as bare package names (alternatives split, version constraints dropped).
+# Depends as bare package names (alternatives split, version constraints dropped; Ubuntu 24.04's
+# 64-bit time_t names such as libqt6core6t64 count as the library they rename).
 depends=$(field Depends)
-dep_names=$(printf '%s\n' "$depends" | tr ',|' '\n' | sed 's/(.*//; s/[[:space:]]//g' | sed '/^$/d')
+dep_names=$(printf '%s\n' "$depends" | tr ',|' '\n' | sed 's/(.*//; s/[[:space:]]//g; s/t64$//' | sed '/^$/d')
 # Found by dpkg-shlibdeps from the ELF files, plus the run-time plugins CMake adds by hand.
 for lib in libqt6core6 libqt6gui6 libqt6widgets6 libqt6network6 libqt6sql6 libqt6httpserver6 \
     libqt6keychain1 libqt6sql6-sqlite libqt6svg6; do
@@ -165,20 +168,25 @@ for bin in "${binaries[@]}"; do
 done
 ok "ldd: every library of the installed programs resolves"
 
-# No display, no session: --version must work headless (installers and scripts call it).
+# The smoke runs below get a throw-away home and no display or session bus, so they never touch
+# the user's files, desktop or keychain.
+home=$work/home
+mkdir -p "$home"
+mkdir -m 700 "$home/run"
+isolated_env=(env -u DISPLAY -u WAYLAND_DISPLAY -u DBUS_SESSION_BUS_ADDRESS -u QT_QPA_PLATFORM
+    HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_DATA_HOME="$home/.local/share"
+    XDG_CACHE_HOME="$home/.cache" XDG_RUNTIME_DIR="$home/run")
+
+# --version must work headless (installers and scripts call it).
 for bin in "${binaries[@]}"; do
-    out=$(env -u DISPLAY -u WAYLAND_DISPLAY -u QT_QPA_PLATFORM "/usr/bin/$bin" --version 2>&1) ||
+    out=$("${isolated_env[@]}" "/usr/bin/$bin" --version 2>&1) ||
         fail "/usr/bin/$bin --version failed: $out"
     [ "$out" = "$bin $version" ] || fail "/usr/bin/$bin --version printed '$out', expected '$bin $version'"
     ok "/usr/bin/$bin --version -> $out"
 done
 
-# The installed server and CLI talk to each other over HTTP, in a throw-away home.
-home=$work/home
-mkdir -p "$home"
-sandbox_env=(env -u DISPLAY -u WAYLAND_DISPLAY HOME="$home" XDG_CONFIG_HOME="$home/.config"
-    XDG_DATA_HOME="$home/.local/share" XDG_CACHE_HOME="$home/.cache")
-"${sandbox_env[@]}" /usr/bin/journy-sandbox --port 0 >"$work/sandbox.out" 2>&1 &
+# The installed server and CLI talk to each other over HTTP.
+"${isolated_env[@]}" /usr/bin/journy-sandbox --port 0 >"$work/sandbox.out" 2>&1 &
 sandbox_pid=$!
 url=
 for _ in $(seq 1 50); do
@@ -192,15 +200,24 @@ if [ -z "$url" ]; then
     fail "/usr/bin/journy-sandbox did not print 'listening on …'"
 fi
 set +e
-answer=$("${sandbox_env[@]}" JOURNY_API_KEY=sandbox /usr/bin/journy --base-url "$url" --json validate 2>&1)
+answer=$("${isolated_env[@]}" JOURNY_API_KEY=sandbox /usr/bin/journy --base-url "$url" --json validate 2>&1)
 status=$?
 set -e
 kill "$sandbox_pid" 2>/dev/null || true
 wait "$sandbox_pid" 2>/dev/null || true
+sandbox_pid=
 if [ "$status" -ne 0 ] || ! grep -q '"ok": *true' <<<"$answer"; then
     fail "/usr/bin/journy validate against /usr/bin/journy-sandbox: exit $status: $answer"
 fi
 ok "/usr/bin/journy validate against /usr/bin/journy-sandbox at $url -> ok"
+
+# The installed console builds and paints its main window (offscreen platform, no display).
+if ! startup=$("${isolated_env[@]}" QT_QPA_PLATFORM=offscreen timeout 60 /usr/bin/journy-console \
+    --measure-startup 2>"$work/console.err") || ! grep -q '^first-paint-ms ' <<<"$startup"; then
+    cat "$work/console.err" >&2
+    fail "/usr/bin/journy-console did not paint its window: $startup"
+fi
+ok "/usr/bin/journy-console starts and paints its window (offscreen, $(grep '^first-paint-ms' <<<"$startup"))"
 
 as_root dpkg -r "$package" >"$work/dpkg-r.log" 2>&1 || {
     cat "$work/dpkg-r.log" >&2

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set-up, build, run and test on Debian/Ubuntu in one step each (see the README's first lines).
 #   scripts/dev.sh run    install dependencies, build, start the console
-#   scripts/dev.sh test   install dependencies, build, run every test
+#   scripts/dev.sh test   install dependencies, build, run every test, check the .deb (root or sudo)
 #   scripts/dev.sh deps   only install dependencies
 set -euo pipefail
 
