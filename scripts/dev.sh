@@ -75,8 +75,9 @@ case "${1:-}" in
         install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
         build_without_gui
         build
-        run_tests
+        # The package first, so the test runner's summary is the last thing printed.
         package_check
+        run_tests
         ;;
     *)
         echo "usage: $0 run|test|deps" >&2
