@@ -6,11 +6,19 @@
 class ImportKind
 {
 public:
-    enum class Kind { Users, Accounts, Memberships, Events, Links };
+    enum class Kind
+    {
+        Users,
+        Accounts,
+        Memberships,
+        Events,
+        Links
+    };
 
     Kind kind = Kind::Users;
     bool remove = false; // users/accounts: delete; memberships: remove users from accounts
 
-    static bool fromName(const QString &name, Kind *kind); // "users", "accounts", "memberships", "events", "links"
+    static bool fromName(const QString &name,
+                         Kind *kind); // "users", "accounts", "memberships", "events", "links"
     static QString name(Kind kind);
 };

@@ -55,7 +55,8 @@ bool ImportPreparer::open(const QString &path, const ImportKind &kind, QString *
     return true;
 }
 
-bool ImportPreparer::buildRow(const ImportRecord &record, ApiRequest *request, QMap<QString, QString> *errors) const
+bool ImportPreparer::buildRow(const ImportRecord &record, ApiRequest *request,
+                              QMap<QString, QString> *errors) const
 {
     if (!record.error.isEmpty()) {
         errors->insert(QStringLiteral("row"), record.error);
@@ -83,7 +84,8 @@ QList<QPair<ImportRecord, QPair<ApiRequest, QMap<QString, QString>>>> ImportPrep
     return list;
 }
 
-bool ImportPreparer::scan(const RowSink &sink, Report *report, QString *error, const ProgressSink &progress) const
+bool ImportPreparer::scan(const RowSink &sink, Report *report, QString *error,
+                          const ProgressSink &progress) const
 {
     QFile file;
     std::unique_ptr<ImportReader> reader;

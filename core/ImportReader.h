@@ -9,7 +9,8 @@
 class ImportReader
 {
 public:
-    enum class Status {
+    enum class Status
+    {
         Row,   // *record holds a row (record->error may say it is broken; reading can go on)
         End,   // no more rows
         Error, // the file cannot be read further (*error says where and why)

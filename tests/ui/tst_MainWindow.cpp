@@ -49,11 +49,11 @@
 
 namespace {
 
-const QStringList pageTitles{
-    QStringLiteral("Users"),   QStringLiteral("Accounts"),    QStringLiteral("Memberships"),
-    QStringLiteral("Events"),  QStringLiteral("Link device"), QStringLiteral("Website snippet"),
-    QStringLiteral("Catalog"), QStringLiteral("HMAC"),        QStringLiteral("History"),
-    QStringLiteral("Bulk import")};
+const QStringList pageTitles{QStringLiteral("Users"),       QStringLiteral("Accounts"),
+                             QStringLiteral("Memberships"), QStringLiteral("Events"),
+                             QStringLiteral("Link device"), QStringLiteral("Website snippet"),
+                             QStringLiteral("Catalog"),     QStringLiteral("HMAC"),
+                             QStringLiteral("History"),     QStringLiteral("Bulk import")};
 
 // Everything a MainWindow is given, built the way journy-console builds it, in a temporary folder.
 class Console
