@@ -1,5 +1,7 @@
 #include "CsvReader.h"
 
+#include "ChunkedRefill.h"
+
 #include "Utf8Validator.h"
 
 #include <QIODevice>
@@ -41,49 +43,14 @@ qsizetype findDelimiterOrNewline(const char *data, qsizetype from, qsizetype siz
     return i;
 }
 
-QString maxRowText(qsizetype bytes)
-{
-    if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0)
-        return QStringLiteral("%1 MiB").arg(bytes / (1024 * 1024));
-    return QStringLiteral("%1 bytes").arg(bytes);
-}
-
 } // namespace
 
 CsvReader::CsvReader(QIODevice *device) : m_device(device) {}
 
 bool CsvReader::fill(QString *error)
 {
-    // Keep only the row being read (moved to the front), then read a chunk, or as much again as is
-    // pending when a row is long, so that a long row is refilled a logarithmic number of times.
-    const qsizetype pending = m_buffer.size() - m_recordStart;
-    if (m_recordStart > 0) {
-        if (pending > 0)
-            std::memmove(m_buffer.data(), m_buffer.constData() + m_recordStart, size_t(pending));
-        m_buffer.resize(pending); // shrinking keeps the capacity for the next read
-        // ...unless a long row made it large: then let it go, so that one long row does not keep
-        // its memory for the rest of the file.
-        if (m_buffer.capacity() > 8 * ChunkBytes && pending < ChunkBytes)
-            m_buffer.squeeze();
-        m_bufferOffset += m_recordStart;
-        m_scanPos -= m_recordStart;
-        m_recordStart = 0;
-    }
-    const qsizetype want = std::max(ChunkBytes, pending);
-    m_buffer.resize(pending + want);
-    qint64 got = m_device->read(m_buffer.data() + pending, want);
-    // Pipes and sockets may have nothing yet without being at their end; files block in read().
-    while (got == 0 && m_device->isSequential() && m_device->waitForReadyRead(-1))
-        got = m_device->read(m_buffer.data() + pending, want);
-    if (got < 0) {
-        m_buffer.resize(pending);
-        *error = QStringLiteral("cannot read the file: %1").arg(m_device->errorString());
-        return false;
-    }
-    m_buffer.resize(pending + qsizetype(got));
-    if (got == 0)
-        m_atEnd = true;
-    return true;
+    return ChunkedRefill::refill(m_device, m_buffer, m_recordStart, m_scanPos, m_bufferOffset, m_atEnd,
+                                 error);
 }
 
 bool CsvReader::start(QString *error)
@@ -179,7 +146,7 @@ bool CsvReader::detectDelimiter(QString *error)
         }
         if (size - lineStart > m_maxRowBytes) {
             *error = QStringLiteral("the header line is longer than %1; is this a CSV file?")
-                         .arg(maxRowText(m_maxRowBytes));
+                         .arg(ChunkedRefill::sizeText(m_maxRowBytes));
             return false;
         }
         if (!fill(error))
@@ -405,11 +372,11 @@ QString CsvReader::tooLongMessage() const
         return QStringLiteral(
                    "line %1: a quoted field that starts here runs past %2; is a quote never closed?")
             .arg(m_line + m_quoteStartNewlines)
-            .arg(maxRowText(m_maxRowBytes));
+            .arg(ChunkedRefill::sizeText(m_maxRowBytes));
     }
     return QStringLiteral("line %1: a row longer than %2; is this a CSV file?")
         .arg(m_line)
-        .arg(maxRowText(m_maxRowBytes));
+        .arg(ChunkedRefill::sizeText(m_maxRowBytes));
 }
 
 ImportReader::Status CsvReader::next(ImportRecord *record, QString *error)

@@ -1,5 +1,7 @@
 #include "JsonLinesReader.h"
 
+#include "ChunkedRefill.h"
+
 #include "Utf8Validator.h"
 
 #include <QIODevice>
@@ -25,49 +27,13 @@ QString escapeListItem(QString item)
     return item;
 }
 
-QString maxRowText(qsizetype bytes)
-{
-    if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0)
-        return QStringLiteral("%1 MiB").arg(bytes / (1024 * 1024));
-    return QStringLiteral("%1 bytes").arg(bytes);
-}
-
 } // namespace
 
 JsonLinesReader::JsonLinesReader(QIODevice *device) : m_device(device) {}
 
 bool JsonLinesReader::fill(QString *error)
 {
-    // Keep only the current line (moved to the front), then read a chunk, or as much again as is
-    // pending when a line is long, so that a long line is refilled a logarithmic number of times.
-    const qsizetype pending = m_buffer.size() - m_lineStart;
-    if (m_lineStart > 0) {
-        if (pending > 0)
-            std::memmove(m_buffer.data(), m_buffer.constData() + m_lineStart, size_t(pending));
-        m_buffer.resize(pending); // shrinking keeps the capacity for the next read
-        // ...unless a long row made it large: then let it go, so that one long row does not keep
-        // its memory for the rest of the file.
-        if (m_buffer.capacity() > 8 * ChunkBytes && pending < ChunkBytes)
-            m_buffer.squeeze();
-        m_bufferOffset += m_lineStart;
-        m_scanPos -= m_lineStart;
-        m_lineStart = 0;
-    }
-    const qsizetype want = std::max(ChunkBytes, pending);
-    m_buffer.resize(pending + want);
-    qint64 got = m_device->read(m_buffer.data() + pending, want);
-    // Pipes and sockets may have nothing yet without being at their end; files block in read().
-    while (got == 0 && m_device->isSequential() && m_device->waitForReadyRead(-1))
-        got = m_device->read(m_buffer.data() + pending, want);
-    if (got < 0) {
-        m_buffer.resize(pending);
-        *error = QStringLiteral("cannot read the file: %1").arg(m_device->errorString());
-        return false;
-    }
-    m_buffer.resize(pending + qsizetype(got));
-    if (got == 0)
-        m_atEnd = true;
-    return true;
+    return ChunkedRefill::refill(m_device, m_buffer, m_lineStart, m_scanPos, m_bufferOffset, m_atEnd, error);
 }
 
 JsonLinesReader::LineResult JsonLinesReader::readLine(QString *error)
@@ -89,7 +55,7 @@ JsonLinesReader::LineResult JsonLinesReader::readLine(QString *error)
             if (size - m_lineStart > m_maxRowBytes) {
                 *error = QStringLiteral("line %1: a line longer than %2; is this a JSON Lines file?")
                              .arg(m_line)
-                             .arg(maxRowText(m_maxRowBytes));
+                             .arg(ChunkedRefill::sizeText(m_maxRowBytes));
                 return LineResult::Error;
             }
             if (!fill(error))
@@ -100,7 +66,7 @@ JsonLinesReader::LineResult JsonLinesReader::readLine(QString *error)
         if (m_lineEnd - m_lineStart > m_maxRowBytes) {
             *error = QStringLiteral("line %1: a line longer than %2; is this a JSON Lines file?")
                          .arg(m_line)
-                         .arg(maxRowText(m_maxRowBytes));
+                         .arg(ChunkedRefill::sizeText(m_maxRowBytes));
             return LineResult::Error;
         }
         if (!std::all_of(data + m_lineStart, data + m_lineEnd, isBlankByte))
