@@ -2,9 +2,10 @@
 // sends anything (issue 6 asks for at least 100 MB/s, with the resident memory flat from 10 MB to
 // 1 GB inputs). For each size it writes a CSV file of users, then times ImportPreparer::open (the
 // header, a sample of 200 rows, the mapping and its inferred types) plus ImportPreparer::scan (every
-// row read, built into its request and checked by the pre-flight validator; nothing journaled or
+// row read, mapped and put through the pre-flight check, ImportRowChecker; nothing journaled or
 // sent), and prints MB/s (1 MB = 10^6 bytes) and the process's VmRSS and VmHWM (its peak). Then,
-// unless --no-breakdown, the same file read alone and read + mapped, to show what each stage costs.
+// unless --no-breakdown, the same file read alone, and read with every row built into the request the
+// journal keeps (what `journy import` does after the check, before sending), to show each stage.
 // Not a test: run it by hand on a Release build, see benchmarks/README.md.
 //
 //   bench_import_throughput [--no-breakdown] [MB]...      default sizes: 10 100 1000
@@ -149,8 +150,8 @@ bool readAll(const ImportPreparer &preparer, bool build, qint64 *rows)
     if (!reader.start(&error))
         return false;
     *rows = 0;
+    ImportRecord record; // reused, as ImportPreparer::scan does
     for (;;) {
-        ImportRecord record;
         const ImportReader::Status status = reader.next(&record, &error);
         if (status == ImportReader::Status::End)
             return true;
@@ -237,7 +238,7 @@ int main(int argc, char *argv[])
             const Timing read = timed([&] { readOk = readAll(preparer, false, &rows); });
             printRate(QStringLiteral("read (CsvReader) alone"), bytes, rows, read);
             const Timing mapped = timed([&] { readOk = readAll(preparer, true, &rows) && readOk; });
-            printRate(QStringLiteral("read + map (ImportRowBuilder)"), bytes, rows, mapped);
+            printRate(QStringLiteral("read + build requests"), bytes, rows, mapped);
             allOk = allOk && readOk;
         }
         out << "  after it: VmRSS " << mib(rss) << ", VmHWM " << mib(hwm)

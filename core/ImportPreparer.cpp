@@ -3,7 +3,7 @@
 #include "BulkJournal.h"
 #include "ImportFileReader.h"
 #include "ImportRowBuilder.h"
-#include "RequestValidator.h"
+#include "ImportRowChecker.h"
 
 #include <QJsonDocument>
 
@@ -58,16 +58,13 @@ bool ImportPreparer::open(const QString &path, const ImportKind &kind, QString *
 bool ImportPreparer::buildRow(const ImportRecord &record, ApiRequest *request,
                               QMap<QString, QString> *errors) const
 {
-    if (!record.error.isEmpty()) {
-        errors->insert(QStringLiteral("row"), record.error);
-        return false;
-    }
-    if (!ImportRowBuilder::build(m_kind, m_mapping, m_headers, record, request, errors))
-        return false;
-    const RequestValidator::FieldErrors preflight = RequestValidator::validate(*request);
-    for (auto it = preflight.begin(); it != preflight.end(); ++it)
-        errors->insert(it.key(), it.value());
-    return errors->isEmpty();
+    const bool valid = ImportRowChecker(m_kind, m_mapping, m_headers).check(record, errors);
+    // What it would send is built even for a row with problems, for the preview; a row the reader
+    // could not read is not (its cells may be in the wrong columns).
+    QMap<QString, QString> buildErrors;
+    if (record.error.isEmpty())
+        ImportRowBuilder::build(m_kind, m_mapping, m_headers, record, request, &buildErrors);
+    return valid;
 }
 
 QList<QPair<ImportRecord, QPair<ApiRequest, QMap<QString, QString>>>> ImportPreparer::preview(int rows) const
@@ -93,8 +90,13 @@ bool ImportPreparer::scan(const RowSink &sink, Report *report, QString *error,
         return false;
     const qint64 total = file.size();
     *report = Report();
+    const ImportRowChecker checker(m_kind, m_mapping, m_headers);
+    // One record for every row: the reader decodes each cell into the string it had for the row
+    // before, which saves an allocation and a free per cell.
+    ImportRecord record;
+    QMap<QString, QString> errors;
+    QMap<QString, QString> buildErrors;
     for (;;) {
-        ImportRecord record;
         QString readError;
         const ImportReader::Status status = reader->next(&record, &readError);
         if (status == ImportReader::Status::End)
@@ -103,9 +105,7 @@ bool ImportPreparer::scan(const RowSink &sink, Report *report, QString *error,
             *error = QStringLiteral("%1: %2").arg(m_path, readError);
             return false;
         }
-        ApiRequest request;
-        QMap<QString, QString> errors;
-        const bool valid = buildRow(record, &request, &errors);
+        const bool valid = checker.check(record, &errors);
         ++report->rows;
         if (valid) {
             ++report->valid;
@@ -114,8 +114,13 @@ bool ImportPreparer::scan(const RowSink &sink, Report *report, QString *error,
             if (report->problems.size() < MaxProblems)
                 report->problems.append(RowProblem{record.number, record.line, errors});
         }
-        if (sink)
+        if (sink) {
+            // Only a caller that keeps the rows (the journal) needs the request itself.
+            ApiRequest request;
+            if (record.error.isEmpty())
+                ImportRowBuilder::build(m_kind, m_mapping, m_headers, record, &request, &buildErrors);
             sink(record, request, errors);
+        }
         // Every 4096 rows is often enough for a progress bar and cheap enough for 100 MB/s.
         if (progress && (report->rows & 4095) == 0 && !progress(reader->bytesRead(), total)) {
             *error = QStringLiteral("cancelled");

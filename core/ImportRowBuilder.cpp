@@ -1,56 +1,10 @@
 #include "ImportRowBuilder.h"
 
+#include "ImportRowChecker.h"
+
 #include <QJsonArray>
-#include <QVarLengthArray>
 
 namespace {
-
-// Where each mapping column finds its cell. Usually the mapping came from defaults() over these
-// very headers, so column i is header i (checked in one pass, as this runs for every row);
-// otherwise (a mapping file listing columns in another order, duplicate headers) it is the n-th
-// header of that name for the n-th mapping column of that name, exact first, then ignoring case
-// and surrounding spaces. -1: the file has no such column, and its cells read as blank.
-QVarLengthArray<qsizetype, 64> headerIndexes(const ImportMapping &mapping, const QStringList &headers)
-{
-    const QList<ImportMapping::Column> &columns = mapping.columns;
-    QVarLengthArray<qsizetype, 64> indexes(columns.size());
-    bool aligned = columns.size() <= headers.size();
-    for (qsizetype i = 0; aligned && i < columns.size(); ++i)
-        aligned = columns.at(i).column == headers.at(i);
-    for (qsizetype i = 0; i < columns.size(); ++i) {
-        if (aligned) {
-            indexes[i] = i;
-            continue;
-        }
-        const QString &name = columns.at(i).column;
-        int occurrence = 0;
-        for (qsizetype j = 0; j < i; ++j) {
-            if (columns.at(j).column == name)
-                ++occurrence;
-        }
-        indexes[i] = -1;
-        int seen = 0;
-        for (qsizetype h = 0; h < headers.size() && indexes[i] < 0; ++h) {
-            if (headers.at(h) == name && seen++ == occurrence)
-                indexes[i] = h;
-        }
-        seen = 0;
-        const QString trimmed = name.trimmed();
-        for (qsizetype h = 0; h < headers.size() && indexes[i] < 0; ++h) {
-            if (headers.at(h).trimmed().compare(trimmed, Qt::CaseInsensitive) == 0 && seen++ == occurrence)
-                indexes[i] = h;
-        }
-    }
-    return indexes;
-}
-
-// A conversion error that names the row's value: TypedValue's messages for numbers, booleans and
-// dates already quote it; the others ("list items must not be empty") get it in front.
-QString cellError(const QString &cell, const QString &message)
-{
-    const QString quoted = QLatin1Char('\'') + cell + QLatin1Char('\'');
-    return message.contains(quoted) ? message : QStringLiteral("%1: %2").arg(quoted, message);
-}
 
 QJsonObject membershipAccount(const ApiRequest &request)
 {
@@ -83,7 +37,7 @@ bool ImportRowBuilder::build(const ImportKind &kind, const ImportMapping &mappin
     QList<TypedField> properties;
     QList<TypedField> metadata;
 
-    const QVarLengthArray<qsizetype, 64> indexes = headerIndexes(mapping, headers);
+    const QList<qsizetype> indexes = ImportRowChecker::headerIndexes(mapping, headers);
     for (qsizetype i = 0; i < mapping.columns.size(); ++i) {
         const ImportMapping::Column &column = mapping.columns.at(i);
         const QString &target = column.target;
@@ -121,7 +75,8 @@ bool ImportRowBuilder::build(const ImportKind &kind, const ImportMapping &mappin
             TypedValue value;
             QString error;
             if (!TypedValue::fromText(column.type, blank ? QString() : cell, &value, &error))
-                errors->insert(QStringLiteral("properties.") + propertyName, cellError(cell, error));
+                errors->insert(QStringLiteral("properties.") + propertyName,
+                               ImportRowChecker::cellError(cell, error));
             else
                 properties.append(TypedField{propertyName, value});
         } else if (target.startsWith(QLatin1String("meta.")) && events) {
@@ -131,7 +86,8 @@ bool ImportRowBuilder::build(const ImportKind &kind, const ImportMapping &mappin
             TypedValue value;
             QString error;
             if (!TypedValue::fromText(column.type, cell, &value, &error))
-                errors->insert(QStringLiteral("metadata.") + metadataName, cellError(cell, error));
+                errors->insert(QStringLiteral("metadata.") + metadataName,
+                               ImportRowChecker::cellError(cell, error));
             else
                 metadata.append(TypedField{metadataName, value});
         }

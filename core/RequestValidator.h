@@ -2,8 +2,10 @@
 
 #include "ApiRequest.h"
 
+#include <QJsonValue>
 #include <QMap>
 #include <QString>
+#include <QStringView>
 
 // Pre-flight validation: the spec's request schemas plus the rules it states only in prose
 // (identification needs one of its two fields, non-empty IDs and names, the custom string
@@ -20,6 +22,18 @@ public:
     static constexpr int MaxUsersPerCall = 100;
 
     // The spec's custom string formats, for callers that check single fields as they are typed.
-    static bool isEmail(const QString &text);
+    static bool isEmail(QStringView text);
     static bool isDomain(const QString &text);
+
+    // The messages validate() gives, for checks made on values before any request exists (bulk
+    // import checks every row of a file this way, ImportRowChecker), so both say the same thing.
+    static QString requiredMessage();
+    static QString identificationMissingMessage(bool account);
+    static QString eventIdentificationMissingMessage();
+    static QString notEmailMessage(QStringView text);
+    static QString notDomainMessage(QStringView text);
+    static QString notIso8601Message(QStringView text);
+    static QString emptyPropertyNameMessage();
+    static QString emptyMetadataNameMessage();
+    static QString metadataTypeMessage(const QJsonValue &value);
 };

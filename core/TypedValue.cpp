@@ -3,9 +3,10 @@
 #include <QDate>
 #include <QJsonArray>
 #include <QLocale>
-#include <QRegularExpression>
 #include <QTime>
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
 
 TypedValue TypedValue::string(const QString &text)
@@ -92,76 +93,187 @@ QString escapeListItem(QString item)
 
 } // namespace
 
+namespace {
+
+bool isAsciiDigit(QChar c)
+{
+    return c >= QLatin1Char('0') && c <= QLatin1Char('9');
+}
+
+// The number text reads as, or false. Plain decimals ("-12", "399.95"), which is nearly every cell
+// of an import, are read by std::from_chars (correctly rounded, and no allocation); anything else
+// goes through QLocale as it always did, so what is accepted does not change.
+bool parseNumber(QStringView text, double *out)
+{
+    const QStringView trimmed = text.trimmed();
+    constexpr qsizetype MaxFastDigits = 40; // far from overflowing a double
+    char ascii[MaxFastDigits + 2];
+    qsizetype size = trimmed.size();
+    bool plain = size > 0 && size <= MaxFastDigits;
+    if (plain) {
+        qsizetype i = 0;
+        if (trimmed.at(0) == QLatin1Char('-'))
+            ++i;
+        const qsizetype integerStart = i;
+        while (i < size && isAsciiDigit(trimmed.at(i)))
+            ++i;
+        plain = i > integerStart;
+        if (plain && i < size && trimmed.at(i) == QLatin1Char('.')) {
+            const qsizetype fractionStart = ++i;
+            while (i < size && isAsciiDigit(trimmed.at(i)))
+                ++i;
+            plain = i > fractionStart;
+        }
+        plain = plain && i == size;
+    }
+    if (plain) {
+        for (qsizetype i = 0; i < size; ++i)
+            ascii[i] = char(trimmed.at(i).unicode());
+        double number = 0;
+        const std::from_chars_result result = std::from_chars(ascii, ascii + size, number);
+        if (result.ec == std::errc() && result.ptr == ascii + size) {
+            *out = number;
+            return true;
+        }
+    }
+    bool ok = false;
+    // The C locale without group separators on purpose: "3,5" or "3,500" must not silently
+    // become 3.5, 35 or 3500 depending on whose desktop typed it.
+    QLocale locale = QLocale::c();
+    locale.setNumberOptions(QLocale::RejectGroupSeparator);
+    const double number = locale.toDouble(trimmed, &ok);
+    if (!ok || !std::isfinite(number))
+        return false;
+    *out = number;
+    return true;
+}
+
+bool parseBoolean(QStringView text, bool *out)
+{
+    const QStringView trimmed = text.trimmed();
+    for (const char *word : {"true", "1", "yes"}) {
+        if (trimmed.compare(QLatin1StringView(word), Qt::CaseInsensitive) == 0) {
+            *out = true;
+            return true;
+        }
+    }
+    for (const char *word : {"false", "0", "no"}) {
+        if (trimmed.compare(QLatin1StringView(word), Qt::CaseInsensitive) == 0) {
+            *out = false;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool listHasEmptyItem(const QStringList &items)
+{
+    return std::any_of(items.begin(), items.end(), [](const QString &item) { return item.isEmpty(); });
+}
+
+// The messages of a text that does not convert, in one place for fromText and checkText.
+QString conversionError(TypedValue::Type type, QStringView text)
+{
+    switch (type) {
+    case TypedValue::Type::Empty:
+        return QStringLiteral("the empty type takes no value");
+    case TypedValue::Type::Null:
+        return QStringLiteral("the null type takes no value (it deletes the property)");
+    case TypedValue::Type::Number:
+        return QStringLiteral("'%1' is not a number").arg(text);
+    case TypedValue::Type::Boolean:
+        return QStringLiteral("'%1' is not a boolean (use true or false)").arg(text);
+    case TypedValue::Type::DateTime:
+        return QStringLiteral("'%1' is not an ISO 8601 date-time (e.g. 2024-05-01T10:00:00Z)").arg(text);
+    case TypedValue::Type::List:
+        return QStringLiteral("list items must not be empty");
+    case TypedValue::Type::String:
+        break;
+    }
+    return QString();
+}
+
+} // namespace
+
 bool TypedValue::fromText(Type type, const QString &text, TypedValue *out, QString *error)
 {
+    bool converted = true;
     switch (type) {
     case Type::String:
         *out = string(text);
-        return true;
+        break;
     case Type::Empty:
-        if (!text.isEmpty()) {
-            *error = QStringLiteral("the empty type takes no value");
-            return false;
-        }
-        *out = empty();
-        return true;
+        converted = text.isEmpty();
+        if (converted)
+            *out = empty();
+        break;
     case Type::Null:
-        if (!text.isEmpty()) {
-            *error = QStringLiteral("the null type takes no value (it deletes the property)");
-            return false;
-        }
-        *out = null();
-        return true;
+        converted = text.isEmpty();
+        if (converted)
+            *out = null();
+        break;
     case Type::Number: {
-        bool ok = false;
-        // The C locale without group separators on purpose: "3,5" or "3,500" must not silently
-        // become 3.5, 35 or 3500 depending on whose desktop typed it.
-        QLocale locale = QLocale::c();
-        locale.setNumberOptions(QLocale::RejectGroupSeparator);
-        const double number = locale.toDouble(text.trimmed(), &ok);
-        if (!ok || !std::isfinite(number)) {
-            *error = QStringLiteral("'%1' is not a number").arg(text);
-            return false;
-        }
-        *out = TypedValue::number(number);
-        return true;
+        double number = 0;
+        converted = parseNumber(text, &number);
+        if (converted)
+            *out = TypedValue::number(number);
+        break;
     }
     case Type::Boolean: {
-        const QString lowered = text.trimmed().toLower();
-        if (lowered == QLatin1String("true") || lowered == QLatin1String("1") ||
-            lowered == QLatin1String("yes")) {
-            *out = boolean(true);
-            return true;
-        }
-        if (lowered == QLatin1String("false") || lowered == QLatin1String("0") ||
-            lowered == QLatin1String("no")) {
-            *out = boolean(false);
-            return true;
-        }
-        *error = QStringLiteral("'%1' is not a boolean (use true or false)").arg(text);
-        return false;
+        bool flag = false;
+        converted = parseBoolean(text, &flag);
+        if (converted)
+            *out = boolean(flag);
+        break;
     }
     case Type::DateTime:
-        if (!isIso8601(text.trimmed())) {
-            *error =
-                QStringLiteral("'%1' is not an ISO 8601 date-time (e.g. 2024-05-01T10:00:00Z)").arg(text);
-            return false;
-        }
-        *out = dateTime(text.trimmed());
-        return true;
+        converted = isIso8601(QStringView(text).trimmed());
+        if (converted)
+            *out = dateTime(text.trimmed());
+        break;
     case Type::List: {
         const QStringList items = text.isEmpty() ? QStringList() : splitEscapedList(text);
-        for (const QString &item : items) {
-            if (item.isEmpty()) {
-                *error = QStringLiteral("list items must not be empty");
-                return false;
-            }
-        }
-        *out = list(items);
-        return true;
+        converted = !listHasEmptyItem(items);
+        if (converted)
+            *out = list(items);
+        break;
     }
     }
-    return false;
+    if (!converted)
+        *error = conversionError(type, text);
+    return converted;
+}
+
+bool TypedValue::checkText(Type type, QStringView text, QString *error)
+{
+    bool converted = true;
+    switch (type) {
+    case Type::String:
+        break;
+    case Type::Empty:
+    case Type::Null:
+        converted = text.isEmpty();
+        break;
+    case Type::Number: {
+        double number = 0;
+        converted = parseNumber(text, &number);
+        break;
+    }
+    case Type::Boolean: {
+        bool flag = false;
+        converted = parseBoolean(text, &flag);
+        break;
+    }
+    case Type::DateTime:
+        converted = isIso8601(text.trimmed());
+        break;
+    case Type::List:
+        converted = text.isEmpty() || !listHasEmptyItem(splitEscapedList(text.toString()));
+        break;
+    }
+    if (!converted)
+        *error = conversionError(type, text);
+    return converted;
 }
 
 TypedValue TypedValue::fromJson(const QJsonValue &json)
@@ -270,28 +382,83 @@ bool TypedValue::typeFromName(const QString &name, Type *type)
     return false;
 }
 
-bool TypedValue::isIso8601(const QString &text)
+namespace {
+
+// Reads `count` ASCII digits at text[*at] as a number, moving *at past them; false if any is not one.
+bool readDigits(QStringView text, qsizetype *at, int count, int *value)
 {
-    static const QRegularExpression pattern(QRegularExpression::anchoredPattern(QStringLiteral(
-        R"((\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?)")));
-    const QRegularExpressionMatch match = pattern.match(text);
-    if (!match.hasMatch())
+    if (*at + count > text.size())
         return false;
-    if (!QDate::isValid(match.captured(1).toInt(), match.captured(2).toInt(), match.captured(3).toInt()))
-        return false;
-    if (match.capturedLength(4) > 0) {
-        const int seconds = match.capturedLength(6) > 0 ? match.captured(6).toInt() : 0;
-        if (!QTime::isValid(match.captured(4).toInt(), match.captured(5).toInt(), seconds))
+    int number = 0;
+    for (int i = 0; i < count; ++i) {
+        const QChar c = text.at(*at + i);
+        if (!isAsciiDigit(c))
             return false;
+        number = number * 10 + (c.unicode() - '0');
     }
-    const QString zone = match.captured(7);
-    if (zone.size() > 1) {
-        const int hours = zone.mid(1, 2).toInt();
-        const int minutes = zone.size() > 3 ? zone.right(2).toInt() : 0;
-        if (hours > 14 || minutes > 59)
-            return false;
-    }
+    *at += count;
+    *value = number;
     return true;
+}
+
+bool readChar(QStringView text, qsizetype *at, char expected)
+{
+    if (*at >= text.size() || text.at(*at) != QLatin1Char(expected))
+        return false;
+    ++*at;
+    return true;
+}
+
+} // namespace
+
+bool TypedValue::isIso8601(QStringView text)
+{
+    // By hand rather than with a regular expression (it runs on every date cell of an import), for
+    // exactly YYYY-MM-DD[THH:MM[:SS[.F{1,9}]][Z|(+|-)HH[[:]MM]]], ASCII digits only.
+    qsizetype at = 0;
+    int year = 0;
+    int month = 0;
+    int day = 0;
+    if (!readDigits(text, &at, 4, &year) || !readChar(text, &at, '-') || !readDigits(text, &at, 2, &month) ||
+        !readChar(text, &at, '-') || !readDigits(text, &at, 2, &day) || !QDate::isValid(year, month, day))
+        return false;
+    if (at == text.size())
+        return true;
+    int hours = 0;
+    int minutes = 0;
+    int seconds = 0;
+    if (!readChar(text, &at, 'T') || !readDigits(text, &at, 2, &hours) || !readChar(text, &at, ':') ||
+        !readDigits(text, &at, 2, &minutes))
+        return false;
+    if (readChar(text, &at, ':')) {
+        if (!readDigits(text, &at, 2, &seconds))
+            return false;
+        if (readChar(text, &at, '.')) {
+            const qsizetype fractionStart = at;
+            while (at < text.size() && isAsciiDigit(text.at(at)))
+                ++at;
+            if (at == fractionStart || at - fractionStart > 9)
+                return false;
+        }
+    }
+    if (!QTime::isValid(hours, minutes, seconds))
+        return false;
+    if (at == text.size())
+        return true;
+    if (readChar(text, &at, 'Z'))
+        return at == text.size();
+    if (!readChar(text, &at, '+') && !readChar(text, &at, '-'))
+        return false;
+    int zoneHours = 0;
+    int zoneMinutes = 0;
+    if (!readDigits(text, &at, 2, &zoneHours))
+        return false;
+    if (at < text.size()) {
+        readChar(text, &at, ':');
+        if (!readDigits(text, &at, 2, &zoneMinutes))
+            return false;
+    }
+    return at == text.size() && zoneHours <= 14 && zoneMinutes <= 59;
 }
 
 bool TypedValue::operator==(const TypedValue &other) const

@@ -3,6 +3,7 @@
 #include <QJsonValue>
 #include <QString>
 #include <QStringList>
+#include <QStringView>
 
 // A property or metadata value with the type the user meant, so that "399" typed as a number
 // goes on the wire as 399 and not "399" (the mistake the published 3.1.0 SDK makes).
@@ -32,6 +33,9 @@ public:
     // Converts user text to a value of the given type; on failure returns false and sets *error
     // to a message that does not yet name the property (TypedField adds the name).
     static bool fromText(Type type, const QString &text, TypedValue *out, QString *error);
+    // Whether fromText would accept text, with the same *error when not, without building the
+    // value: bulk import's pre-flight check runs this on every cell of the file.
+    static bool checkText(Type type, QStringView text, QString *error);
     // The value a JSON body already holds, typed as closely as JSON allows.
     static TypedValue fromJson(const QJsonValue &json);
 
@@ -44,7 +48,7 @@ public:
     static bool typeFromName(const QString &name, Type *type); // accepts aliases: bool, date, ...
     // True for the ISO 8601 forms journy.io accepts: a date, or a date and time with optional
     // seconds, fraction and zone designator; the calendar date and clock time must exist.
-    static bool isIso8601(const QString &text);
+    static bool isIso8601(QStringView text);
 
     bool operator==(const TypedValue &other) const;
     bool operator!=(const TypedValue &other) const { return !(*this == other); }

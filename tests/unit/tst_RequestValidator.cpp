@@ -6,6 +6,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QSet>
 #include <QUrlQuery>
 
@@ -95,6 +97,7 @@ private slots:
 
     void isEmail_data();
     void isEmail();
+    void isEmailAgreesWithThePattern();
     void isDomain_data();
     void isDomain();
 };
@@ -598,6 +601,34 @@ void TestRequestValidator::isEmail()
     QFETCH(bool, valid);
 
     QCOMPARE(RequestValidator::isEmail(text), valid);
+}
+
+void TestRequestValidator::isEmailAgreesWithThePattern()
+{
+    // isEmail is written by hand (bulk import runs it on every row); the pattern it replaced is the
+    // reference, on random strings over the characters that matter, Unicode spaces included.
+    static const QRegularExpression pattern(
+        QRegularExpression::anchoredPattern(QStringLiteral(R"([^\s@]+@[^\s@.]+(\.[^\s@.]+)+)")));
+    // Mostly letters, so that both answers are common.
+    const QString alphabet = QStringLiteral("aaaaaaaaab..@@ \t\n\v\f\r\u00a0\u2003é");
+    QRandomGenerator random(77);
+    int valid = 0;
+    for (int i = 0; i < 50000; ++i) {
+        auto part = [&](int maxLength) {
+            QString text;
+            const int length = random.bounded(maxLength + 1);
+            for (int j = 0; j < length; ++j)
+                text.append(alphabet.at(random.bounded(int(alphabet.size()))));
+            return text;
+        };
+        // Half shaped like LOCAL@LABEL.LABEL, half anything.
+        const QString text =
+            i % 2 ? part(4) + QLatin1Char('@') + part(4) + QLatin1Char('.') + part(4) : part(12);
+        const bool expected = pattern.match(text).hasMatch();
+        QVERIFY2(RequestValidator::isEmail(text) == expected, qPrintable(text));
+        valid += expected;
+    }
+    QVERIFY2(valid > 300, qPrintable(QString::number(valid)));
 }
 
 void TestRequestValidator::isDomain_data()

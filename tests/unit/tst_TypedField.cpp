@@ -4,10 +4,16 @@
 #include "TypedField.h"
 #include "TypedValue.h"
 
+#include <QDate>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocale>
+#include <QRandomGenerator>
+#include <QRegularExpression>
+#include <QTime>
+
+#include <cmath>
 
 Q_DECLARE_METATYPE(TypedValue::Type)
 
@@ -28,6 +34,48 @@ TypedField parsed(const QString &spec)
     if (!TypedField::parse(spec, &field, &error))
         qWarning("parse(%s) failed: %s", qPrintable(spec), qPrintable(error));
     return field;
+}
+
+// Random short strings over an alphabet, plus the given ones: how the hand-written parsers are
+// held to the references they replaced.
+QStringList randomTexts(const QString &alphabet, int count, int maxLength, const QStringList &fixed)
+{
+    QRandomGenerator random(4242);
+    QStringList texts = fixed;
+    for (int i = 0; i < count; ++i) {
+        QString text;
+        const int length = random.bounded(maxLength + 1);
+        for (int j = 0; j < length; ++j)
+            text.append(alphabet.at(random.bounded(int(alphabet.size()))));
+        texts.append(text);
+    }
+    return texts;
+}
+
+// The ISO 8601 check as it was written before (a regular expression, then the calendar and clock),
+// kept here as the reference for the hand-written one.
+bool referenceIso8601(const QString &text)
+{
+    static const QRegularExpression pattern(QRegularExpression::anchoredPattern(QStringLiteral(
+        R"((\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?)")));
+    const QRegularExpressionMatch match = pattern.match(text);
+    if (!match.hasMatch())
+        return false;
+    if (!QDate::isValid(match.captured(1).toInt(), match.captured(2).toInt(), match.captured(3).toInt()))
+        return false;
+    if (match.capturedLength(4) > 0) {
+        const int seconds = match.capturedLength(6) > 0 ? match.captured(6).toInt() : 0;
+        if (!QTime::isValid(match.captured(4).toInt(), match.captured(5).toInt(), seconds))
+            return false;
+    }
+    const QString zone = match.captured(7);
+    if (zone.size() > 1) {
+        const int hours = zone.mid(1, 2).toInt();
+        const int minutes = zone.size() > 3 ? zone.right(2).toInt() : 0;
+        if (hours > 14 || minutes > 59)
+            return false;
+    }
+    return true;
 }
 
 } // namespace
@@ -65,6 +113,10 @@ private slots:
 
     void toJsonObjectLaterWins();
     void toJsonObjectOfNothingIsEmpty();
+
+    void numberAgreesWithQLocale();
+    void iso8601AgreesWithThePattern();
+    void checkTextAgreesWithFromText();
 };
 
 void TestTypedField::parse_data()
@@ -585,6 +637,129 @@ void TestTypedField::toJsonObjectLaterWins()
 void TestTypedField::toJsonObjectOfNothingIsEmpty()
 {
     QVERIFY(TypedField::toJsonObject({}).isEmpty());
+}
+
+void TestTypedField::numberAgreesWithQLocale()
+{
+    // Plain decimals take a fast path (std::from_chars); the C locale without group separators is
+    // what decides, for every text.
+    QLocale locale = QLocale::c();
+    locale.setNumberOptions(QLocale::RejectGroupSeparator);
+    const QStringList texts =
+        randomTexts(QStringLiteral("0123456789.-+e, "), 20000, 8,
+                    {QStringLiteral("007"), QStringLiteral("-0"), QStringLiteral("0.1"), QStringLiteral(".5"),
+                     QStringLiteral("5."), QStringLiteral("+5"), QStringLiteral("--5"),
+                     QStringLiteral("1e308"), QStringLiteral("1e309"), QStringLiteral("0.30000000000000004"),
+                     QStringLiteral(" 12 "), QStringLiteral("123456789012345678901234567890123456789"),
+                     QStringLiteral("1234567890123456789012345678901234567890123"), QStringLiteral("١٢"),
+                     QStringLiteral("inf"), QStringLiteral("nan"), QStringLiteral("3,500")});
+    int accepted = 0;
+    for (const QString &text : texts) {
+        bool ok = false;
+        const double expected = locale.toDouble(text.trimmed(), &ok);
+        const bool valid = ok && std::isfinite(expected);
+        TypedValue value;
+        QString error;
+        QVERIFY2(TypedValue::fromText(TypedValue::Type::Number, text, &value, &error) == valid,
+                 qPrintable(text));
+        if (valid) {
+            ++accepted;
+            QVERIFY2(value.toJson().toDouble() == expected, qPrintable(text));
+        } else {
+            QCOMPARE(error, QStringLiteral("'%1' is not a number").arg(text));
+        }
+    }
+    QVERIFY(accepted > 1000);
+}
+
+void TestTypedField::iso8601AgreesWithThePattern()
+{
+    QStringList fixed = {QStringLiteral("2024-05-01"),
+                         QStringLiteral("2024-02-29"),
+                         QStringLiteral("2023-02-29"),
+                         QStringLiteral("0000-01-01"),
+                         QStringLiteral("2024-05-01T10:00"),
+                         QStringLiteral("2024-05-01T10:00:59.123456789Z"),
+                         QStringLiteral("2024-05-01T10:00:59.1234567890Z"),
+                         QStringLiteral("2024-05-01T24:00"),
+                         QStringLiteral("2024-05-01T10:00+14"),
+                         QStringLiteral("2024-05-01T10:00+15"),
+                         QStringLiteral("2024-05-01T10:00-02:30"),
+                         QStringLiteral("2024-05-01T10:00+0260"),
+                         QStringLiteral("2024-05-01T10:00:00+02:"),
+                         QStringLiteral("2024-05-01Z"),
+                         QStringLiteral("2024-05-01t10:00"),
+                         QStringLiteral("2024-05-01T10:00z"),
+                         QStringLiteral("２０２４-05-01"),
+                         QStringLiteral("2024-05-01T10:00:00\n")};
+    // Mutations of valid dates: every character replaced in turn by each of a few others.
+    const QString base = QStringLiteral("2024-12-31T23:59:58.5+01:00");
+    for (qsizetype i = 0; i < base.size(); ++i) {
+        for (const QChar c : QStringLiteral("09:-.TZ+x")) {
+            QString mutated = base;
+            mutated[i] = c;
+            fixed.append(mutated);
+            fixed.append(mutated.left(i + 1));
+        }
+    }
+    // Date-shaped texts with random digits, so that both answers are common.
+    QRandomGenerator random(99);
+    auto digits = [&random](int count) {
+        QString text;
+        for (int i = 0; i < count; ++i)
+            text.append(QLatin1Char(char('0' + random.bounded(i == 0 ? 4 : 10))));
+        return text;
+    };
+    for (int i = 0; i < 20000; ++i) {
+        QString text = digits(4) + QLatin1Char('-') + digits(2) + QLatin1Char('-') + digits(2);
+        if (random.bounded(2))
+            text += QLatin1Char('T') + digits(2) + QLatin1Char(':') + digits(2);
+        if (random.bounded(2))
+            text += QLatin1Char(':') + digits(2) +
+                    (random.bounded(2) ? QStringLiteral(".") + digits(3) : QString());
+        const int zone = random.bounded(4);
+        if (zone == 1)
+            text += QLatin1Char('Z');
+        else if (zone > 1)
+            text += QLatin1Char(random.bounded(2) ? '+' : '-') + digits(2) +
+                    (zone == 3 ? QStringLiteral(":") : QString()) + digits(2);
+        fixed.append(text);
+    }
+    const QStringList texts = randomTexts(QStringLiteral("0123456789-:T.Z+"), 30000, 28, fixed);
+    int valid = 0;
+    for (const QString &text : texts) {
+        const bool expected = referenceIso8601(text);
+        QVERIFY2(TypedValue::isIso8601(text) == expected, qPrintable(text));
+        valid += expected;
+    }
+    QVERIFY2(valid > 1000 && valid < texts.size() - 1000, qPrintable(QString::number(valid)));
+}
+
+void TestTypedField::checkTextAgreesWithFromText()
+{
+    using T = TypedValue::Type;
+    const QStringList texts = {QString(),
+                               QStringLiteral(" "),
+                               QStringLiteral("12"),
+                               QStringLiteral("x"),
+                               QStringLiteral("TRUE"),
+                               QStringLiteral(" no "),
+                               QStringLiteral("2024-05-01"),
+                               QStringLiteral("a,b"),
+                               QStringLiteral("a,,b"),
+                               QStringLiteral(","),
+                               QStringLiteral("a\\,b"),
+                               QStringLiteral("1e3")};
+    for (const T type : {T::String, T::Number, T::Boolean, T::DateTime, T::Null, T::Empty, T::List}) {
+        for (const QString &text : texts) {
+            TypedValue value;
+            QString fromTextError;
+            QString checkError;
+            const bool converted = TypedValue::fromText(type, text, &value, &fromTextError);
+            QVERIFY2(TypedValue::checkText(type, text, &checkError) == converted, qPrintable(text));
+            QCOMPARE(checkError, fromTextError);
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(TestTypedField)
