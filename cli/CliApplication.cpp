@@ -187,20 +187,8 @@ void CliApplication::succeed(const QString &text, const QString &profile)
 
 void CliApplication::fail(int exitCode, const QString &message)
 {
-    if (m_json) {
-        printJson({{QLatin1String("ok"), false},
-                   {QLatin1String("status"), QJsonValue::Null},
-                   {QLatin1String("requestId"), QJsonValue::Null},
-                   {QLatin1String("message"), message},
-                   {QLatin1String("data"), QJsonValue::Null},
-                   {QLatin1String("rateLimit"), QJsonObject{{QLatin1String("limit"), QJsonValue::Null},
-                                                            {QLatin1String("remaining"), QJsonValue::Null}}},
-                   {QLatin1String("errors"), QJsonObject()},
-                   {QLatin1String("rejected"), QJsonObject()},
-                   {QLatin1String("error"),
-                    exitCode == UsageError ? QStringLiteral("usage") : QStringLiteral("failed")},
-                   {QLatin1String("latencyMs"), 0}});
-    }
+    if (m_json)
+        printJson(CliOutput::failureJson(exitCode == UsageError, message));
     m_err << "journy: " << message << '\n';
     m_err.flush();
     exit(exitCode);

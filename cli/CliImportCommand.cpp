@@ -1,6 +1,7 @@
 #include "CliImportCommand.h"
 
 #include "CliApplication.h"
+#include "CliOutput.h"
 #include "FailedRowsCsv.h"
 #include "JournyClient.h"
 
@@ -20,14 +21,12 @@ CliImportCommand::~CliImportCommand() = default;
 
 void CliImportCommand::fail(int exitCode, const QString &message)
 {
-    if (m_options.json)
-        m_out << QString::fromUtf8(
-                     QJsonDocument(QJsonObject{{QLatin1String("ok"), false},
-                                               {QLatin1String("error"), message},
-                                               {QLatin1String("job"),
-                                                m_jobId > 0 ? QJsonValue(m_jobId) : QJsonValue()}})
-                         .toJson(QJsonDocument::Compact))
-              << '\n';
+    if (m_options.json) {
+        // The CLI's one failure shape, plus the job when there is one to resume.
+        QJsonObject object = CliOutput::failureJson(exitCode == CliApplication::UsageError, message);
+        object.insert(QLatin1String("job"), m_jobId > 0 ? QJsonValue(m_jobId) : QJsonValue());
+        m_out << QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact)) << '\n';
+    }
     m_err << "journy: " << message << '\n';
     m_out.flush();
     m_err.flush();

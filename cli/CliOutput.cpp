@@ -140,3 +140,18 @@ QString CliOutput::table(const QStringList &headers, const QList<QStringList> &r
         text += QStringLiteral("(none)\n");
     return text;
 }
+
+QJsonObject CliOutput::failureJson(bool usage, const QString &message)
+{
+    return {{QLatin1String("ok"), false},
+            {QLatin1String("status"), QJsonValue::Null},
+            {QLatin1String("requestId"), QJsonValue::Null},
+            {QLatin1String("message"), message},
+            {QLatin1String("data"), QJsonValue::Null},
+            {QLatin1String("rateLimit"), QJsonObject{{QLatin1String("limit"), QJsonValue::Null},
+                                                     {QLatin1String("remaining"), QJsonValue::Null}}},
+            {QLatin1String("errors"), QJsonObject()},
+            {QLatin1String("rejected"), QJsonObject()},
+            {QLatin1String("error"), usage ? QStringLiteral("usage") : QStringLiteral("failed")},
+            {QLatin1String("latencyMs"), 0}};
+}

@@ -12,6 +12,9 @@ class CliOutput
 {
 public:
     static QJsonObject toJson(const ApiResult &result);
+    // The one --json shape of a command that stops before (or without) an API answer: toJson's
+    // members, with "message" saying why and "error" "usage" (a usage problem) or "failed".
+    static QJsonObject failureJson(bool usage, const QString &message);
     static QString toText(const ApiResult &result);
     // Rows under headers, columns padded to their widest cell.
     static QString table(const QStringList &headers, const QList<QStringList> &rows);

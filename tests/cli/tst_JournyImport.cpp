@@ -1047,7 +1047,14 @@ void TestJournyImport::usageErrors()
     // With --json too: a failure on stdout, and the same exit code.
     run = importJson(arguments);
     COMPARE_EXIT(run, 1);
-    QCOMPARE(run.json().value(QLatin1String("ok")), QJsonValue(false));
+    // The CLI's one failure shape, whether the command line or the import found the problem.
+    const QJsonObject failure = run.json();
+    QCOMPARE(failure.value(QLatin1String("ok")), QJsonValue(false));
+    QCOMPARE(failure.value(QLatin1String("error")), QJsonValue(QStringLiteral("usage")));
+    QVERIFY2(failure.value(QLatin1String("message")).toString().contains(message),
+             qPrintable(run.describe()));
+    for (const char *member : {"status", "requestId", "data", "rateLimit", "errors", "rejected", "latencyMs"})
+        QVERIFY2(failure.contains(QLatin1String(member)), member);
     QCOMPARE(requestsSoFar(), 0);
 }
 
