@@ -95,7 +95,6 @@ bool ImportPreparer::scan(const RowSink &sink, Report *report, QString *error,
     // before, which saves an allocation and a free per cell.
     ImportRecord record;
     QMap<QString, QString> errors;
-    QMap<QString, QString> buildErrors;
     for (;;) {
         QString readError;
         const ImportReader::Status status = reader->next(&record, &readError);
@@ -114,13 +113,8 @@ bool ImportPreparer::scan(const RowSink &sink, Report *report, QString *error,
             if (report->problems.size() < MaxProblems)
                 report->problems.append(RowProblem{record.number, record.line, errors});
         }
-        if (sink) {
-            // Only a caller that keeps the rows (the journal) needs the request itself.
-            ApiRequest request;
-            if (record.error.isEmpty())
-                ImportRowBuilder::build(m_kind, m_mapping, m_headers, record, &request, &buildErrors);
-            sink(record, request, errors);
-        }
+        if (sink)
+            sink(record, errors);
         // Every 4096 rows is often enough for a progress bar and cheap enough for 100 MB/s.
         if (progress && (report->rows & 4095) == 0 && !progress(reader->bytesRead(), total)) {
             *error = QStringLiteral("cancelled");
@@ -154,7 +148,14 @@ qint64 ImportPreparer::enqueue(BulkJournal *journal, const QString &target, Repo
         batch.clear();
     };
     const bool scanned = scan(
-        [&](const ImportRecord &record, const ApiRequest &request, const QMap<QString, QString> &errors) {
+        [&](const ImportRecord &record, const QMap<QString, QString> &errors) {
+            // The request each row becomes is kept with it, so a resumed job sends exactly what
+            // was checked even if the file or the mapping changed since. A row the reader could
+            // not read keeps an empty one (it is failed, never sent).
+            ApiRequest request;
+            QMap<QString, QString> buildErrors;
+            if (record.error.isEmpty())
+                ImportRowBuilder::build(m_kind, m_mapping, m_headers, record, &request, &buildErrors);
             BulkJournal::Row row;
             row.number = record.number;
             row.line = record.line;

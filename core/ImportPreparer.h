@@ -37,10 +37,9 @@ public:
         QList<RowProblem> problems; // the first MaxProblems
         qint64 bytes = 0;
     };
-    // Called for each row while scanning: the record, the request (when it could be built) and
-    // its problems (row build errors and pre-flight errors; empty when the row is valid).
-    using RowSink =
-        std::function<void(const ImportRecord &, const ApiRequest &, const QMap<QString, QString> &)>;
+    // Called for each row while scanning: the record and its problems (the reader's, conversion
+    // and pre-flight errors; empty when the row is valid).
+    using RowSink = std::function<void(const ImportRecord &, const QMap<QString, QString> &)>;
     // Called with bytes read so far while scanning; return false to stop.
     using ProgressSink = std::function<bool(qint64 bytesRead, qint64 bytesTotal)>;
 

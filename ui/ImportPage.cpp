@@ -538,7 +538,7 @@ ImportPreparer::RowSink ImportPage::keepResponsive()
     // the clock decides too.
     auto clock = std::make_shared<QElapsedTimer>();
     clock->start();
-    return [clock](const ImportRecord &, const ApiRequest &, const QMap<QString, QString> &) {
+    return [clock](const ImportRecord &, const QMap<QString, QString> &) {
         if (clock->elapsed() < sliceMs)
             return;
         QCoreApplication::processEvents();
