@@ -12,6 +12,7 @@
 #include "HistoryModel.h"
 #include "HistoryPage.h"
 #include "HistoryStore.h"
+#include "ImportPage.h"
 #include "MainWindow.h"
 #include "MemorySecretStore.h"
 #include "OperationForm.h"
@@ -19,11 +20,13 @@
 #include "ProfileDialog.h"
 #include "ProfileStore.h"
 #include "SandboxServer.h"
+#include "ScreenshotTour.h"
 
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
+#include <QImage>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
@@ -250,6 +253,7 @@ private slots:
     void removeProfileAsksAndDeletesItsKey();
     void closingRemembersAndNextWindowRestores();
     void historyRecordsRequestsWithoutTheKey();
+    void screenshotTourSavesEveryPage();
 
 private:
     // The window as journy-console opens it: shown, then started; waits for the session.
@@ -981,6 +985,49 @@ void tst_MainWindow::historyRecordsRequestsWithoutTheKey()
         QVERIFY(!entry.requestBody.contains(key.toUtf8()));
         QVERIFY(!entry.url.contains(key));
     }
+}
+
+void tst_MainWindow::screenshotTourSavesEveryPage()
+{
+    // The tour's sample import writes the import journal in the data folder: a temporary one.
+    QTemporaryDir data;
+    const QByteArray oldDataHome = qgetenv("XDG_DATA_HOME");
+    qputenv("XDG_DATA_HOME", QFile::encodeName(data.path()));
+    const auto restore = qScopeGuard([&oldDataHome] {
+        if (oldDataHome.isEmpty())
+            qunsetenv("XDG_DATA_HOME");
+        else
+            qputenv("XDG_DATA_HOME", oldDataHome);
+    });
+    Console console;
+    auto window = openWindow(console);
+    QVERIFY(window);
+    QTemporaryDir shots;
+    ScreenshotTour tour(window.get(), shots.path());
+    QSignalSpy finished(&tour, &ScreenshotTour::finished);
+    tour.start();
+    QVERIFY(finished.wait(90000));
+    QCOMPARE(finished.first().first().toBool(), true);
+
+    // One picture of the whole window per page, named after the page, in navigation order.
+    QStringList expected;
+    for (int i = 0; i < pageTitles.size(); ++i)
+        expected << QStringLiteral("%1-%2.png")
+                        .arg(i + 1, 2, 10, QLatin1Char('0'))
+                        .arg(pageTitles.at(i).toLower().replace(QLatin1Char(' '), QLatin1Char('-')));
+    QCOMPARE(QDir(shots.path()).entryList(QDir::Files, QDir::Name), expected);
+    for (const QString &name : std::as_const(expected)) {
+        const QImage image(shots.filePath(name));
+        QVERIFY2(!image.isNull(), qPrintable(name));
+        QCOMPARE(image.size(), window->size() * window->devicePixelRatio());
+    }
+    // The Bulk import page's sample went through the sandbox, with its two bad rows failed.
+    auto *importPage = window->findChild<ImportPage *>();
+    QVERIFY(importPage);
+    auto *summary = importPage->findChild<QLabel *>(QStringLiteral("summaryLabel"));
+    QVERIFY(summary);
+    QVERIFY2(summary->text().contains(QLatin1String("238 of 240")), qPrintable(summary->text()));
+    QVERIFY(QFile::exists(data.filePath(QStringLiteral("journy-console/imports.sqlite"))));
 }
 
 QTEST_MAIN(tst_MainWindow)
