@@ -2,6 +2,7 @@
 
 #include "CsvReader.h"
 #include "ImportFileReader.h"
+#include "ImportReadOutcome.h"
 #include "ImportRecord.h"
 #include "JsonLinesReader.h"
 
@@ -17,104 +18,19 @@
 
 namespace {
 
-// A pipe-like device that hands out a few bytes per read, so that every line and UTF-8 sequence of
-// a test input gets split across refills somewhere.
-class TrickleDevice : public QIODevice
-{
-public:
-    explicit TrickleDevice(const QByteArray &data) : m_data(data) { open(QIODevice::ReadOnly); }
-    bool isSequential() const override { return true; }
-    qint64 bytesAvailable() const override { return m_data.size() - m_pos + QIODevice::bytesAvailable(); }
-
-protected:
-    qint64 readData(char *data, qint64 maxSize) override
-    {
-        const qint64 n = std::min<qint64>({maxSize, m_data.size() - m_pos, m_step % 7 + 1});
-        ++m_step;
-        memcpy(data, m_data.constData() + m_pos, size_t(n));
-        m_pos += n;
-        return n;
-    }
-    qint64 writeData(const char *, qint64) override { return -1; }
-
-private:
-    QByteArray m_data;
-    qint64 m_pos = 0;
-    qint64 m_step = 0;
-};
-
-struct ReadOutcome
-{
-    bool started = false;
-    QString startError;
-    QStringList headers;
-    QList<ImportRecord> rows;
-    ImportReader::Status last = ImportReader::Status::End;
-    QString error;
-    qint64 bytesRead = 0;
-};
-
-ReadOutcome readAll(QIODevice *device, qsizetype maxRowBytes)
-{
-    ReadOutcome outcome;
-    JsonLinesReader reader(device);
-    reader.setMaxRowBytes(maxRowBytes);
-    outcome.started = reader.start(&outcome.startError);
-    outcome.headers = reader.headers();
-    if (!outcome.started)
-        return outcome;
-    for (;;) {
-        ImportRecord record;
-        outcome.last = reader.next(&record, &outcome.error);
-        if (outcome.last != ImportReader::Status::Row)
-            break;
-        outcome.rows.append(record);
-        if (outcome.rows.size() > 100000)
-            break; // a reader stuck on one line must fail the test, not hang it
-    }
-    outcome.bytesRead = reader.bytesRead();
-    return outcome;
-}
-
-enum class Source
-{
-    Buffer,
-    File,
-    Trickle,
-};
-
-const Source allSources[] = {Source::Buffer, Source::File, Source::Trickle};
+using ReadOutcome = ImportReadOutcome;
+using Source = ImportSource;
+const QList<ImportSource> &allSources = ImportReadOutcome::allSources();
 
 // Reads input from a QBuffer, from a real file in a temporary folder, or a few bytes at a time.
 ReadOutcome readFrom(Source source, const QByteArray &input,
                      qsizetype maxRowBytes = JsonLinesReader::DefaultMaxRowBytes)
 {
-    switch (source) {
-    case Source::Buffer: {
-        QBuffer buffer;
-        buffer.setData(input);
-        buffer.open(QIODevice::ReadOnly);
-        return readAll(&buffer, maxRowBytes);
-    }
-    case Source::File: {
-        QTemporaryDir dir;
-        if (!dir.isValid())
-            qFatal("no temporary folder");
-        QFile out(dir.filePath(QStringLiteral("import.jsonl")));
-        if (!out.open(QIODevice::WriteOnly) || out.write(input) != input.size())
-            qFatal("cannot write the test file");
-        out.close();
-        QFile in(out.fileName());
-        if (!in.open(QIODevice::ReadOnly))
-            qFatal("cannot open the test file");
-        return readAll(&in, maxRowBytes);
-    }
-    case Source::Trickle: {
-        TrickleDevice device(input);
-        return readAll(&device, maxRowBytes);
-    }
-    }
-    return {};
+    return ImportReadOutcome::read(source, input, [maxRowBytes](QIODevice *device) {
+        auto reader = std::make_unique<JsonLinesReader>(device);
+        reader->setMaxRowBytes(maxRowBytes);
+        return reader;
+    });
 }
 
 } // namespace
