@@ -38,6 +38,16 @@ public:
 
     static ImportReadOutcome read(ImportSource source, const QByteArray &input,
                                   const ReaderFactory &makeReader);
+    // read() with a Reader (CsvReader, JsonLinesReader) over the device, limited to maxRowBytes.
+    template <class Reader>
+    static ImportReadOutcome readWith(ImportSource source, const QByteArray &input, qsizetype maxRowBytes)
+    {
+        return read(source, input, [maxRowBytes](QIODevice *device) {
+            auto reader = std::make_unique<Reader>(device);
+            reader->setMaxRowBytes(maxRowBytes);
+            return std::unique_ptr<ImportReader>(std::move(reader));
+        });
+    }
     static const QList<ImportSource> &allSources();
     static QString sourceName(ImportSource source);
 };

@@ -22,11 +22,7 @@ const QList<ImportSource> &allSources = ImportReadOutcome::allSources();
 ReadOutcome readFrom(Source source, const QByteArray &input,
                      qsizetype maxRowBytes = CsvReader::DefaultMaxRowBytes)
 {
-    return ImportReadOutcome::read(source, input, [maxRowBytes](QIODevice *device) {
-        auto reader = std::make_unique<CsvReader>(device);
-        reader->setMaxRowBytes(maxRowBytes);
-        return reader;
-    });
+    return ImportReadOutcome::readWith<CsvReader>(source, input, maxRowBytes);
 }
 
 QString sourceName(Source source)

@@ -26,11 +26,7 @@ const QList<ImportSource> &allSources = ImportReadOutcome::allSources();
 ReadOutcome readFrom(Source source, const QByteArray &input,
                      qsizetype maxRowBytes = JsonLinesReader::DefaultMaxRowBytes)
 {
-    return ImportReadOutcome::read(source, input, [maxRowBytes](QIODevice *device) {
-        auto reader = std::make_unique<JsonLinesReader>(device);
-        reader->setMaxRowBytes(maxRowBytes);
-        return reader;
-    });
+    return ImportReadOutcome::readWith<JsonLinesReader>(source, input, maxRowBytes);
 }
 
 } // namespace
