@@ -6,6 +6,7 @@
 // Secret Service (gnome-keyring under dbus-run-session in `scripts/dev.sh test`) and without any
 // keychain service, and never in any output or file.
 
+#include "CliChild.h"
 #include "KeychainSecretStore.h"
 #include "Profile.h"
 #include "ProfileStore.h"
@@ -45,29 +46,7 @@ QString randomHex()
     return QString::number(QRandomGenerator::global()->generate64(), 16);
 }
 
-// One finished run of journy.
-class CliRun
-{
-public:
-    int exitCode = -1;
-    bool crashed = false;
-    QByteArray out;
-    QByteArray err;
-
-    QString text() const { return QString::fromUtf8(out); }
-    QString errors() const { return QString::fromUtf8(err); }
-    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
-    QString describe() const
-    {
-        return QStringLiteral("exit %1%2\n--- stdout:\n%3--- stderr:\n%4")
-            .arg(exitCode)
-            .arg(crashed ? QStringLiteral(" (crashed or timed out)") : QString())
-            .arg(text(), errors());
-    }
-};
-
-// Variables to set for one run; a null value removes the variable.
-using Environment = QMap<QString, QString>;
+using Environment = CliChild::Environment;
 
 // Problems with stdout as the issue defines --json: exactly one JSON object with exactly these
 // members of exactly these types. Empty when it is right.
@@ -313,46 +292,9 @@ void TestJournyCli::cleanup()
 CliRun TestJournyCli::journy(const QStringList &arguments, const Environment &environment,
                              const QByteArray &input)
 {
-    // Isolated folders for every run; the session bus is inherited (the keychain tests need it).
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.remove(QStringLiteral("JOURNY_API_KEY"));
-    env.insert(QStringLiteral("HOME"), m_dir->filePath(QStringLiteral("home")));
-    env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir->filePath(QStringLiteral("config")));
-    env.insert(QStringLiteral("XDG_DATA_HOME"), m_dir->filePath(QStringLiteral("data")));
-    env.insert(QStringLiteral("XDG_CACHE_HOME"), m_dir->filePath(QStringLiteral("cache")));
-    env.insert(QStringLiteral("XDG_STATE_HOME"), m_dir->filePath(QStringLiteral("state")));
-    for (auto it = environment.begin(); it != environment.end(); ++it) {
-        if (it.value().isNull())
-            env.remove(it.key());
-        else
-            env.insert(it.key(), it.value());
-    }
-
-    QProcess process;
-    process.setProcessEnvironment(env);
-    process.setProgram(QStringLiteral(JOURNY_CLI_EXE));
-    process.setArguments(arguments);
-    QSignalSpy finished(&process, &QProcess::finished);
-    process.start();
-    CliRun run;
-    if (!process.waitForStarted(10000)) {
-        run.crashed = true;
-        run.err = process.errorString().toUtf8();
-        return run;
-    }
-    process.write(input);
-    process.closeWriteChannel();
-    // The event loop keeps running here, so the in-process sandbox can answer the child.
-    if (finished.isEmpty() && !finished.wait(20000)) {
-        process.kill();
-        process.waitForFinished(5000);
-        run.crashed = true;
-    }
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    if (process.exitStatus() != QProcess::NormalExit)
-        run.crashed = true;
-    run.exitCode = run.crashed ? -1 : process.exitCode();
+    CliChild child;
+    child.start(QStringLiteral(JOURNY_CLI_EXE), arguments, m_dir->path(), environment, input);
+    const CliRun run = child.finish(20000);
     m_outputs << run.out << run.err;
     return run;
 }

@@ -7,6 +7,7 @@
 
 #include "ApiOperation.h"
 #include "BulkJournal.h"
+#include "CliChild.h"
 #include "CsvReader.h"
 #include "SandboxFaults.h"
 #include "SandboxServer.h"
@@ -36,42 +37,8 @@ namespace {
 const QString fullKey = QStringLiteral("sk_import_full");
 const QString readOnlyKey = QStringLiteral("sk_import_read_only");
 
-// One finished run of journy.
-class CliRun
-{
-public:
-    int exitCode = -1;
-    bool crashed = false;
-    QByteArray out;
-    QByteArray err;
-
-    QString text() const { return QString::fromUtf8(out); }
-    QString errors() const { return QString::fromUtf8(err); }
-    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
-    QString describe() const
-    {
-        return QStringLiteral("exit %1%2\n--- stdout:\n%3--- stderr:\n%4")
-            .arg(exitCode)
-            .arg(crashed ? QStringLiteral(" (crashed or timed out)") : QString())
-            .arg(text(), errors());
-    }
-};
-
-// A journy process still running, with the spy that sees it end (made before it starts).
-class Child
-{
-public:
-    std::unique_ptr<QProcess> process = std::make_unique<QProcess>();
-    std::unique_ptr<QSignalSpy> finished = std::make_unique<QSignalSpy>(process.get(), &QProcess::finished);
-    QByteArray out;
-    QByteArray err;
-
-    void read()
-    {
-        out += process->readAllStandardOutput();
-        err += process->readAllStandardError();
-    }
-};
+// A journy process still running.
+using Child = std::unique_ptr<CliChild>;
 
 // The sandbox, also counting the users of every membership call as it arrives.
 class ObservedSandbox : public SandboxServer
@@ -285,7 +252,6 @@ private:
     // The sandbox of this test (replacing init()'s): its config plus the two keys.
     void startServer(SandboxConfig config);
     Child start(const QStringList &arguments, const QString &key = fullKey);
-    CliRun finish(Child &child, int timeoutMs = 60000);
     // `journy --base-url SANDBOX [--json] import ARGUMENTS...` with the key in JOURNY_API_KEY.
     CliRun import(const QStringList &arguments, const QString &key = fullKey);
     CliRun importJson(const QStringList &arguments, const QString &key = fullKey);
@@ -337,46 +303,12 @@ void TestJournyImport::startServer(SandboxConfig config)
 
 Child TestJournyImport::start(const QStringList &arguments, const QString &key)
 {
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.remove(QStringLiteral("JOURNY_API_KEY"));
-    env.insert(QStringLiteral("HOME"), m_dir->filePath(QStringLiteral("home")));
-    env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir->filePath(QStringLiteral("config")));
-    env.insert(QStringLiteral("XDG_DATA_HOME"), m_dir->filePath(QStringLiteral("data")));
-    env.insert(QStringLiteral("XDG_CACHE_HOME"), m_dir->filePath(QStringLiteral("cache")));
-    env.insert(QStringLiteral("XDG_STATE_HOME"), m_dir->filePath(QStringLiteral("state")));
+    auto child = std::make_unique<CliChild>();
+    CliChild::Environment environment;
     if (!key.isEmpty())
-        env.insert(QStringLiteral("JOURNY_API_KEY"), key);
-    Child child;
-    child.process->setProcessEnvironment(env);
-    child.process->setProgram(QStringLiteral(JOURNY_CLI_EXE));
-    child.process->setArguments(arguments);
-    child.process->start();
-    if (child.process->waitForStarted(10000))
-        child.process->closeWriteChannel();
+        environment.insert(QStringLiteral("JOURNY_API_KEY"), key);
+    child->start(QStringLiteral(JOURNY_CLI_EXE), arguments, m_dir->path(), environment);
     return child;
-}
-
-CliRun TestJournyImport::finish(Child &child, int timeoutMs)
-{
-    CliRun run;
-    if (child.process->state() == QProcess::NotRunning && child.finished->isEmpty()) {
-        run.crashed = true;
-        run.err = child.process->errorString().toUtf8();
-        return run;
-    }
-    // The event loop keeps running here, so the in-process sandbox can answer the child.
-    if (child.finished->isEmpty() && !child.finished->wait(timeoutMs)) {
-        child.process->kill();
-        child.finished->wait(5000);
-        run.crashed = true;
-    }
-    child.read();
-    run.out = child.out;
-    run.err = child.err;
-    if (child.process->exitStatus() != QProcess::NormalExit)
-        run.crashed = true;
-    run.exitCode = run.crashed ? -1 : child.process->exitCode();
-    return run;
 }
 
 QStringList TestJournyImport::importArguments(const QStringList &arguments, bool json) const
@@ -389,14 +321,12 @@ QStringList TestJournyImport::importArguments(const QStringList &arguments, bool
 
 CliRun TestJournyImport::import(const QStringList &arguments, const QString &key)
 {
-    Child child = start(importArguments(arguments, false), key);
-    return finish(child);
+    return start(importArguments(arguments, false), key)->finish(60000);
 }
 
 CliRun TestJournyImport::importJson(const QStringList &arguments, const QString &key)
 {
-    Child child = start(importArguments(arguments, true), key);
-    return finish(child);
+    return start(importArguments(arguments, true), key)->finish(60000);
 }
 
 QString TestJournyImport::write(const QString &name, const QByteArray &content) const
@@ -1124,7 +1054,7 @@ void TestJournyImport::resumeSendsTheJournaledJobOnly()
 
     // By its ID, without --base-url: the job goes where it was journaled to go.
     Child child = start({QStringLiteral("import"), QStringLiteral("--resume"), QString::number(jobId)});
-    const CliRun run = finish(child);
+    const CliRun run = child->finish(60000);
     COMPARE_EXIT(run, 0);
     QCOMPARE(jobOnFirstLine(run.err), jobId);
     QVERIFY2(run.text().contains(QStringLiteral("job %1: 3 of 3 row(s) done, 0 failed").arg(jobId)),
@@ -1230,8 +1160,8 @@ void TestJournyImport::serverErrorsAreRetried()
 qint64 TestJournyImport::importAndKill(const QStringList &arguments, int count, int killAfterDone)
 {
     Child child = start(importArguments(arguments, false));
-    if (child.process->state() != QProcess::Running) {
-        qWarning("journy did not start: %s", qPrintable(child.process->errorString()));
+    if (child->process()->state() != QProcess::Running) {
+        qWarning("journy did not start: %s", qPrintable(child->process()->errorString()));
         return 0;
     }
     std::unique_ptr<BulkJournal> journal;
@@ -1239,12 +1169,12 @@ qint64 TestJournyImport::importAndKill(const QStringList &arguments, int count, 
     qint64 done = 0;
     QElapsedTimer clock;
     clock.start();
-    while (done < killAfterDone && child.finished->isEmpty() && clock.elapsed() < 20000) {
+    while (done < killAfterDone && child->finished()->isEmpty() && clock.elapsed() < 20000) {
         QTest::qWait(10);
-        child.read();
+        child->read();
         if (jobId == 0) {
             // "job: ID" comes once every row is journaled; the journal is read from then on.
-            jobId = jobOnFirstLine(child.err);
+            jobId = jobOnFirstLine(child->err);
             if (jobId == 0)
                 continue;
             journal = std::make_unique<BulkJournal>();
@@ -1256,14 +1186,14 @@ qint64 TestJournyImport::importAndKill(const QStringList &arguments, int count, 
         }
         done = journal->counts(jobId).done;
     }
-    if (!child.finished->isEmpty()) {
-        child.read();
-        qWarning("journy ended before it was killed:\n%s%s", child.out.constData(), child.err.constData());
+    if (!child->finished()->isEmpty()) {
+        child->read();
+        qWarning("journy ended before it was killed:\n%s%s", child->out.constData(), child->err.constData());
         return 0;
     }
-    child.process->kill(); // SIGKILL
-    child.finished->wait(10000);
-    if (child.process->exitStatus() != QProcess::CrashExit || done < killAfterDone) {
+    child->process()->kill(); // SIGKILL
+    child->finished()->wait(10000);
+    if (child->process()->exitStatus() != QProcess::CrashExit || done < killAfterDone) {
         qWarning("journy was not killed half-way (%lld rows done)", done);
         return 0;
     }
