@@ -63,9 +63,11 @@ void ApiReply::acquire(bool fresh)
 void ApiReply::onConnection(HttpConnection *connection)
 {
     if (m_finished || !m_pool) {
-        connection->abort();
+        // Cancelled while waiting: the connection is untouched, and goes back as it came.
         if (m_pool)
             m_pool->release(connection);
+        else
+            connection->abort();
         return;
     }
     m_connection = connection;

@@ -84,6 +84,7 @@ void BulkJournal::close()
 {
     if (!QSqlDatabase::contains(m_connectionName))
         return;
+    m_markDoneOne.reset(); // a prepared statement must go before its database
     {
         QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
         db.close();
@@ -444,6 +445,25 @@ bool BulkJournal::update(const QList<qint64> &ids, const QString &assignments, c
 
 void BulkJournal::markDone(const QList<qint64> &rowIds, const QString &requestId)
 {
+    if (rowIds.size() == 1 && m_open) {
+        m_lastError.clear();
+        if (!begin())
+            return;
+        if (!m_markDoneOne) {
+            m_markDoneOne = std::make_unique<QSqlQuery>(QSqlDatabase::database(m_connectionName, false));
+            m_markDoneOne->prepare(QStringLiteral(
+                "UPDATE rows SET state = ?, request_id = ?, error = '', field_errors = '' WHERE id = ?"));
+        }
+        m_markDoneOne->bindValue(0, static_cast<int>(RowState::Done));
+        m_markDoneOne->bindValue(1, text(requestId));
+        m_markDoneOne->bindValue(2, rowIds.first());
+        if (!execQuery(*m_markDoneOne)) {
+            rollback();
+            return;
+        }
+        commit();
+        return;
+    }
     update(rowIds, QStringLiteral("state = ?, request_id = ?, error = '', field_errors = ''"),
            {static_cast<int>(RowState::Done), text(requestId)});
 }

@@ -7,6 +7,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <utility>
+
 class QSslSocket;
 
 // One persistent HTTP/1.1 connection to one origin (scheme, host, port), for one exchange at a

@@ -65,7 +65,7 @@ ApiResult::Failure JournyClient::checkBaseUrl(QString *detail) const
     return ApiResult::Failure::None;
 }
 
-ApiReply *JournyClient::send(const ApiRequest &request)
+ApiReply *JournyClient::send(const ApiRequest &request, bool validated)
 {
     ApiResult prepared;
     prepared.operation = request.operation;
@@ -89,7 +89,7 @@ ApiReply *JournyClient::send(const ApiRequest &request)
         reply->finishUnsent();
         return reply;
     }
-    if (m_config.preflight) {
+    if (m_config.preflight && !validated) {
         const RequestValidator::FieldErrors errors = RequestValidator::validate(request);
         if (!errors.isEmpty()) {
             reply->m_result.failure = ApiResult::Failure::Preflight;

@@ -36,7 +36,9 @@ public:
     const ClientConfig &config() const { return m_config; }
     void setConfig(const ClientConfig &config);
 
-    ApiReply *send(const ApiRequest &request);
+    // validated: the caller already ran pre-flight validation on exactly this request (bulk
+    // import does, row by row), so it is not run twice.
+    ApiReply *send(const ApiRequest &request, bool validated = false);
 
     RateLimitTracker *rateLimits() const { return m_tracker; }
     // This client's key in the tracker: base URL plus a fingerprint of the API key.
