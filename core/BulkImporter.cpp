@@ -28,7 +28,7 @@ constexpr int maxRateLimited = 10;
 // rows taken but not yet answered again; these calls are idempotent, so that costs only time.
 // (Pause stays prompt: queued rows are not sent while paused. Events are taken a few at a time,
 // see rowsPerTakeFor().)
-constexpr int rowsPerTake = 512;
+constexpr int rowsPerTake = 1024;
 // Memberships are queued deeper, so rows of one account spread over the file still fill calls of
 // 100 users; the cap bounds memory when accounts are many and interleaved.
 constexpr int membershipRowsPerTake = 500;
@@ -39,7 +39,7 @@ constexpr int progressIntervalMs = 1000;
 // loopback import to a few hundred rows a second, and even one commit per 10 ms cost a loopback
 // import of users a third of its time. Rows stay in flight in the journal until their answer is
 // written, so the interval only decides how much a crash sends again, never what is lost.
-constexpr int answerFlushMs = 50;
+constexpr int answerFlushMs = 100;
 constexpr qint64 maxRetryDelayMs = 60000;
 
 QList<qint64> idsOf(const QList<BulkJournal::Row> &rows)

@@ -10,16 +10,14 @@ JournyClient::JournyClient(const ClientConfig &config, HttpConnectionPool *pool,
                            QObject *parent)
     : QObject(parent), m_config(config), m_pool(pool ? pool : new HttpConnectionPool(this)),
       m_tracker(tracker ? tracker : new RateLimitTracker(this))
-{}
+{
+    setConfig(config);
+}
 
 void JournyClient::setConfig(const ClientConfig &config)
 {
     m_config = config;
-}
-
-QString JournyClient::rateLimitScope() const
-{
-    return RateLimitTracker::scopeFor(m_config.baseUrl.toString(QUrl::RemoveUserInfo), m_config.apiKey);
+    m_scope = RateLimitTracker::scopeFor(m_config.baseUrl.toString(QUrl::RemoveUserInfo), m_config.apiKey);
 }
 
 QByteArray JournyClient::userAgent()

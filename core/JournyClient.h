@@ -41,8 +41,9 @@ public:
     ApiReply *send(const ApiRequest &request, bool validated = false);
 
     RateLimitTracker *rateLimits() const { return m_tracker; }
-    // This client's key in the tracker: base URL plus a fingerprint of the API key.
-    QString rateLimitScope() const;
+    // This client's key in the tracker: base URL plus a fingerprint of the API key. Computed when
+    // the config changes, not per call: bulk import asks for it several times per row.
+    const QString &rateLimitScope() const { return m_scope; }
 
     static QByteArray userAgent();
     // The URL a request goes to, e.g. https://api.journy.io/users/upsert.
@@ -60,6 +61,7 @@ private:
     // The request's bytes as they go on the wire: request line, headers, body.
     QByteArray serialize(const ApiRequest &request, const QUrl &url, const QByteArray &body) const;
 
+    QString m_scope;
     HttpConnectionPool *m_pool;
     RateLimitTracker *m_tracker;
 };
