@@ -9,6 +9,8 @@
 #include <QStringList>
 #include <QVariant>
 
+#include <memory>
+
 class QSqlQuery;
 
 // The state of every import job and every row in SQLite, written as it changes, so a job killed
@@ -114,6 +116,8 @@ private:
     bool update(const QList<qint64> &ids, const QString &assignments, const QVariantList &values);
     QList<Row> selectRows(qint64 jobId, const QString &condition, const QVariant &value) const;
 
+    // markDone() of one row, once per answer: prepared once rather than per call.
+    std::unique_ptr<QSqlQuery> m_markDoneOne;
     QString m_connectionName;
     bool m_open = false;
     bool m_inBatch = false;

@@ -1,27 +1,23 @@
 #include "JournyClient.h"
 
+#include "HttpConnectionPool.h"
 #include "RateLimitTracker.h"
 #include "RequestValidator.h"
 
 #include <QHostAddress>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QNetworkRequest>
 
-JournyClient::JournyClient(const ClientConfig &config, QNetworkAccessManager *nam, RateLimitTracker *tracker,
+JournyClient::JournyClient(const ClientConfig &config, HttpConnectionPool *pool, RateLimitTracker *tracker,
                            QObject *parent)
-    : QObject(parent), m_config(config), m_nam(nam ? nam : new QNetworkAccessManager(this)),
+    : QObject(parent), m_config(config), m_pool(pool ? pool : new HttpConnectionPool(this)),
       m_tracker(tracker ? tracker : new RateLimitTracker(this))
-{}
+{
+    setConfig(config);
+}
 
 void JournyClient::setConfig(const ClientConfig &config)
 {
     m_config = config;
-}
-
-QString JournyClient::rateLimitScope() const
-{
-    return RateLimitTracker::scopeFor(m_config.baseUrl.toString(QUrl::RemoveUserInfo), m_config.apiKey);
+    m_scope = RateLimitTracker::scopeFor(m_config.baseUrl.toString(QUrl::RemoveUserInfo), m_config.apiKey);
 }
 
 QByteArray JournyClient::userAgent()
@@ -67,12 +63,13 @@ ApiResult::Failure JournyClient::checkBaseUrl(QString *detail) const
     return ApiResult::Failure::None;
 }
 
-ApiReply *JournyClient::send(const ApiRequest &request)
+ApiReply *JournyClient::send(const ApiRequest &request, bool validated)
 {
     ApiResult prepared;
     prepared.operation = request.operation;
     prepared.requestMethod = request.info().method;
-    prepared.requestUrl = urlFor(request).toString(QUrl::RemoveUserInfo);
+    const QUrl url = urlFor(request);
+    prepared.requestUrl = url.toString(QUrl::RemoveUserInfo);
     prepared.requestBody = request.bodyBytes();
 
     auto *reply = new ApiReply(prepared, this);
@@ -90,7 +87,7 @@ ApiReply *JournyClient::send(const ApiRequest &request)
         reply->finishUnsent();
         return reply;
     }
-    if (m_config.preflight) {
+    if (m_config.preflight && !validated) {
         const RequestValidator::FieldErrors errors = RequestValidator::validate(request);
         if (!errors.isEmpty()) {
             reply->m_result.failure = ApiResult::Failure::Preflight;
@@ -101,24 +98,42 @@ ApiReply *JournyClient::send(const ApiRequest &request)
         }
     }
 
-    QNetworkRequest networkRequest(urlFor(request));
-    if (!m_config.apiKey.isEmpty())
-        networkRequest.setRawHeader("X-Api-Key", m_config.apiKey.toUtf8());
-    networkRequest.setRawHeader("Accept", "application/json");
-    networkRequest.setHeader(QNetworkRequest::UserAgentHeader, userAgent());
-    if (request.info().hasBody)
-        networkRequest.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-    networkRequest.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
-                                QNetworkRequest::ManualRedirectPolicy);
-    networkRequest.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
-    networkRequest.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
-    networkRequest.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
-    networkRequest.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
-
-    QNetworkReply *networkReply =
-        request.info().hasBody
-            ? m_nam->sendCustomRequest(networkRequest, request.info().method, prepared.requestBody)
-            : m_nam->get(networkRequest);
-    reply->attach(networkReply, m_config.timeoutMs, m_config.maxResponseBytes);
+    const QByteArray method = request.info().method;
+    // RFC 9110 9.2.2: these may be sent again without changing the outcome.
+    const bool idempotent = method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE";
+    reply->start(m_pool, url, serialize(request, url, prepared.requestBody), method == "HEAD", idempotent,
+                 m_config.timeoutMs, m_config.maxResponseBytes);
     return reply;
+}
+
+QByteArray JournyClient::serialize(const ApiRequest &request, const QUrl &url, const QByteArray &body) const
+{
+    QByteArray target = url.path(QUrl::FullyEncoded).toLatin1();
+    if (target.isEmpty())
+        target = "/";
+    if (url.hasQuery())
+        target += '?' + url.query(QUrl::FullyEncoded).toLatin1();
+    QByteArray host = url.host(QUrl::FullyEncoded).toLatin1();
+    if (host.contains(':'))
+        host = '[' + host + ']'; // an IPv6 literal
+    const bool tls = url.scheme().compare(QLatin1String("https"), Qt::CaseInsensitive) == 0;
+    if (url.port() != -1 && url.port() != (tls ? 443 : 80))
+        host += ':' + QByteArray::number(url.port());
+    QByteArray apiKey = m_config.apiKey.toUtf8();
+    // A key pasted with a line break must not end the header and start another one.
+    apiKey.replace('\r', QByteArray()).replace('\n', QByteArray()).replace('\0', QByteArray());
+
+    QByteArray bytes;
+    bytes.reserve(256 + apiKey.size() + body.size());
+    bytes += request.info().method + ' ' + target + " HTTP/1.1\r\nHost: " + host + "\r\n";
+    if (!apiKey.isEmpty())
+        bytes += "X-Api-Key: " + apiKey + "\r\n";
+    bytes += "Accept: application/json\r\nUser-Agent: " + userAgent() + "\r\n";
+    if (request.info().hasBody)
+        bytes +=
+            "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n";
+    bytes += "\r\n";
+    if (request.info().hasBody)
+        bytes += body;
+    return bytes;
 }

@@ -1,18 +1,17 @@
 #include "ConsoleSession.h"
 
 #include "ApiReply.h"
+#include "HttpConnectionPool.h"
 #include "JournyClient.h"
 #include "ProfileStore.h"
 #include "RateLimitTracker.h"
 #include "SecretStore.h"
 #include "SharedSandbox.h"
 
-#include <QNetworkAccessManager>
-
 ConsoleSession::ConsoleSession(SecretStore *secrets, ProfileStore *profiles, const QString &sandboxDataFile,
                                QObject *parent)
     : QObject(parent), m_secrets(secrets), m_profiles(profiles), m_sandboxDataFile(sandboxDataFile),
-      m_nam(new QNetworkAccessManager(this)), m_rateLimits(new RateLimitTracker(this))
+      m_pool(new HttpConnectionPool(this)), m_rateLimits(new RateLimitTracker(this))
 {}
 
 ConsoleSession::~ConsoleSession()
@@ -89,7 +88,7 @@ void ConsoleSession::connectWith(const QUrl &baseUrl, const QString &apiKey)
     ClientConfig config;
     config.baseUrl = baseUrl;
     config.apiKey = apiKey;
-    m_client = new JournyClient(config, m_nam, m_rateLimits, this);
+    m_client = new JournyClient(config, m_pool, m_rateLimits, this);
     const QString profileName = m_profile.name;
     connect(m_client, &JournyClient::requestFinished, this,
             [this, profileName](const ApiResult &result) { emit requestFinished(profileName, result); });

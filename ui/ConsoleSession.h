@@ -12,7 +12,7 @@
 class ApiReply;
 class JournyClient;
 class ProfileStore;
-class QNetworkAccessManager;
+class HttpConnectionPool;
 class RateLimitTracker;
 class SecretStore;
 class SharedSandbox;
@@ -79,7 +79,7 @@ private:
     ProfileStore *m_profiles;
     QString m_sandboxDataFile;
     std::unique_ptr<SharedSandbox> m_sandbox;
-    QNetworkAccessManager *m_nam;
+    HttpConnectionPool *m_pool; // shared by the clients of every profile
     RateLimitTracker *m_rateLimits;
     JournyClient *m_client = nullptr;
     Profile m_profile;

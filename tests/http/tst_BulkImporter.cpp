@@ -6,6 +6,7 @@
 // go in calls of at most 100 users; pause, resume and cancel; and the server holds every row.
 
 #include "BulkImporter.h"
+#include "HttpConnectionPool.h"
 #include "ImportRowBuilder.h"
 #include "JournyClient.h"
 #include "SandboxServer.h"
@@ -114,13 +115,15 @@ private:
     QTemporaryDir m_dir;
     SandboxServer *m_server = nullptr;
     BulkJournal *m_journal = nullptr;
-    QNetworkAccessManager *m_nam = nullptr;
+    QNetworkAccessManager *m_nam = nullptr; // inspection, independent of the client under test
+    HttpConnectionPool *m_pool = nullptr;
     int m_journals = 0;
 };
 
 void TestBulkImporter::init()
 {
     m_nam = new QNetworkAccessManager(this);
+    m_pool = new HttpConnectionPool(this);
     m_journal = new BulkJournal;
     QString error;
     QVERIFY2(m_journal->open(m_dir.filePath(QStringLiteral("journal-%1.sqlite").arg(++m_journals)), &error),
@@ -135,6 +138,8 @@ void TestBulkImporter::cleanup()
     m_server = nullptr;
     delete m_nam;
     m_nam = nullptr;
+    delete m_pool;
+    m_pool = nullptr;
 }
 
 void TestBulkImporter::startServer(SandboxConfig config)
@@ -152,7 +157,7 @@ JournyClient *TestBulkImporter::client(const QString &key, bool preflight)
     config.apiKey = key;
     config.preflight = preflight;
     config.timeoutMs = 5000;
-    return new JournyClient(config, m_nam, nullptr, m_server);
+    return new JournyClient(config, m_pool, nullptr, m_server);
 }
 
 BulkImporter::Options TestBulkImporter::fastOptions() const

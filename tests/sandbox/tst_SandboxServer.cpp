@@ -6,6 +6,7 @@
 
 #include "ApiOperation.h"
 #include "ApiRequest.h"
+#include "HttpConnectionPool.h"
 #include "JournyClient.h"
 #include "SandboxConfig.h"
 #include "SandboxServer.h"
@@ -210,7 +211,8 @@ private:
     QJsonObject stats();
 
     std::unique_ptr<SandboxServer> m_server;
-    QNetworkAccessManager *m_nam = nullptr;
+    QNetworkAccessManager *m_nam = nullptr; // raw calls, independent of the client under test
+    HttpConnectionPool *m_pool = nullptr;   // JournyClient's connections
     SpecSchema m_spec;
 };
 
@@ -227,6 +229,8 @@ void TestSandboxServer::cleanup()
     m_server.reset();
     delete m_nam;
     m_nam = nullptr;
+    delete m_pool;
+    m_pool = nullptr;
 }
 
 void TestSandboxServer::startServer(const SandboxConfig &config)
@@ -235,9 +239,11 @@ void TestSandboxServer::startServer(const SandboxConfig &config)
     QVERIFY(m_server->start(QHostAddress::LocalHost, 0));
     QCOMPARE(m_server->baseUrl().host(), QStringLiteral("127.0.0.1"));
     QVERIFY(m_server->baseUrl().port() > 0);
-    // A fresh manager per server: no kept-alive connection may outlive the server it went to.
+    // A fresh manager and pool per server: no kept-alive connection may outlive the server it went to.
     delete m_nam;
     m_nam = new QNetworkAccessManager(this);
+    delete m_pool;
+    m_pool = new HttpConnectionPool(this);
 }
 
 void TestSandboxServer::startPersistent(const QString &file)
@@ -250,6 +256,8 @@ void TestSandboxServer::startPersistent(const QString &file)
     QVERIFY(m_server->start());
     delete m_nam;
     m_nam = new QNetworkAccessManager(this);
+    delete m_pool;
+    m_pool = new HttpConnectionPool(this);
 }
 
 Answer TestSandboxServer::call(const QByteArray &method, const QString &path, const QUrlQuery &query,
@@ -334,7 +342,7 @@ ApiResult TestSandboxServer::run(const ApiRequest &request, const QString &key)
     config.apiKey = key;
     config.timeoutMs = 10000;
     config.preflight = false; // the sandbox's own validation is under test, not the client's
-    JournyClient client(config, m_nam);
+    JournyClient client(config, m_pool);
     ApiReply *reply = client.send(request);
     QSignalSpy spy(reply, &ApiReply::finished);
     if (!spy.wait(15000))

@@ -3,6 +3,7 @@
 // really sent with a key to a sandbox on loopback leaves no trace of the key in any file.
 
 #include "HistoryStore.h"
+#include "HttpConnectionPool.h"
 #include "JournyClient.h"
 #include "SandboxServer.h"
 
@@ -10,7 +11,6 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QJsonDocument>
-#include <QNetworkAccessManager>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSqlDatabase>
@@ -356,11 +356,11 @@ void TestHistoryStore::realRequestNeverStoresTheKey()
     SandboxServer server(config);
     QVERIFY(server.start());
 
-    QNetworkAccessManager nam;
+    HttpConnectionPool pool;
     ClientConfig clientConfig;
     clientConfig.baseUrl = server.baseUrl();
     clientConfig.apiKey = key;
-    JournyClient client(clientConfig, &nam);
+    JournyClient client(clientConfig, &pool);
 
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("history.sqlite"));
