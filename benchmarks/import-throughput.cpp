@@ -5,7 +5,8 @@
 // row read, mapped and put through the pre-flight check, ImportRowChecker; nothing journaled or
 // sent), and prints MB/s (1 MB = 10^6 bytes) and the process's VmRSS and VmHWM (its peak). Then,
 // unless --no-breakdown, the same file read alone, and read with every row built into the request the
-// journal keeps (what `journy import` does after the check, before sending), to show each stage.
+// journal keeps, and (up to 100 MB) the whole of what `journy import` does before its first request:
+// every row checked, built and written to a fresh journal file.
 // Not a test: run it by hand on a Release build, see benchmarks/README.md.
 //
 //   bench_import_throughput [--no-breakdown] [MB]...      default sizes: 10 100 1000
@@ -14,6 +15,7 @@
 // The file was just written, so it is read from the page cache: the figure is the CPU cost of the
 // pipeline, not the disk's speed.
 
+#include "BulkJournal.h"
 #include "CsvReader.h"
 #include "ImportPreparer.h"
 #include "ImportReader.h"
@@ -240,6 +242,25 @@ int main(int argc, char *argv[])
             const Timing mapped = timed([&] { readOk = readAll(preparer, true, &rows) && readOk; });
             printRate(QStringLiteral("read + build requests"), bytes, rows, mapped);
             allOk = allOk && readOk;
+            // What `journy import` does before its first request: every row, with its request,
+            // written to the journal (a fresh SQLite file). Not for the largest files: it writes
+            // several times the file's size.
+            if (sizeMb <= 100) {
+                auto journal = std::make_unique<BulkJournal>();
+                ImportPreparer::Report journaled;
+                qint64 jobId = 0;
+                const QString journalPath = dir.filePath(QStringLiteral("journal-%1MB.sqlite").arg(sizeMb));
+                const Timing enqueued = timed([&] {
+                    jobId = journal->open(journalPath, &error)
+                                ? preparer.enqueue(journal.get(), QStringLiteral("bench"), &journaled, &error)
+                                : 0;
+                });
+                printRate(QStringLiteral("read + check + journal"), bytes, journaled.rows, enqueued);
+                allOk = allOk && jobId > 0 && journaled.rows == generated;
+                journal.reset(); // closes the file
+                for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")})
+                    QFile::remove(journalPath + suffix);
+            }
         }
         out << "  after it: VmRSS " << mib(rss) << ", VmHWM " << mib(hwm)
             << (breakdown ? QStringLiteral(" (taken before the breakdown passes)") : QString()) << "\n\n";

@@ -32,9 +32,54 @@ QString compact(const QJsonObject &object)
     return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
 }
 
+// The cells as a JSON array of strings, written by hand: every row of a job goes through here, and
+// QJsonArray + QJsonDocument cost a third of journaling a row.
 QString compact(const QStringList &list)
 {
-    return QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(list)).toJson(QJsonDocument::Compact));
+    QString json;
+    qsizetype size = 2;
+    for (const QString &cell : list)
+        size += cell.size() + 3;
+    json.reserve(size);
+    json.append(QLatin1Char('['));
+    for (qsizetype i = 0; i < list.size(); ++i) {
+        if (i > 0)
+            json.append(QLatin1Char(','));
+        json.append(QLatin1Char('"'));
+        const QString &cell = list.at(i);
+        qsizetype from = 0;
+        for (qsizetype j = 0; j < cell.size(); ++j) {
+            const char16_t c = cell.at(j).unicode();
+            if (c >= 0x20 && c != u'"' && c != u'\\')
+                continue;
+            json.append(QStringView(cell).mid(from, j - from));
+            from = j + 1;
+            switch (c) {
+            case u'"':
+                json.append(QLatin1String("\\\""));
+                break;
+            case u'\\':
+                json.append(QLatin1String("\\\\"));
+                break;
+            case u'\n':
+                json.append(QLatin1String("\\n"));
+                break;
+            case u'\r':
+                json.append(QLatin1String("\\r"));
+                break;
+            case u'\t':
+                json.append(QLatin1String("\\t"));
+                break;
+            default:
+                json.append(QStringLiteral("\\u%1").arg(uint(c), 4, 16, QLatin1Char('0')));
+                break;
+            }
+        }
+        json.append(QStringView(cell).mid(from));
+        json.append(QLatin1Char('"'));
+    }
+    json.append(QLatin1Char(']'));
+    return json;
 }
 
 QStringList stringList(const QString &json)
@@ -251,6 +296,7 @@ bool BulkJournal::open(const QString &path, QString *error)
         return false;
     }
     m_open = true;
+    m_path = path;
     return true;
 }
 

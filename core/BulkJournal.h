@@ -70,6 +70,8 @@ public:
     BulkJournal &operator=(const BulkJournal &) = delete;
 
     bool open(const QString &path, QString *error);
+    // The file open() was given; empty before.
+    const QString &path() const { return m_path; }
     qint64 createJob(const Job &job);
     // Appends rows in one transaction (call with batches of a few thousand).
     bool addRows(qint64 jobId, const QList<Row> &rows);
@@ -119,6 +121,7 @@ private:
     // markDone() of one row, once per answer: prepared once rather than per call.
     std::unique_ptr<QSqlQuery> m_markDoneOne;
     QString m_connectionName;
+    QString m_path;
     bool m_open = false;
     bool m_inBatch = false;
     mutable bool m_batchFailed = false;

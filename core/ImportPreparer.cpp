@@ -4,6 +4,7 @@
 #include "ImportFileReader.h"
 #include "ImportRowBuilder.h"
 #include "ImportRowChecker.h"
+#include "JournalRowWriter.h"
 
 #include <QJsonDocument>
 
@@ -141,13 +142,19 @@ qint64 ImportPreparer::enqueue(BulkJournal *journal, const QString &target, Repo
         *error = QStringLiteral("the import journal cannot record a new job");
         return 0;
     }
+    // Rows are written by a second connection on a worker thread while this one reads, checks and
+    // builds the next ones (JournalRowWriter).
+    JournalRowWriter writer(journal->path(), jobId);
     QList<BulkJournal::Row> batch;
-    bool written = true;
     auto flush = [&] {
-        written = journal->addRows(jobId, batch) && written;
-        batch.clear();
+        writer.push(std::move(batch));
+        batch = QList<BulkJournal::Row>();
     };
-    const bool scanned = scan(
+    // A write that failed stops the scan: the job could never be complete.
+    const ProgressSink progressOrStop = [&writer, &progress](qint64 bytesRead, qint64 bytesTotal) {
+        return !writer.failed() && (!progress || progress(bytesRead, bytesTotal));
+    };
+    bool scanned = scan(
         [&](const ImportRecord &record, const QMap<QString, QString> &errors) {
             // The request each row becomes is kept with it, so a resumed job sends exactly what
             // was checked even if the file or the mapping changed since. A row the reader could
@@ -169,19 +176,21 @@ qint64 ImportPreparer::enqueue(BulkJournal *journal, const QString &target, Repo
                 for (auto it = errors.begin(); it != errors.end(); ++it)
                     row.fieldErrors.insert(it.key(), it.value());
             }
-            batch.append(row);
-            if (batch.size() >= 2000)
+            batch.append(std::move(row));
+            if (batch.size() >= RowsPerBatch)
                 flush();
         },
-        report, error, progress);
-    if (!batch.isEmpty())
+        report, error, progressOrStop);
+    if (scanned && !batch.isEmpty())
         flush();
+    QString writeError;
+    const bool written = writer.finish(&writeError);
     if (!scanned || !written) {
         // The job holds part of the file at most: marked finished, so that neither `--resume last`
         // nor the wizard's "Resume last job" ever sends half a file as if it were the file.
         journal->finishJob(jobId);
-        if (scanned)
-            *error = QStringLiteral("the import journal could not record every row");
+        if (!written)
+            *error = writeError;
         return 0;
     }
     return jobId;

@@ -45,6 +45,7 @@ public:
 
     static constexpr int SampleRows = 200;
     static constexpr int MaxProblems = 1000;
+    static constexpr int RowsPerBatch = 2000; // rows per journal transaction when enqueuing
 
     bool open(const QString &path, const ImportKind &kind, QString *error);
     const QString &path() const { return m_path; }

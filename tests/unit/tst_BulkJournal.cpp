@@ -269,7 +269,8 @@ void TestBulkJournal::failedRowsKeepValuesAndFieldErrors()
         QVERIFY2(journal.open(path, &error), qPrintable(error));
         jobId = journal.createJob(usersJob());
         QList<BulkJournal::Row> added = rows(1, 4);
-        added[2].values = {QStringLiteral("ü-ñ \"quoted\""), QString(), QStringLiteral("a,b;c\td")};
+        added[2].values = {QStringLiteral("ü-ñ \"quoted\""), QString(),
+                           QStringLiteral("a,b;c\td\\e\r\x01 \U0001F600 \u2028")};
         QVERIFY(journal.addRows(jobId, added));
         const QList<BulkJournal::Row> taken = journal.takePending(jobId, 4);
         journal.markFailed({taken.at(2).id, taken.at(3).id}, QStringLiteral("HTTP 400: Bad request"),
@@ -282,8 +283,8 @@ void TestBulkJournal::failedRowsKeepValuesAndFieldErrors()
     QVERIFY2(journal.open(path, &error), qPrintable(error));
     const QList<BulkJournal::Row> failed = journal.failedRows(jobId);
     QCOMPARE(numbersOf(failed), (QList<qint64>{3, 4}));
-    QCOMPARE(failed.first().values,
-             (QStringList{QStringLiteral("ü-ñ \"quoted\""), QString(), QStringLiteral("a,b;c\td")}));
+    QCOMPARE(failed.first().values, (QStringList{QStringLiteral("ü-ñ \"quoted\""), QString(),
+                                                 QStringLiteral("a,b;c\td\\e\r\x01 \U0001F600 \u2028")}));
     QCOMPARE(failed.at(1).values, row(4).values); // embedded newline and quotes kept
     QCOMPARE(failed.first().line, 4);
     QCOMPARE(failed.first().error, QStringLiteral("HTTP 400: Bad request"));
