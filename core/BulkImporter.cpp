@@ -7,6 +7,7 @@
 #include "RequestValidator.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QRandomGenerator>
 #include <QUrlQuery>
 
@@ -321,7 +322,8 @@ bool BulkImporter::takeRows(int batch)
     if (rows.size() < batch)
         m_drained = true;
     for (const BulkJournal::Row &row : rows) {
-        const QString operationId = row.request.value(QLatin1String("operation")).toString();
+        const QJsonObject stored = QJsonDocument::fromJson(row.request).object();
+        const QString operationId = stored.value(QLatin1String("operation")).toString();
         const ApiOperation *operation = ApiOperation::byOperationId(operationId);
         if (!operation) {
             markFailed({row}, QStringLiteral("Not sent: unknown operation '%1'").arg(operationId),
@@ -332,9 +334,8 @@ bool BulkImporter::takeRows(int batch)
         }
         Queued queued;
         queued.row = row;
-        queued.request =
-            ApiRequest::raw(operation->operation, row.request.value(QLatin1String("body")).toObject(),
-                            QUrlQuery(row.request.value(QLatin1String("query")).toString()));
+        queued.request = ApiRequest::raw(operation->operation, stored.value(QLatin1String("body")).toObject(),
+                                         QUrlQuery(stored.value(QLatin1String("query")).toString()));
         // Pre-flight here rather than in the client: a row that cannot be sent must not use up
         // one of the window's sends, and a membership row must fail alone, not its whole call.
         if (m_client->config().preflight) {
@@ -525,7 +526,8 @@ void BulkImporter::onRefused(const QList<BulkJournal::Row> &rows, const ApiResul
     int users = 0;
     for (const BulkJournal::Row &row : rows) {
         firstUser.append(users);
-        users += usersOf(row.request.value(QLatin1String("body")).toObject());
+        users +=
+            usersOf(QJsonDocument::fromJson(row.request).object().value(QLatin1String("body")).toObject());
     }
     QHash<int, QJsonObject> perRow;
     bool unattributed = result.errors.isEmpty();

@@ -1,5 +1,7 @@
 #include "BulkJournal.h"
 
+#include "JsonText.h"
+
 #include <QAtomicInteger>
 #include <QDir>
 #include <QFileInfo>
@@ -32,54 +34,11 @@ QString compact(const QJsonObject &object)
     return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
 }
 
-// The cells as a JSON array of strings, written by hand: every row of a job goes through here, and
+// Cells and headers as a JSON array of strings: every row of a job goes through here, and
 // QJsonArray + QJsonDocument cost a third of journaling a row.
 QString compact(const QStringList &list)
 {
-    QString json;
-    qsizetype size = 2;
-    for (const QString &cell : list)
-        size += cell.size() + 3;
-    json.reserve(size);
-    json.append(QLatin1Char('['));
-    for (qsizetype i = 0; i < list.size(); ++i) {
-        if (i > 0)
-            json.append(QLatin1Char(','));
-        json.append(QLatin1Char('"'));
-        const QString &cell = list.at(i);
-        qsizetype from = 0;
-        for (qsizetype j = 0; j < cell.size(); ++j) {
-            const char16_t c = cell.at(j).unicode();
-            if (c >= 0x20 && c != u'"' && c != u'\\')
-                continue;
-            json.append(QStringView(cell).mid(from, j - from));
-            from = j + 1;
-            switch (c) {
-            case u'"':
-                json.append(QLatin1String("\\\""));
-                break;
-            case u'\\':
-                json.append(QLatin1String("\\\\"));
-                break;
-            case u'\n':
-                json.append(QLatin1String("\\n"));
-                break;
-            case u'\r':
-                json.append(QLatin1String("\\r"));
-                break;
-            case u'\t':
-                json.append(QLatin1String("\\t"));
-                break;
-            default:
-                json.append(QStringLiteral("\\u%1").arg(uint(c), 4, 16, QLatin1Char('0')));
-                break;
-            }
-        }
-        json.append(QStringView(cell).mid(from));
-        json.append(QLatin1Char('"'));
-    }
-    json.append(QLatin1Char(']'));
-    return json;
+    return QString::fromUtf8(JsonText::stringArray(list));
 }
 
 QStringList stringList(const QString &json)
@@ -104,7 +63,7 @@ BulkJournal::Row readRow(const QSqlQuery &query)
     row.number = query.value(1).toLongLong();
     row.line = query.value(2).toLongLong();
     row.values = stringList(query.value(3).toString());
-    row.request = object(query.value(4).toString());
+    row.request = query.value(4).toString().toUtf8();
     row.state = static_cast<BulkJournal::RowState>(query.value(5).toInt());
     row.attempts = query.value(6).toInt();
     row.requestId = query.value(7).toString();
@@ -342,7 +301,7 @@ bool BulkJournal::addRows(qint64 jobId, const QList<Row> &rows)
                                   row.number,
                                   row.line,
                                   compact(row.values),
-                                  compact(row.request),
+                                  QString::fromUtf8(row.request),
                                   static_cast<int>(row.state),
                                   row.attempts,
                                   text(row.requestId),

@@ -45,8 +45,8 @@ public:
         qint64 id = 0;
         qint64 number = 0;
         qint64 line = 0;
-        QStringList values;  // the original cells, for the failed-rows file
-        QJsonObject request; // {"operation": operationId, "body": {...}, "query": "..."}
+        QStringList values; // the original cells, for the failed-rows file
+        QByteArray request; // JSON text: {"operation": operationId, "body": {...}, "query": "..."}
         RowState state = RowState::Pending;
         int attempts = 0; // sends that failed with a 5xx or a transport error; a 429 is not an attempt
         QString requestId;

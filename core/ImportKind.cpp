@@ -27,3 +27,20 @@ QString ImportKind::name(Kind kind)
     }
     return QString();
 }
+
+Operation ImportKind::operation() const
+{
+    switch (kind) {
+    case Kind::Users:
+        return remove ? Operation::DeleteUser : Operation::UpsertUser;
+    case Kind::Accounts:
+        return remove ? Operation::DeleteAccount : Operation::UpsertAccount;
+    case Kind::Memberships:
+        return remove ? Operation::RemoveUsersFromAccount : Operation::AddUsersToAccount;
+    case Kind::Events:
+        return Operation::TrackEvent;
+    case Kind::Links:
+        break;
+    }
+    return Operation::Link;
+}

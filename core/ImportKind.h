@@ -1,5 +1,7 @@
 #pragma once
 
+#include "ApiOperation.h"
+
 #include <QString>
 
 // What an import file holds and what is done with each row.
@@ -21,4 +23,6 @@ public:
     static bool fromName(const QString &name,
                          Kind *kind); // "users", "accounts", "memberships", "events", "links"
     static QString name(Kind kind);
+    // The operation each row is sent as (what the key must be allowed to do).
+    Operation operation() const;
 };

@@ -2,8 +2,10 @@
 
 #include "BulkJournal.h"
 #include "ImportFileReader.h"
+#include "ImportRequestWriter.h"
 #include "ImportRowBuilder.h"
 #include "ImportRowChecker.h"
+#include "ImportRowPlan.h"
 #include "JournalRowWriter.h"
 
 #include <QJsonDocument>
@@ -154,22 +156,32 @@ qint64 ImportPreparer::enqueue(BulkJournal *journal, const QString &target, Repo
     const ProgressSink progressOrStop = [&writer, &progress](qint64 bytesRead, qint64 bytesTotal) {
         return !writer.failed() && (!progress || progress(bytesRead, bytesTotal));
     };
+    // A valid row's request is written as the journal's text straight from its cells; a row with
+    // problems (rare, and never sent) goes through ImportRowBuilder, as the preview does.
+    const ImportRequestWriter requestWriter(ImportRowPlan(m_kind, m_mapping, m_headers));
     bool scanned = scan(
         [&](const ImportRecord &record, const QMap<QString, QString> &errors) {
             // The request each row becomes is kept with it, so a resumed job sends exactly what
             // was checked even if the file or the mapping changed since. A row the reader could
             // not read keeps an empty one (it is failed, never sent).
-            ApiRequest request;
-            QMap<QString, QString> buildErrors;
-            if (record.error.isEmpty())
-                ImportRowBuilder::build(m_kind, m_mapping, m_headers, record, &request, &buildErrors);
             BulkJournal::Row row;
             row.number = record.number;
             row.line = record.line;
             row.values = record.values;
-            row.request = QJsonObject{{QLatin1String("operation"), request.info().operationId},
-                                      {QLatin1String("body"), request.body},
-                                      {QLatin1String("query"), request.query.toString(QUrl::FullyEncoded)}};
+            if (errors.isEmpty()) {
+                row.request = requestWriter.write(record);
+            } else {
+                ApiRequest request;
+                QMap<QString, QString> buildErrors;
+                if (record.error.isEmpty())
+                    ImportRowBuilder::build(m_kind, m_mapping, m_headers, record, &request, &buildErrors);
+                row.request =
+                    QJsonDocument(
+                        QJsonObject{{QLatin1String("operation"), request.info().operationId},
+                                    {QLatin1String("body"), request.body},
+                                    {QLatin1String("query"), request.query.toString(QUrl::FullyEncoded)}})
+                        .toJson(QJsonDocument::Compact);
+            }
             if (!errors.isEmpty()) {
                 row.state = BulkJournal::RowState::Failed;
                 row.error = errors.first();

@@ -1,6 +1,7 @@
 #include "ImportRowBuilder.h"
 
 #include "ImportRowChecker.h"
+#include "ImportRowPlan.h"
 
 #include <QJsonArray>
 
@@ -37,7 +38,7 @@ bool ImportRowBuilder::build(const ImportKind &kind, const ImportMapping &mappin
     QList<TypedField> properties;
     QList<TypedField> metadata;
 
-    const QList<qsizetype> indexes = ImportRowChecker::headerIndexes(mapping, headers);
+    const QList<qsizetype> indexes = ImportRowPlan::headerIndexes(mapping, headers);
     for (qsizetype i = 0; i < mapping.columns.size(); ++i) {
         const ImportMapping::Column &column = mapping.columns.at(i);
         const QString &target = column.target;

@@ -306,23 +306,6 @@ QString ImportPage::askFileName(bool save, const QString &caption, const QString
                 : QFileDialog::getOpenFileName(this, caption, suggested, filter);
 }
 
-Operation ImportPage::operationFor(const ImportKind &kind)
-{
-    switch (kind.kind) {
-    case ImportKind::Kind::Users:
-        return kind.remove ? Operation::DeleteUser : Operation::UpsertUser;
-    case ImportKind::Kind::Accounts:
-        return kind.remove ? Operation::DeleteAccount : Operation::UpsertAccount;
-    case ImportKind::Kind::Memberships:
-        return kind.remove ? Operation::RemoveUsersFromAccount : Operation::AddUsersToAccount;
-    case ImportKind::Kind::Events:
-        return Operation::TrackEvent;
-    case ImportKind::Kind::Links:
-        return Operation::Link;
-    }
-    return Operation::UpsertUser;
-}
-
 ImportKind ImportPage::chosenKind() const
 {
     ImportKind kind;
@@ -900,7 +883,7 @@ void ImportPage::resumeLastJob()
                         .arg(job.profile));
         return;
     }
-    const Operation operation = operationFor(job.kind);
+    const Operation operation = job.kind.operation();
     if (!session()->allows(operation)) {
         showMessage(tr("The key of %1 may not send %2, which job %3 needs.")
                         .arg(profile.name, ApiOperation::info(operation).operationId)
@@ -955,7 +938,7 @@ void ImportPage::updateControls()
     const bool idle = m_activity == Activity::Idle;
     const bool ready = session()->state() == ConsoleSession::State::Ready && session()->client();
     const ImportKind kind = chosenKind();
-    const Operation operation = operationFor(kind);
+    const Operation operation = kind.operation();
     const bool allowed = session()->allows(operation);
 
     for (QWidget *widget :

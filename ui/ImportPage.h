@@ -44,9 +44,6 @@ public:
     qint64 jobId() const { return m_jobId; }
     bool isBusy() const { return m_activity != Activity::Idle; }
 
-    // The operation a kind's rows are sent as (what the key must be allowed to do).
-    static Operation operationFor(const ImportKind &kind);
-
     // The next file dialog (open or save) answers fileName without showing; an empty name is a
     // cancelled dialog (tests).
     static void setNextFileName(const QString &fileName);

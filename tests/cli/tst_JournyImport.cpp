@@ -1027,14 +1027,17 @@ void TestJournyImport::resumeSendsTheJournaledJobOnly()
             row.number = n;
             row.line = n + 1;
             row.values = QStringList{QStringLiteral("s-%1").arg(n), QStringLiteral("Pro")};
-            row.request = QJsonObject{
-                {QLatin1String("operation"), QStringLiteral("upsertUser")},
-                {QLatin1String("body"),
-                 QJsonObject{{QLatin1String("identification"),
-                              QJsonObject{{QLatin1String("userId"), QStringLiteral("s-%1").arg(n)}}},
-                             {QLatin1String("properties"),
-                              QJsonObject{{QLatin1String("plan"), QStringLiteral("Pro")}}}}},
-                {QLatin1String("query"), QString()}};
+            row.request =
+                QJsonDocument(
+                    QJsonObject{
+                        {QLatin1String("operation"), QStringLiteral("upsertUser")},
+                        {QLatin1String("body"),
+                         QJsonObject{{QLatin1String("identification"),
+                                      QJsonObject{{QLatin1String("userId"), QStringLiteral("s-%1").arg(n)}}},
+                                     {QLatin1String("properties"),
+                                      QJsonObject{{QLatin1String("plan"), QStringLiteral("Pro")}}}}},
+                        {QLatin1String("query"), QString()}})
+                    .toJson(QJsonDocument::Compact);
             rows.append(row);
         }
         QVERIFY(journal.addRows(jobId, rows));

@@ -41,7 +41,7 @@ BulkJournal::Row journalRow(qint64 number, const ApiRequest &request)
     BulkJournal::Row row;
     row.number = number;
     row.line = number + 1;
-    row.request = requestJson(request);
+    row.request = QJsonDocument(requestJson(request)).toJson(QJsonDocument::Compact);
     return row;
 }
 
@@ -475,7 +475,7 @@ void TestBulkImporter::preflightFailuresFailTheirRows()
     QJsonObject unknown{{QLatin1String("operation"), QStringLiteral("noSuchOperation")}};
     const qint64 jobId = createJob(ImportKind::Kind::Users, {userUpsert(1), badEmail, userUpsert(3), nobody});
     BulkJournal::Row odd = journalRow(5, userUpsert(5));
-    odd.request = unknown;
+    odd.request = QJsonDocument(unknown).toJson(QJsonDocument::Compact);
     QVERIFY(m_journal->addRows(jobId, {odd}));
     BulkImporter importer(m_journal, client(), jobId, fastOptions());
     QVERIFY(run(&importer) > 0);

@@ -8,6 +8,7 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -44,11 +45,14 @@ BulkJournal::Row row(qint64 number)
     row.line = number + 1; // after the header
     row.values = {QStringLiteral("u-%1").arg(number), QStringLiteral("u%1@acme.com").arg(number),
                   QStringLiteral("Pro, \"yearly\"\nsecond line")};
-    row.request = {
-        {QLatin1String("operation"), QStringLiteral("upsertUser")},
-        {QLatin1String("body"),
-         QJsonObject{{QLatin1String("identification"),
-                      QJsonObject{{QLatin1String("userId"), QStringLiteral("u-%1").arg(number)}}}}}};
+    row.request =
+        QJsonDocument(
+            QJsonObject{
+                {QLatin1String("operation"), QStringLiteral("upsertUser")},
+                {QLatin1String("body"),
+                 QJsonObject{{QLatin1String("identification"),
+                              QJsonObject{{QLatin1String("userId"), QStringLiteral("u-%1").arg(number)}}}}}})
+            .toJson(QJsonDocument::Compact);
     return row;
 }
 

@@ -3,10 +3,14 @@
 #include "ImportKind.h"
 #include "ImportMapping.h"
 #include "ImportRecord.h"
+#include "ImportRequestWriter.h"
 #include "ImportRowBuilder.h"
 #include "ImportRowChecker.h"
+#include "ImportRowPlan.h"
 #include "RequestValidator.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRandomGenerator>
 
 namespace {
@@ -204,6 +208,7 @@ class TestImportRowChecker : public QObject
 
 private slots:
     void sameErrorsAsBuildingAndValidating();
+    void writerWritesTheBuiltRequest();
     void unreadableRowReportsOnlyTheReadersError();
     void cellErrorQuotesTheCellOnce();
 };
@@ -243,6 +248,57 @@ void TestImportRowChecker::sameErrorsAsBuildingAndValidating()
                                                             .arg(int(c.kind.kind))
                                                             .arg(valid)
                                                             .arg(invalid)));
+    }
+}
+
+void TestImportRowChecker::writerWritesTheBuiltRequest()
+{
+    // Every valid row's journal text, read back, is the request ImportRowBuilder builds for it.
+    QRandomGenerator random(1126);
+    const QStringList &pool = cellPool();
+    for (const Case &c : cases()) {
+        const ImportRowPlan plan(c.kind, c.mapping, c.headers);
+        const ImportRowChecker checker(plan);
+        const ImportRequestWriter writer(plan);
+        int written = 0;
+        for (int row = 0; row < 3000; ++row) {
+            ImportRecord record;
+            for (qsizetype i = 0; i < c.headers.size(); ++i) {
+                record.values.append(random.bounded(100) < 90 ? goodCell(c.mapping, c.headers.at(i))
+                                                              : pool.at(random.bounded(int(pool.size()))));
+            }
+            // Values with what JSON must escape, and numbers that are not integers.
+            if (random.bounded(4) == 0) {
+                for (QString &value : record.values) {
+                    if (value == QLatin1String("Pro"))
+                        value = QStringLiteral(" \"Pro\"\\ plan\n\t\x01 ü 😀 ");
+                    else if (value == QLatin1String("12"))
+                        value = QStringLiteral("-0.1");
+                }
+            }
+            QMap<QString, QString> errors;
+            if (!checker.check(record, &errors))
+                continue;
+            ApiRequest request;
+            QMap<QString, QString> buildErrors;
+            ImportRowBuilder::build(c.kind, c.mapping, c.headers, record, &request, &buildErrors);
+            const QJsonObject expected{{QLatin1String("operation"), request.info().operationId},
+                                       {QLatin1String("body"), request.body},
+                                       {QLatin1String("query"), request.query.toString(QUrl::FullyEncoded)}};
+            QJsonParseError parseError;
+            const QByteArray text = writer.write(record);
+            const QJsonObject actual = QJsonDocument::fromJson(text, &parseError).object();
+            QVERIFY2(parseError.error == QJsonParseError::NoError, text.constData());
+            if (actual != expected) {
+                qWarning() << "kind" << int(c.kind.kind) << "remove" << c.kind.remove << "cells"
+                           << record.values;
+                QCOMPARE(QJsonDocument(actual).toJson(QJsonDocument::Compact),
+                         QJsonDocument(expected).toJson(QJsonDocument::Compact));
+            }
+            ++written;
+        }
+        QVERIFY2(written > 100,
+                 qPrintable(QStringLiteral("kind %1: %2 rows written").arg(int(c.kind.kind)).arg(written)));
     }
 }
 
