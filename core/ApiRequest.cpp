@@ -143,6 +143,8 @@ QByteArray ApiRequest::bodyBytes() const
 {
     if (!info().hasBody)
         return QByteArray();
+    if (!bodyText.isEmpty())
+        return bodyText;
     return QJsonDocument(body).toJson(QJsonDocument::Compact);
 }
 

@@ -9,7 +9,7 @@
 
 #include <utility>
 
-class QSslSocket;
+class QTcpSocket;
 
 // One persistent HTTP/1.1 connection to one origin (scheme, host, port), for one exchange at a
 // time (no pipelining: a request is written only once the previous answer was read to its end).
@@ -89,7 +89,7 @@ private:
     void complete();
     void fail(HttpResponse::Error error, const QString &why);
 
-    QSslSocket *m_socket;
+    QTcpSocket *m_socket; // a QSslSocket for https
     const bool m_tls;
     const QString m_host;
     const quint16 m_port;

@@ -87,11 +87,16 @@ void appendValue(QByteArray &json, TypedValue::Type type, const QString &cell)
 
 } // namespace
 
-ImportRequestWriter::ImportRequestWriter(const ImportRowPlan &plan) : m_plan(plan)
+ImportRequestWriter::ImportRequestWriter(const ImportRowPlan &plan)
+    : m_plan(plan), m_prefix(prefix(plan.kind().operation()))
+{}
+
+QByteArray ImportRequestWriter::prefix(Operation operation)
 {
-    m_prefix = "{\"operation\":";
-    JsonText::appendString(m_prefix, ApiOperation::info(plan.kind().operation()).operationId);
-    m_prefix.append(",\"body\":");
+    QByteArray text = "{\"operation\":";
+    JsonText::appendString(text, ApiOperation::info(operation).operationId);
+    text.append(",\"query\":\"\",\"body\":");
+    return text;
 }
 
 QByteArray ImportRequestWriter::write(const ImportRecord &record) const
@@ -186,6 +191,6 @@ QByteArray ImportRequestWriter::write(const ImportRecord &record) const
         break;
     }
     }
-    json.append(",\"query\":\"\"}");
+    json.append('}');
     return json;
 }

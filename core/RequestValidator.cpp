@@ -3,6 +3,7 @@
 #include "TypedValue.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QRegularExpression>
 
 namespace {
@@ -271,6 +272,16 @@ bool RequestValidator::isDomain(const QString &text)
 
 RequestValidator::FieldErrors RequestValidator::validate(const ApiRequest &request)
 {
+    if (!request.bodyText.isEmpty()) {
+        QJsonParseError parseError;
+        const QJsonDocument document = QJsonDocument::fromJson(request.bodyText, &parseError);
+        if (!document.isObject())
+            return {{QStringLiteral("body"), QStringLiteral("Not a JSON object.")}};
+        ApiRequest parsed = request;
+        parsed.bodyText.clear();
+        parsed.body = document.object();
+        return validate(parsed);
+    }
     FieldErrors errors;
     const QJsonObject &body = request.body;
     const QString idKey = QStringLiteral("identification");

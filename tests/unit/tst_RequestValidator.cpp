@@ -98,6 +98,7 @@ private slots:
     void isEmail_data();
     void isEmail();
     void isEmailAgreesWithThePattern();
+    void bodyTextIsReadLikeBody();
     void isDomain_data();
     void isDomain();
 };
@@ -629,6 +630,31 @@ void TestRequestValidator::isEmailAgreesWithThePattern()
         valid += expected;
     }
     QVERIFY2(valid > 300, qPrintable(QString::number(valid)));
+}
+
+void TestRequestValidator::bodyTextIsReadLikeBody()
+{
+    // A body kept as JSON text (bulk import's journal) is checked like the same body as an object.
+    const QList<QJsonObject> bodies = {
+        QJsonObject{
+            {QLatin1String("identification"), QJsonObject{{QLatin1String("email"), QStringLiteral("x@")}}}},
+        QJsonObject{{QLatin1String("identification"), QJsonObject()}},
+        QJsonObject{
+            {QLatin1String("identification"), QJsonObject{{QLatin1String("userId"), QStringLiteral("u-1")}}},
+            {QLatin1String("properties"), QJsonObject{{QLatin1String(" "), 1}}}},
+        QJsonObject{
+            {QLatin1String("identification"), QJsonObject{{QLatin1String("userId"), QStringLiteral("u-1")}}}},
+    };
+    for (const QJsonObject &body : bodies) {
+        ApiRequest asText = ApiRequest::raw(Operation::UpsertUser, QJsonObject());
+        asText.bodyText = QJsonDocument(body).toJson(QJsonDocument::Compact);
+        QCOMPARE(RequestValidator::validate(asText),
+                 RequestValidator::validate(ApiRequest::raw(Operation::UpsertUser, body)));
+        QCOMPARE(asText.bodyBytes(), asText.bodyText);
+    }
+    ApiRequest broken = ApiRequest::raw(Operation::UpsertUser, QJsonObject());
+    broken.bodyText = "{\"identification\":";
+    QCOMPARE(RequestValidator::validate(broken).keys(), QStringList{QStringLiteral("body")});
 }
 
 void TestRequestValidator::isDomain_data()
