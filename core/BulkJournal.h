@@ -80,7 +80,8 @@ public:
     qint64 latestUnfinishedJob() const;
     // At resume: rows left in flight by a crash become pending again (events: flagged).
     int recoverInFlight(qint64 jobId);
-    // Up to max pending rows in row order, marked in flight in the same transaction.
+    // Up to max pending rows in row order, marked in flight in the same transaction; their values
+    // (the cells) are left out, as sending does not need them.
     QList<Row> takePending(qint64 jobId, int max);
     void markDone(const QList<qint64> &rowIds, const QString &requestId);
     void markFailed(const QList<qint64> &rowIds, const QString &error, const QJsonObject &fieldErrors);

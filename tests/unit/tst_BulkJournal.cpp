@@ -203,7 +203,7 @@ void TestBulkJournal::takePendingInRowOrder()
     QCOMPARE(numbersOf(first), range(1, 4));
     for (const BulkJournal::Row &taken : first) {
         QCOMPARE(taken.state, BulkJournal::RowState::InFlight);
-        QCOMPARE(taken.values, row(taken.number).values);
+        QVERIFY(taken.values.isEmpty()); // left out: sending does not need the cells
         QCOMPARE(taken.request, row(taken.number).request);
         QCOMPARE(taken.line, taken.number + 1);
     }
