@@ -4,9 +4,9 @@
 // header, a sample of 200 rows, the mapping and its inferred types) plus ImportPreparer::scan (every
 // row read, mapped and put through the pre-flight check, ImportRowChecker; nothing journaled or
 // sent), and prints MB/s (1 MB = 10^6 bytes) and the process's VmRSS and VmHWM (its peak). Then,
-// unless --no-breakdown, the same file read alone, and read with every row built into the request the
-// journal keeps, and (up to 100 MB) the whole of what `journy import` does before its first request:
-// every row checked, built and written to a fresh journal file.
+// unless --no-breakdown, the same file read alone, read with every row checked and its request written
+// as the journal's text, and (up to 100 MB) the whole of what `journy import` does before its first
+// request: every row checked, written and stored in a fresh journal file.
 // Not a test: run it by hand on a Release build, see benchmarks/README.md.
 //
 //   bench_import_throughput [--no-breakdown] [MB]...      default sizes: 10 100 1000
@@ -19,7 +19,9 @@
 #include "CsvReader.h"
 #include "ImportPreparer.h"
 #include "ImportReader.h"
-#include "ImportRowBuilder.h"
+#include "ImportRequestWriter.h"
+#include "ImportRowChecker.h"
+#include "ImportRowPlan.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -141,9 +143,15 @@ void printRate(const QString &stage, qint64 bytes, qint64 rows, const Timing &ti
     out.flush();
 }
 
-// Reads every row with the reader alone, or with each row also built into its request.
-bool readAll(const ImportPreparer &preparer, bool build, qint64 *rows)
+// Reads every row with the reader alone, or (write) also checks it and writes its request as the
+// journal's text, as ImportPreparer::enqueue does before handing rows to the journal.
+bool readAll(const ImportPreparer &preparer, bool write, qint64 *rows)
 {
+    const ImportRowPlan plan(preparer.kind(), preparer.mapping(), preparer.headers());
+    const ImportRowChecker checker(plan);
+    const ImportRequestWriter writer(plan);
+    QMap<QString, QString> errors;
+    qint64 bytesWritten = 0;
     QFile file(preparer.path());
     if (!file.open(QIODevice::ReadOnly))
         return false;
@@ -156,16 +164,12 @@ bool readAll(const ImportPreparer &preparer, bool build, qint64 *rows)
     for (;;) {
         const ImportReader::Status status = reader.next(&record, &error);
         if (status == ImportReader::Status::End)
-            return true;
+            return !write || bytesWritten > 0;
         if (status == ImportReader::Status::Error)
             return false;
         ++*rows;
-        if (build) {
-            ApiRequest request;
-            QMap<QString, QString> errors;
-            ImportRowBuilder::build(preparer.kind(), preparer.mapping(), preparer.headers(), record, &request,
-                                    &errors);
-        }
+        if (write && checker.check(record, &errors))
+            bytesWritten += writer.write(record).size();
     }
 }
 
@@ -240,7 +244,7 @@ int main(int argc, char *argv[])
             const Timing read = timed([&] { readOk = readAll(preparer, false, &rows); });
             printRate(QStringLiteral("read (CsvReader) alone"), bytes, rows, read);
             const Timing mapped = timed([&] { readOk = readAll(preparer, true, &rows) && readOk; });
-            printRate(QStringLiteral("read + build requests"), bytes, rows, mapped);
+            printRate(QStringLiteral("read + check + write requests"), bytes, rows, mapped);
             allOk = allOk && readOk;
             // What `journy import` does before its first request: every row, with its request,
             // written to the journal (a fresh SQLite file). Not for the largest files: it writes
