@@ -1,8 +1,8 @@
 #include "BulkJournal.h"
 
 #include "JsonText.h"
+#include "SqliteConnection.h"
 
-#include <QAtomicInteger>
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -20,8 +20,6 @@ constexpr int schemaVersion = 1;
 
 const QString rowColumns = QStringLiteral(
     "id, number, line, cells, request, state, attempts, request_id, error, field_errors, duplicated");
-
-QAtomicInteger<quint64> connectionCounter;
 
 // A null QString binds as SQL NULL; the text columns are NOT NULL.
 QVariant text(const QString &value)
@@ -76,8 +74,7 @@ BulkJournal::Row readRow(const QSqlQuery &query)
 
 } // namespace
 
-BulkJournal::BulkJournal()
-    : m_connectionName(QStringLiteral("journy-bulk-%1").arg(connectionCounter.fetchAndAddRelaxed(1)))
+BulkJournal::BulkJournal() : m_connection(std::make_unique<SqliteConnection>(QStringLiteral("journy-bulk")))
 {}
 
 BulkJournal::~BulkJournal()
@@ -87,14 +84,8 @@ BulkJournal::~BulkJournal()
 
 void BulkJournal::close()
 {
-    if (!QSqlDatabase::contains(m_connectionName))
-        return;
     m_markDoneOne.reset(); // a prepared statement must go before its database
-    {
-        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-        db.close();
-    } // the last handle must be gone before the connection is removed
-    QSqlDatabase::removeDatabase(m_connectionName);
+    m_connection->close();
     m_open = false;
     m_inBatch = false;
 }
@@ -114,10 +105,9 @@ void BulkJournal::setError(const QString &error) const
 
 bool BulkJournal::exec(const QString &sql, QString *error) const
 {
-    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
-    if (query.exec(sql))
+    QString reason;
+    if (m_connection->exec(sql, &reason))
         return true;
-    const QString reason = QStringLiteral("%1: %2").arg(sql, query.lastError().text());
     if (error)
         *error = reason;
     setError(reason);
@@ -138,7 +128,7 @@ bool BulkJournal::begin() const
 {
     if (m_inBatch)
         return !m_batchFailed;
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlDatabase db = m_connection->database();
     if (db.transaction())
         return true;
     setError(QStringLiteral("Cannot begin a transaction: %1").arg(db.lastError().text()));
@@ -149,7 +139,7 @@ bool BulkJournal::commit() const
 {
     if (m_inBatch)
         return !m_batchFailed;
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlDatabase db = m_connection->database();
     if (db.commit())
         return true;
     setError(QStringLiteral("Cannot commit: %1").arg(db.lastError().text()));
@@ -166,7 +156,7 @@ void BulkJournal::rollback() const
         m_batchFailed = true;
         return;
     }
-    QSqlDatabase::database(m_connectionName, false).rollback();
+    m_connection->database().rollback();
 }
 
 bool BulkJournal::beginBatch()
@@ -195,7 +185,7 @@ bool BulkJournal::commitBatch()
     }
     m_inBatch = false;
     if (m_batchFailed) {
-        QSqlDatabase::database(m_connectionName, false).rollback();
+        m_connection->database().rollback();
         setError(QStringLiteral("The batch was rolled back: %1").arg(m_batchError));
         return false;
     }
@@ -206,24 +196,13 @@ bool BulkJournal::open(const QString &path, QString *error)
 {
     close();
     m_lastError.clear();
-    const QString folder = QFileInfo(path).absolutePath();
-    if (!QDir().mkpath(folder)) {
+    // A console's wizard and a CLI may look at the same journal: the connection waits for the
+    // other's write.
+    QString openError;
+    if (!m_connection->open(path, &openError)) {
         if (error)
-            *error = QStringLiteral("Cannot create the folder %1").arg(folder);
+            *error = openError;
         return false;
-    }
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
-        db.setDatabaseName(path);
-        // A console's wizard and a CLI may look at the same journal: wait for the other's write.
-        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
-        if (!db.open()) {
-            if (error)
-                *error = QStringLiteral("%1: %2").arg(path, db.lastError().text());
-            db = QSqlDatabase();
-            close();
-            return false;
-        }
     }
     // WAL with synchronous=FULL: each commit is fsynced, so a state change that returned survives
     // power loss, not just a killed process (NORMAL would lose the last commits then, and a row
@@ -265,7 +244,7 @@ qint64 BulkJournal::createJob(const Job &job)
     m_lastError.clear();
     if (!usable())
         return 0;
-    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery query(m_connection->database());
     query.prepare(
         QStringLiteral("INSERT INTO jobs (kind, remove, file, headers, mapping, profile, created_ms, "
                        "finished) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
@@ -292,7 +271,7 @@ bool BulkJournal::addRows(qint64 jobId, const QList<Row> &rows)
         return true;
     if (!begin())
         return false;
-    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery query(m_connection->database());
     query.prepare(QStringLiteral("INSERT INTO rows (job, number, line, cells, request, state, attempts, "
                                  "request_id, error, field_errors, duplicated) "
                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
@@ -326,7 +305,7 @@ BulkJournal::Job BulkJournal::job(qint64 jobId) const
     Job job;
     if (!usable())
         return job;
-    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery query(m_connection->database());
     query.prepare(QStringLiteral("SELECT id, kind, remove, file, headers, mapping, profile, created_ms, "
                                  "finished FROM jobs WHERE id = ?"));
     query.addBindValue(jobId);
@@ -349,7 +328,7 @@ qint64 BulkJournal::latestUnfinishedJob() const
     m_lastError.clear();
     if (!usable())
         return 0;
-    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery query(m_connection->database());
     if (!query.exec(QStringLiteral("SELECT id FROM jobs WHERE finished = 0 ORDER BY id DESC LIMIT 1")))
         setError(query.lastError().text());
     return query.next() ? query.value(0).toLongLong() : 0;
@@ -363,7 +342,7 @@ int BulkJournal::recoverInFlight(qint64 jobId)
     // Any in-flight event may have reached the server before the crash: sending it again may store
     // it twice, so the report names it. Upserts, deletes, memberships and links are idempotent.
     const bool events = job(jobId).kind.kind == ImportKind::Kind::Events;
-    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery query(m_connection->database());
     query.prepare(
         QStringLiteral("UPDATE rows SET state = ?, duplicated = CASE WHEN ? THEN 1 ELSE duplicated END "
                        "WHERE job = ? AND state = ?"));
@@ -384,7 +363,7 @@ QList<BulkJournal::Row> BulkJournal::takePending(qint64 jobId, int max)
         return rows;
     if (!begin())
         return rows;
-    QSqlQuery select(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery select(m_connection->database());
     select.setForwardOnly(true);
     // Without the cells: sending does not need them, and reading them back was a tenth of a take.
     select.prepare(QStringLiteral("SELECT %1 FROM rows WHERE job = ? AND state = ? ORDER BY number LIMIT ?")
@@ -410,7 +389,7 @@ QList<BulkJournal::Row> BulkJournal::takePending(qint64 jobId, int max)
     // The rows taken are exactly the job's pending rows up to the last number taken (they were
     // read in number order, in this transaction): one statement over the index marks them all.
     // An "IN (?, ?, ...)" of hundreds of IDs would cost SQLite time growing with their square.
-    QSqlQuery mark(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery mark(m_connection->database());
     mark.prepare(QStringLiteral("UPDATE rows SET state = ? WHERE job = ? AND state = ? AND number <= ?"));
     mark.addBindValue(static_cast<int>(RowState::InFlight));
     mark.addBindValue(jobId);
@@ -435,7 +414,7 @@ bool BulkJournal::updateState(const QList<qint64> &ids, const QString &assignmen
     for (qsizetype start = 0; start < ids.size(); start += idsPerQuery) {
         const qsizetype count = qMin<qsizetype>(idsPerQuery, ids.size() - start);
         const QStringList marks(count, QStringLiteral("?"));
-        QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+        QSqlQuery query(m_connection->database());
         query.prepare(QStringLiteral("UPDATE rows SET %1 WHERE id IN (%2)")
                           .arg(assignments, marks.join(QLatin1Char(','))));
         for (const QVariant &value : values)
@@ -471,7 +450,7 @@ void BulkJournal::markDone(const QList<qint64> &rowIds, const QString &requestId
         if (!begin())
             return;
         if (!m_markDoneOne) {
-            m_markDoneOne = std::make_unique<QSqlQuery>(QSqlDatabase::database(m_connectionName, false));
+            m_markDoneOne = std::make_unique<QSqlQuery>(m_connection->database());
             m_markDoneOne->prepare(QStringLiteral(
                 "UPDATE rows SET state = ?, request_id = ?, error = '', field_errors = '' WHERE id = ?"));
         }
@@ -510,7 +489,7 @@ void BulkJournal::finishJob(qint64 jobId)
     m_lastError.clear();
     if (!usable())
         return;
-    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery query(m_connection->database());
     query.prepare(QStringLiteral("UPDATE jobs SET finished = 1 WHERE id = ?"));
     query.addBindValue(jobId);
     execQuery(query);
@@ -522,7 +501,7 @@ BulkJournal::Counts BulkJournal::counts(qint64 jobId) const
     Counts counts;
     if (!usable())
         return counts;
-    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery query(m_connection->database());
     query.setForwardOnly(true);
     query.prepare(QStringLiteral("SELECT state, COUNT(*) FROM rows WHERE job = ? GROUP BY state"));
     query.addBindValue(jobId);
@@ -555,7 +534,7 @@ QList<BulkJournal::Row> BulkJournal::selectRows(qint64 jobId, const QString &con
     QList<Row> rows;
     if (!usable())
         return rows;
-    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery query(m_connection->database());
     query.setForwardOnly(true);
     query.prepare(QStringLiteral("SELECT %1 FROM rows WHERE job = ? AND %2 ORDER BY number")
                       .arg(rowColumns, condition));

@@ -12,6 +12,7 @@
 #include <memory>
 
 class QSqlQuery;
+class SqliteConnection;
 
 // The state of every import job and every row in SQLite, written as it changes, so a job killed
 // at any moment (kill -9, power loss) resumes where it stopped: nothing lost, and rows that were
@@ -121,7 +122,7 @@ private:
 
     // markDone() of one row, once per answer: prepared once rather than per call.
     std::unique_ptr<QSqlQuery> m_markDoneOne;
-    QString m_connectionName;
+    std::unique_ptr<SqliteConnection> m_connection;
     QString m_path;
     bool m_open = false;
     bool m_inBatch = false;

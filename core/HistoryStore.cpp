@@ -2,9 +2,9 @@
 
 #include "AccountIdentification.h"
 #include "AppPaths.h"
+#include "SqliteConnection.h"
 #include "UserIdentification.h"
 
-#include <QAtomicInteger>
 #include <QDir>
 #include <QFileInfo>
 #include <QHash>
@@ -92,12 +92,10 @@ void describeIdentification(const QJsonObject &identification, QStringList *part
     parts->append(AccountIdentification::fromJson(identification).describe());
 }
 
-QAtomicInteger<quint64> connectionCounter;
-
 } // namespace
 
 HistoryStore::HistoryStore()
-    : m_connectionName(QStringLiteral("journy-history-%1").arg(connectionCounter.fetchAndAddRelaxed(1)))
+    : m_connection(std::make_unique<SqliteConnection>(QStringLiteral("journy-history")))
 {}
 
 HistoryStore::~HistoryStore()
@@ -107,13 +105,7 @@ HistoryStore::~HistoryStore()
 
 void HistoryStore::close()
 {
-    if (!QSqlDatabase::contains(m_connectionName))
-        return;
-    {
-        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-        db.close();
-    } // the last handle must be gone before the connection is removed
-    QSqlDatabase::removeDatabase(m_connectionName);
+    m_connection->close();
     m_open = false;
 }
 
@@ -125,10 +117,9 @@ void HistoryStore::setError(const QString &error) const
 
 bool HistoryStore::exec(const QString &sql, QString *error) const
 {
-    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
-    if (query.exec(sql))
+    QString reason;
+    if (m_connection->exec(sql, &reason))
         return true;
-    const QString reason = QStringLiteral("%1: %2").arg(sql, query.lastError().text());
     if (error)
         *error = reason;
     setError(reason);
@@ -139,23 +130,9 @@ bool HistoryStore::open(const QString &path, QString *error)
 {
     close();
     m_path = path;
-    const QString folder = QFileInfo(path).absolutePath();
-    if (!QDir().mkpath(folder)) {
-        *error = QStringLiteral("Cannot create the folder %1").arg(folder);
+    // Two consoles may share the file: the connection waits for the other's write.
+    if (!m_connection->open(path, error))
         return false;
-    }
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
-        db.setDatabaseName(path);
-        // Two consoles may share the file: wait for the other's write instead of failing.
-        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
-        if (!db.open()) {
-            *error = QStringLiteral("%1: %2").arg(path, db.lastError().text());
-            db = QSqlDatabase();
-            close();
-            return false;
-        }
-    }
     // WAL with synchronous=NORMAL: a request's row is committed without an fsync, so recording
     // never stalls the window; a crash loses at most the last moments, never the file.
     // AUTOINCREMENT keeps ids growing after clear(), which paged loading relies on.
@@ -184,7 +161,7 @@ qint64 HistoryStore::append(const HistoryEntry &entry)
         m_lastError = QStringLiteral("The history is not open");
         return -1;
     }
-    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery query(m_connection->database());
     query.prepare(
         QStringLiteral("INSERT INTO history (time_ms, profile, operation, identification, http_status, "
                        "failure, request_id, latency_ms, method, url, message, request_body, "
@@ -217,7 +194,7 @@ QList<HistoryEntry> HistoryStore::all() const
     QList<HistoryEntry> entries;
     if (!m_open)
         return entries;
-    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery query(m_connection->database());
     query.setForwardOnly(true);
     if (!query.exec(QStringLiteral("SELECT %1 FROM history ORDER BY id").arg(fullColumns))) {
         setError(query.lastError().text());
@@ -233,7 +210,7 @@ QList<HistoryEntry> HistoryStore::load(qint64 afterId, int limit, Detail detail)
     QList<HistoryEntry> entries;
     if (!m_open)
         return entries;
-    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery query(m_connection->database());
     query.setForwardOnly(true);
     query.prepare(QStringLiteral("SELECT %1 FROM history WHERE id > ? ORDER BY id LIMIT ?")
                       .arg(detail == Detail::Full ? fullColumns : summaryColumns));
@@ -266,7 +243,7 @@ QList<HistoryEntry> HistoryStore::entries(const QList<qint64> &ids) const
     for (qsizetype start = 0; start < ids.size(); start += idsPerQuery) {
         const qsizetype count = qMin<qsizetype>(idsPerQuery, ids.size() - start);
         QStringList marks(count, QStringLiteral("?"));
-        QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+        QSqlQuery query(m_connection->database());
         query.setForwardOnly(true);
         query.prepare(QStringLiteral("SELECT %1 FROM history WHERE id IN (%2)")
                           .arg(fullColumns, marks.join(QLatin1Char(','))));
@@ -294,7 +271,7 @@ qint64 HistoryStore::count() const
 {
     if (!m_open)
         return 0;
-    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery query(m_connection->database());
     if (!query.exec(QStringLiteral("SELECT COUNT(*) FROM history")) || !query.next())
         return 0;
     return query.value(0).toLongLong();

@@ -8,7 +8,10 @@
 #include <QString>
 #include <QUrlQuery>
 
+#include <memory>
 #include <optional>
+
+class SqliteConnection;
 
 // The console's history of requests in SQLite (HistoryStore::defaultPath(), under the data folder
 // the CLI shares): one row per request sent, with its bodies. Each instance has its own QtSql
@@ -67,7 +70,7 @@ private:
     bool exec(const QString &sql, QString *error = nullptr) const;
     void setError(const QString &error) const;
 
-    QString m_connectionName;
+    std::unique_ptr<SqliteConnection> m_connection;
     QString m_path;
     bool m_open = false;
     mutable QString m_lastError;

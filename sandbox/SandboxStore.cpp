@@ -1,12 +1,13 @@
 #include "SandboxStore.h"
 
+#include "SqliteConnection.h"
+
 #include "TypedValue.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QUuid>
 
 #include <algorithm>
 
@@ -79,20 +80,14 @@ QJsonObject compacted(const QJsonObject &object)
 } // namespace
 
 SandboxStore::SandboxStore()
-    : m_connectionName(QStringLiteral("sandbox-") + QUuid::createUuid().toString(QUuid::WithoutBraces))
+    : m_connection(std::make_unique<SqliteConnection>(QStringLiteral("journy-sandbox")))
 {}
 
-SandboxStore::~SandboxStore()
-{
-    if (m_persistent) {
-        QSqlDatabase::database(m_connectionName).close();
-    }
-    QSqlDatabase::removeDatabase(m_connectionName);
-}
+SandboxStore::~SandboxStore() = default;
 
 bool SandboxStore::exec(const QString &sql, const QVariantList &values, QString *error)
 {
-    QSqlQuery query(QSqlDatabase::database(m_connectionName));
+    QSqlQuery query(m_connection->database());
     // A statement SQLite refuses (e.g. "file is not a database") fails in prepare(); exec() would
     // then only say "No query", losing the reason.
     bool ok = query.prepare(sql);
@@ -113,12 +108,9 @@ bool SandboxStore::exec(const QString &sql, const QVariantList &values, QString 
 
 bool SandboxStore::open(const QString &path, QString *error)
 {
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
-    db.setDatabaseName(path);
-    if (!db.open()) {
-        *error = QStringLiteral("%1: %2").arg(path, db.lastError().text());
+    if (!m_connection->open(path, error))
         return false;
-    }
+    QSqlDatabase db = m_connection->database();
     m_persistent = true;
     // WAL with synchronous=NORMAL: every change is committed on its own, without an fsync per
     // request; a crash loses at most the last moments, never the file.
@@ -168,7 +160,7 @@ bool SandboxStore::open(const QString &path, QString *error)
 
 bool SandboxStore::load(QString *error)
 {
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName);
+    QSqlDatabase db = m_connection->database();
     QSqlQuery query(db);
     if (!query.exec(QStringLiteral("SELECT kind, json FROM entities ORDER BY id"))) {
         *error = query.lastError().text();

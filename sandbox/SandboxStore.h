@@ -5,12 +5,15 @@
 #include <QJsonObject>
 #include <QList>
 #include <QMap>
-#include <QSqlDatabase>
 #include <QString>
+
+#include <memory>
 
 // What the sandbox holds: users, accounts with their members, events, device links and the
 // property and event catalogs. In memory; with open(FILE) also in SQLite, written through on
 // every change and read back at start, so state survives restarts.
+class SqliteConnection;
+
 class SandboxStore
 {
 public:
@@ -86,6 +89,6 @@ private:
     QHash<QString, QJsonObject> m_links;
     qint64 m_nextId = 1;
 
-    QString m_connectionName;
+    std::unique_ptr<SqliteConnection> m_connection;
     bool m_persistent = false;
 };
