@@ -181,8 +181,6 @@ qint64 ImportPreparer::enqueue(BulkJournal *journal, const QString &target, Repo
                                     {QLatin1String("body"), request.body},
                                     {QLatin1String("query"), request.query.toString(QUrl::FullyEncoded)}})
                         .toJson(QJsonDocument::Compact);
-            }
-            if (!errors.isEmpty()) {
                 row.state = BulkJournal::RowState::Failed;
                 row.error = errors.first();
                 for (auto it = errors.begin(); it != errors.end(); ++it)

@@ -8,7 +8,7 @@
 
 JournyClient::JournyClient(const ClientConfig &config, HttpConnectionPool *pool, RateLimitTracker *tracker,
                            QObject *parent)
-    : QObject(parent), m_config(config), m_pool(pool ? pool : new HttpConnectionPool(this)),
+    : QObject(parent), m_pool(pool ? pool : new HttpConnectionPool(this)),
       m_tracker(tracker ? tracker : new RateLimitTracker(this))
 {
     setConfig(config);

@@ -53,11 +53,6 @@ void SqliteConnection::close()
     QSqlDatabase::removeDatabase(m_name);
 }
 
-bool SqliteConnection::isOpen() const
-{
-    return QSqlDatabase::contains(m_name) && QSqlDatabase::database(m_name, false).isOpen();
-}
-
 QSqlDatabase SqliteConnection::database() const
 {
     return QSqlDatabase::database(m_name, false);

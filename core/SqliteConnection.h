@@ -20,7 +20,6 @@ public:
     bool open(const QString &path, QString *error);
     // Closes and removes the connection; the caller's prepared queries must be gone first.
     void close();
-    bool isOpen() const;
     QSqlDatabase database() const;
     // Runs one statement; false with *error = "SQL: reason".
     bool exec(const QString &sql, QString *error) const;

@@ -161,12 +161,6 @@ quint16 closedPort()
 } // namespace
 
 // Runs expression once (it may start a process) and checks its exit code, showing the output when wrong.
-#define COMPARE_EXIT(expression, expected)                                                                   \
-    do {                                                                                                     \
-        const CliRun checked_ = (expression);                                                                \
-        QVERIFY2(checked_.exitCode == (expected), qPrintable(checked_.describe()));                          \
-    } while (false)
-
 #define CHECK_JSON_SHAPE(run)                                                                                \
     QVERIFY2(jsonShapeProblems((run).out).isEmpty(),                                                         \
              qPrintable(jsonShapeProblems((run).out) + QLatin1Char('\n') + (run).describe()))

@@ -206,12 +206,6 @@ FaultPlan planFaults(double failRate, int rows, int minFailures, int maxFailures
 } // namespace
 
 // Runs expression once (it may start a process) and checks its exit code, showing the output when wrong.
-#define COMPARE_EXIT(expression, expected)                                                                   \
-    do {                                                                                                     \
-        const CliRun checked_ = (expression);                                                                \
-        QVERIFY2(checked_.exitCode == (expected), qPrintable(checked_.describe()));                          \
-    } while (false)
-
 #define CHECK_IMPORT_JSON(run)                                                                               \
     QVERIFY2(importJsonProblems((run).out).isEmpty(),                                                        \
              qPrintable(importJsonProblems((run).out) + QLatin1Char('\n') + (run).describe()))

@@ -3,6 +3,7 @@
 #include <QByteArray>
 #include <QJsonObject>
 #include <QString>
+#include <QTest>
 
 // One finished run of a command-line program (journy, journy-sandbox) started by CliChild.
 class CliRun
@@ -19,3 +20,10 @@ public:
     // Exit code, stdout and stderr, for a failure message.
     QString describe() const;
 };
+
+// Fails the test, showing the run's output, when its exit code is not the expected one.
+#define COMPARE_EXIT(expression, expected)                                                                   \
+    do {                                                                                                     \
+        const CliRun checked_ = (expression);                                                                \
+        QVERIFY2(checked_.exitCode == (expected), qPrintable(checked_.describe()));                          \
+    } while (false)

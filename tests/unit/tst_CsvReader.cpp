@@ -25,11 +25,6 @@ ReadOutcome readFrom(Source source, const QByteArray &input,
     return ImportReadOutcome::readWith<CsvReader>(source, input, maxRowBytes);
 }
 
-QString sourceName(Source source)
-{
-    return ImportReadOutcome::sourceName(source);
-}
-
 QList<QStringList> valuesOf(const QList<ImportRecord> &rows)
 {
     QList<QStringList> values;
@@ -212,7 +207,7 @@ void TestCsvReader::rows()
 
     for (Source source : allSources) {
         const ReadOutcome outcome = readFrom(source, input);
-        const QByteArray context = sourceName(source).toUtf8();
+        const QByteArray context = ImportReadOutcome::sourceName(source).toUtf8();
         QVERIFY2(outcome.started, qPrintable(outcome.startError));
         QCOMPARE(outcome.headers, headers);
         QVERIFY2(outcome.last == ImportReader::Status::End, qPrintable(outcome.error));
