@@ -76,6 +76,17 @@ QString HttpConnection::originKey(bool tls, const QString &host, quint16 port)
 
 void HttpConnection::send(const QByteArray &request, bool headRequest, qint64 maxBodyBytes)
 {
+    if (m_state == State::Dead) {
+        // The server closed this kept-alive connection after the pool handed it out: nothing was
+        // written, and the caller hears so now (an idempotent call is resent) instead of waiting
+        // out its deadline.
+        m_reusedForThis = true;
+        m_response = HttpResponse();
+        m_state = State::Busy;
+        fail(HttpResponse::Error::ClosedBeforeAnswer,
+             QStringLiteral("The remote host closed the connection"));
+        return;
+    }
     Q_ASSERT(m_state == State::Fresh || m_state == State::Idle);
     m_reusedForThis = m_state == State::Idle;
     m_response = HttpResponse();
@@ -436,7 +447,6 @@ bool HttpConnection::appendBody(const char *data, qsizetype size)
 
 void HttpConnection::complete()
 {
-    ++m_exchanges;
     // Bytes after the answer's end (say, a body on a 204) would be read as the next answer.
     const bool reusable =
         m_keepAlive && m_in.isEmpty() && m_socket->state() == QAbstractSocket::ConnectedState;

@@ -47,7 +47,6 @@ public:
     // The exchange in progress (or the last one) went over a connection that had carried an
     // earlier one: a close before any byte of the answer may then be a stale keep-alive.
     bool wasReused() const { return m_reusedForThis; }
-    const HttpResponse &response() const { return m_response; }
     HttpResponse takeResponse() { return std::exchange(m_response, HttpResponse()); }
 
 signals:
@@ -102,7 +101,6 @@ private:
     qint64 m_maxBodyBytes = 0;
     qint64 m_remaining = 0; // of a Content-Length body or of the current chunk
     qsizetype m_trailerBytes = 0;
-    int m_exchanges = 0; // answers read to their end on this connection
     bool m_headRequest = false;
     bool m_keepAlive = false;
     bool m_reusedForThis = false;

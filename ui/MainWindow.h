@@ -26,6 +26,7 @@ class MainWindow : public QMainWindow
 public:
     MainWindow(ConsoleSession *session, HistoryStore *history, const QString &settingsFile,
                QWidget *parent = nullptr);
+    ConsoleSession *session() const { return m_session; }
     ~MainWindow() override;
 
     // Restores the remembered state and connects to the last profile (the Sandbox at first).

@@ -9,6 +9,7 @@
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QVBoxLayout>
 
@@ -76,8 +77,15 @@ QString ProfileDialog::errorText() const
     return m_errorLabel->text();
 }
 
+void ProfileDialog::reject()
+{
+    if (!m_writing)
+        QDialog::reject();
+}
+
 void ProfileDialog::fail(const QString &message)
 {
+    m_writing = false;
     m_errorLabel->setText(message);
     m_savePushButton->setEnabled(true);
     emit failed(message);
@@ -109,35 +117,47 @@ void ProfileDialog::save()
 void ProfileDialog::writeSecrets(const Profile &profile, const QByteArray &key, const QByteArray &secret)
 {
     // The secrets first: a profile saved without its key would be a profile that cannot work.
-    auto saveProfile = [this, profile] {
+    // The keychain answers later; the dialog may be gone by then (its window closed with the app).
+    m_writing = true;
+    const QPointer<ProfileDialog> self(this);
+    auto saveProfile = [self, profile] {
+        if (!self)
+            return;
+        self->m_writing = false;
         QString error;
-        if (!m_profiles->save(profile, &error)) {
-            fail(error);
+        if (!self->m_profiles->save(profile, &error)) {
+            self->fail(error);
             return;
         }
-        emit saved(profile.name);
+        emit self->saved(profile.name);
     };
-    auto writeSecret = [this, profile, secret, saveProfile] {
+    auto writeSecret = [self, profile, secret, saveProfile] {
+        if (!self)
+            return;
         if (secret.isEmpty()) {
             saveProfile();
             return;
         }
-        m_secrets->write(profile.verificationSecretName(), secret,
-                         [this, saveProfile](const SecretStore::Result &result) {
-                             if (!result.ok()) {
-                                 fail(tr("The profile was not saved: %1").arg(result.message));
-                                 return;
-                             }
-                             saveProfile();
-                         });
+        self->m_secrets->write(profile.verificationSecretName(), secret,
+                               [self, saveProfile](const SecretStore::Result &result) {
+                                   if (!self)
+                                       return;
+                                   if (!result.ok()) {
+                                       self->fail(tr("The profile was not saved: %1").arg(result.message));
+                                       return;
+                                   }
+                                   saveProfile();
+                               });
     };
     if (key.isEmpty()) {
         writeSecret();
         return;
     }
-    m_secrets->write(profile.apiKeySecretName(), key, [this, writeSecret](const SecretStore::Result &result) {
+    m_secrets->write(profile.apiKeySecretName(), key, [self, writeSecret](const SecretStore::Result &result) {
+        if (!self)
+            return;
         if (!result.ok()) {
-            fail(tr("The profile was not saved: %1").arg(result.message));
+            self->fail(tr("The profile was not saved: %1").arg(result.message));
             return;
         }
         writeSecret();

@@ -29,6 +29,11 @@ signals:
     void saved(const QString &profileName);
     void failed(const QString &message);
 
+public slots:
+    // Ignored while the keychain is being written: closing then would leave a key stored for a
+    // profile that is never saved.
+    void reject() override;
+
 private:
     void fail(const QString &message);
     void writeSecrets(const Profile &profile, const QByteArray &key, const QByteArray &secret);
@@ -43,4 +48,5 @@ private:
     QLineEdit *m_secretLineEdit;
     QLabel *m_errorLabel;
     QPushButton *m_savePushButton;
+    bool m_writing = false; // a keychain write is under way
 };

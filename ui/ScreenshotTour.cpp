@@ -6,6 +6,7 @@
 #include "MainWindow.h"
 #include "OperationForm.h"
 #include "OperationPage.h"
+#include "Profile.h"
 #include "TypedField.h"
 
 #include <QDir>
@@ -22,7 +23,16 @@ void ScreenshotTour::start()
     QDir().mkpath(m_directory);
     m_index = 0;
     // Give the session time to connect and the catalog and history to load.
-    QTimer::singleShot(1500, this, &ScreenshotTour::next);
+    QTimer::singleShot(1500, this, [this] {
+        // The tour sends sample upserts, an event and a 240-row import: only ever to the built-in
+        // sandbox, never to the profile the console last used (which may be production).
+        if (!m_window->session()->profile().isEmbeddedSandbox()) {
+            qWarning("screenshots: the tour runs on the built-in Sandbox profile only; choose it first");
+            emit finished(false);
+            return;
+        }
+        next();
+    });
 }
 
 namespace {
