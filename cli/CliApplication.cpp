@@ -429,7 +429,7 @@ void CliApplication::resolveConnection(const std::function<void(const ClientConf
             fail(UsageError, QStringLiteral("--timeout must be a number of seconds from 0 to 3600"));
             return;
         }
-        config.timeoutMs = static_cast<int>(seconds * 1000);
+        config.network.timeoutMs = static_cast<int>(seconds * 1000);
     }
 
     if (profile.isEmbeddedSandbox()) {

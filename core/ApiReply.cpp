@@ -1,8 +1,38 @@
 #include "ApiReply.h"
 
-#include "HttpConnection.h"
-#include "HttpConnectionPool.h"
+#include "ProxyResolver.h"
 #include "ResponseParser.h"
+
+#include <QFutureWatcher>
+#include <QNetworkProxy>
+#include <QNetworkReply>
+#include <QSslCertificate>
+#include <QSslError>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace {
+
+QString protocolName(QSsl::SslProtocol protocol)
+{
+    switch (protocol) {
+    case QSsl::TlsV1_2:
+        return QStringLiteral("TLS 1.2");
+    case QSsl::TlsV1_3:
+        return QStringLiteral("TLS 1.3");
+    case QSsl::DtlsV1_2:
+        return QStringLiteral("DTLS 1.2");
+    default:
+        return QStringLiteral("TLS");
+    }
+}
+
+QString certificateName(const QSslCertificate &certificate, bool issuer)
+{
+    const QString name = issuer ? certificate.issuerDisplayName() : certificate.subjectDisplayName();
+    return name.isEmpty() ? QStringLiteral("(unnamed)") : name;
+}
+
+} // namespace
 
 ApiReply::ApiReply(const ApiResult &prepared, QObject *parent) : QObject(parent), m_result(prepared)
 {
@@ -11,15 +41,9 @@ ApiReply::ApiReply(const ApiResult &prepared, QObject *parent) : QObject(parent)
 
 ApiReply::~ApiReply()
 {
-    // Deleted mid-call (its client went away): the connection is in an unknown state, so it is
-    // closed, never handed to the next call.
-    if (m_connection) {
-        m_connection->abort();
-        if (m_pool)
-            m_pool->release(m_connection);
-    } else if (m_pool) {
-        m_pool->cancelAcquire(this);
-    }
+    // The look-up thread cannot be stopped; its result is simply dropped with the watcher.
+    if (m_routeLookup)
+        m_routeLookup->disconnect(this);
 }
 
 void ApiReply::finishUnsent()
@@ -27,59 +51,76 @@ void ApiReply::finishUnsent()
     QMetaObject::invokeMethod(this, &ApiReply::complete, Qt::QueuedConnection);
 }
 
-void ApiReply::start(HttpConnectionPool *pool, const QUrl &url, const QByteArray &request, bool headRequest,
-                     bool resendable, int timeoutMs, qint64 maxResponseBytes)
+void ApiReply::startClock(int timeoutMs, qint64 maxResponseBytes)
 {
-    m_started = true;
-    m_pool = pool;
-    m_url = url;
-    m_request = request;
-    m_headRequest = headRequest;
-    m_resendable = resendable;
     m_maxResponseBytes = maxResponseBytes;
     m_clock.start();
-    // A total deadline, not an inactivity timeout: a server trickling one byte a second must not
-    // hold a call for ever. It covers waiting for a free connection, connecting and the answer.
+    // A total deadline, not Qt's inactivity timeout (setTransferTimeout): a server trickling one
+    // byte a second must not hold a call for ever. It covers the proxy look-up, connecting, the
+    // proxy's login, TLS and the whole answer.
     connect(&m_deadline, &QTimer::timeout, this, [this, timeoutMs] {
         abortWith(ApiResult::Failure::Timeout,
                   QStringLiteral("No complete answer within %1 s").arg(timeoutMs / 1000.0, 0, 'g', 3));
     });
     m_deadline.start(timeoutMs);
-    acquire(false);
 }
 
-void ApiReply::acquire(bool fresh)
+void ApiReply::resolveRouteThen(const NetworkSettings &settings, const QProcessEnvironment &environment,
+                                const QUrl &url, std::function<void(const QNetworkProxy &)> dispatch)
 {
-    QPointer<ApiReply> self(this);
-    m_pool->acquire(
-        m_url, this,
-        [self](HttpConnection *connection) {
-            if (self)
-                self->onConnection(connection);
-        },
-        fresh);
+    m_routeLookup = new QFutureWatcher<QNetworkProxy>(this);
+    connect(m_routeLookup, &QFutureWatcher<QNetworkProxy>::finished, this, [this, dispatch] {
+        const QNetworkProxy proxy = m_routeLookup->result();
+        m_routeLookup->deleteLater();
+        m_routeLookup = nullptr;
+        if (!m_finished) // else cancelled or timed out during the look-up
+            dispatch(proxy);
+    });
+    m_routeLookup->setFuture(QtConcurrent::run(
+        [settings, environment, url] { return ProxyResolver::lookUp(settings, environment, url); }));
 }
 
-void ApiReply::onConnection(HttpConnection *connection)
+void ApiReply::attach(QNetworkReply *reply, const QString &route)
 {
-    if (m_finished || !m_pool) {
-        // Cancelled while waiting: the connection is untouched, and goes back as it came.
-        if (m_pool)
-            m_pool->release(connection);
-        else
-            connection->abort();
-        return;
-    }
-    m_connection = connection;
-    connect(connection, &HttpConnection::finished, this, &ApiReply::onExchangeFinished);
-    connection->send(m_request, m_headRequest, m_maxResponseBytes);
+    m_reply = reply;
+    m_result.route = route;
+    reply->setParent(this);
+    // Bounds what Qt buffers ahead of us, so the size cap bounds memory too.
+    reply->setReadBufferSize(256 * 1024);
+    connect(reply, &QNetworkReply::metaDataChanged, this, &ApiReply::onMetaDataChanged);
+    connect(reply, &QNetworkReply::readyRead, this, &ApiReply::onReadyRead);
+    connect(reply, &QNetworkReply::finished, this, &ApiReply::onNetworkFinished);
+    // TLS errors are collected for the message and never ignored: the handshake then fails.
+    connect(reply, &QNetworkReply::sslErrors, this, [this](const QList<QSslError> &errors) {
+        for (const QSslError &error : errors) {
+            const QSslCertificate certificate = error.certificate();
+            QString text = error.errorString();
+            if (!certificate.isNull())
+                text += QStringLiteral(" (certificate '%1' issued by '%2')")
+                            .arg(certificateName(certificate, false), certificateName(certificate, true));
+            m_tlsErrors.append(text);
+            switch (error.error()) {
+            case QSslError::UnableToGetIssuerCertificate:
+            case QSslError::UnableToGetLocalIssuerCertificate:
+            case QSslError::UnableToVerifyFirstCertificate:
+            case QSslError::SelfSignedCertificate:
+            case QSslError::SelfSignedCertificateInChain:
+            case QSslError::CertificateUntrusted:
+                m_issuerUnknown = true;
+                break;
+            default:
+                break;
+            }
+        }
+    });
 }
 
 void ApiReply::cancel()
 {
     if (m_finished)
         return;
-    if (!m_started) {
+    if (!m_clock.isValid()) {
+        // Not started: JournyClient refused it before sending and finishes it unsent.
         m_result.failure = ApiResult::Failure::Cancelled;
         m_result.failureDetail = QStringLiteral("Cancelled before it was sent");
         return;
@@ -89,148 +130,204 @@ void ApiReply::cancel()
 
 void ApiReply::abortWith(ApiResult::Failure reason, const QString &detail)
 {
-    if (m_finished)
+    if (m_finished || m_abortReason != ApiResult::Failure::None)
         return;
+    m_abortReason = reason;
+    m_abortDetail = detail;
+    if (m_reply) {
+        m_reply->abort(); // emits finished() synchronously
+        return;
+    }
+    // Still looking the route up: nothing went out.
     m_deadline.stop();
     m_result.latencyMs = m_clock.elapsed();
-    if (m_connection) {
-        // Whatever of the answer arrived (a status, rate-limit headers) is still worth showing.
-        m_connection->disconnect(this);
-        m_connection->abort();
-        takeAnswer(m_connection->takeResponse());
-        releaseConnection();
-    } else if (m_pool) {
-        m_pool->cancelAcquire(this);
-    }
     m_result.failure = reason;
     m_result.failureDetail = detail;
     complete();
 }
 
-void ApiReply::onExchangeFinished()
+void ApiReply::onMetaDataChanged()
 {
-    HttpConnection *connection = m_connection;
-    if (m_finished || !connection)
+    const QVariant length = m_reply->header(QNetworkRequest::ContentLengthHeader);
+    if (length.isValid() && length.toLongLong() > m_maxResponseBytes)
+        abortWith(ApiResult::Failure::BodyTooLarge,
+                  QStringLiteral("The answer announces %1 bytes, over the %2-byte cap; it was not read")
+                      .arg(length.toLongLong())
+                      .arg(m_maxResponseBytes));
+}
+
+void ApiReply::onReadyRead()
+{
+    // Never more than one byte past the cap, however much the socket has buffered.
+    m_body.append(m_reply->read(m_maxResponseBytes + 1 - m_body.size()));
+    if (m_body.size() > m_maxResponseBytes)
+        abortWith(
+            ApiResult::Failure::BodyTooLarge,
+            QStringLiteral("The answer grew over the %1-byte cap; reading stopped").arg(m_maxResponseBytes));
+}
+
+void ApiReply::onNetworkFinished()
+{
+    if (m_finished)
         return;
-    connection->disconnect(this);
-    HttpResponse response = connection->takeResponse();
-    if (response.error == HttpResponse::Error::ClosedBeforeAnswer && connection->wasReused() &&
-        m_resendable && !m_resent) {
-        // A kept-alive connection the server closed just as the request went out: an idempotent
-        // request is sent once more on a new connection (see JournyClient.h).
-        m_resent = true;
-        releaseConnection();
-        acquire(true);
-        return;
-    }
+    // Reading the rest may still hit the cap and abort; the reply must not call back in here.
+    m_reply->disconnect(this);
     m_deadline.stop();
     m_result.latencyMs = m_clock.elapsed();
-    releaseConnection();
-    classify(response);
-    takeAnswer(std::move(response));
-    complete();
-}
+    if (m_abortReason == ApiResult::Failure::None)
+        onReadyRead();
 
-void ApiReply::releaseConnection()
-{
-    HttpConnection *connection = m_connection;
-    m_connection = nullptr;
-    if (connection && m_pool)
-        m_pool->release(connection);
-}
+    const QVariant status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+    m_result.httpStatus = status.isValid() ? status.toInt() : 0;
+    for (const auto &pair : m_reply->rawHeaderPairs())
+        m_result.responseHeaders.append(pair);
+    m_result.responseBody = m_body;
+    readTlsSession();
 
-void ApiReply::takeAnswer(HttpResponse response)
-{
     bool ok = false;
-    const int limit = response.header("X-RateLimit-Limit").toInt(&ok);
+    const int limit = m_reply->rawHeader("X-RateLimit-Limit").trimmed().toInt(&ok);
     if (ok) {
-        const int remaining = response.header("X-RateLimit-Remaining").toInt(&ok);
+        const int remaining = m_reply->rawHeader("X-RateLimit-Remaining").trimmed().toInt(&ok);
         if (ok) {
             m_result.rateLimit.limit = limit;
             m_result.rateLimit.remaining = remaining;
             m_result.rateLimit.observedAt = QDateTime::currentDateTimeUtc();
         }
     }
-    m_result.httpStatus = response.status;
-    m_result.responseHeaders = std::move(response.headers);
-    m_result.responseBody = std::move(response.body);
+
+    if (m_abortReason != ApiResult::Failure::None) {
+        m_result.failure = m_abortReason;
+        m_result.failureDetail = m_abortDetail;
+    } else {
+        classifyNetworkError();
+    }
+    complete();
 }
 
-void ApiReply::classify(const HttpResponse &response)
+void ApiReply::readTlsSession()
+{
+    if (m_reply->url().scheme() != QLatin1String("https"))
+        return;
+    const QSslConfiguration session = m_reply->sslConfiguration();
+    const QSslCertificate peer = session.peerCertificate();
+    if (peer.isNull())
+        return;
+    m_result.tlsProtocol = protocolName(session.sessionProtocol());
+    m_result.tlsIssuer = certificateName(peer, true);
+}
+
+void ApiReply::classifyNetworkError()
 {
     using Failure = ApiResult::Failure;
-    using Error = HttpResponse::Error;
-    switch (response.error) {
-    case Error::None:
-        m_result.httpStatus = response.status;
-        if (response.status >= 300 && response.status < 400) {
+    const QNetworkReply::NetworkError error = m_reply->error();
+    const bool answered = m_result.httpStatus > 0;
+    // Qt reports 4xx/5xx statuses as content, protocol and server errors (400 even as
+    // ProtocolInvalidOperationError): those are answers with a body to read, not transport
+    // failures. Only a protocol failure after the status line means the answer broke off.
+    const bool httpLevel =
+        error == QNetworkReply::NoError ||
+        (answered && error >= QNetworkReply::ContentAccessDenied && error != QNetworkReply::ProtocolFailure);
+    if (httpLevel) {
+        const QVariant length = m_reply->header(QNetworkRequest::ContentLengthHeader);
+        // A 204 has no body by definition (RFC 9110), so Qt reads none whatever its header says.
+        if (m_result.httpStatus != 204 && length.isValid() && length.toLongLong() > m_body.size()) {
+            m_result.failure = Failure::TruncatedBody;
+            m_result.failureDetail = QStringLiteral("The answer stopped after %1 of %2 bytes")
+                                         .arg(m_body.size())
+                                         .arg(length.toLongLong());
+            return;
+        }
+        if (m_result.httpStatus >= 300 && m_result.httpStatus < 400) {
             m_result.failure = Failure::Redirected;
             m_result.failureDetail =
                 QStringLiteral("HTTP %1 redirect to '%2' was not followed, so the API key "
                                "stays with the host you chose; check the base URL")
-                    .arg(response.status)
-                    .arg(QString::fromUtf8(response.header("Location")));
+                    .arg(m_result.httpStatus)
+                    .arg(QString::fromUtf8(m_reply->rawHeader("Location")));
             return;
         }
-        ResponseParser::parseBody(&m_result, response.body, response.header("Content-Type"));
-        return;
-    case Error::ConnectionRefused:
-        m_result.failure = Failure::ConnectionRefused;
-        m_result.failureDetail = QStringLiteral("Connection refused: %1").arg(response.errorString);
-        return;
-    case Error::HostNotFound:
-        m_result.failure = Failure::HostNotFound;
-        m_result.failureDetail =
-            QStringLiteral("Host not found: %1 (%2)").arg(m_url.host(), response.errorString);
-        return;
-    case Error::Tls:
-        m_result.failure = Failure::Tls;
-        m_result.failureDetail = QStringLiteral("TLS error: %1").arg(response.errorString);
-        return;
-    case Error::ClosedBeforeAnswer:
-        m_result.failure = Failure::ConnectionReset;
-        m_result.failureDetail =
-            QStringLiteral("The connection closed before an answer: %1").arg(response.errorString);
-        return;
-    case Error::ClosedMidAnswer:
-        m_result.failure = Failure::TruncatedBody;
-        if (response.status == 0)
-            m_result.failureDetail =
-                QStringLiteral("The connection closed in the middle of the answer's headers: %1")
-                    .arg(response.errorString);
-        else if (response.contentLength >= 0)
-            m_result.failureDetail = QStringLiteral("The answer stopped after %1 of %2 bytes")
-                                         .arg(response.body.size())
-                                         .arg(response.contentLength);
-        else
-            m_result.failureDetail = QStringLiteral("The connection closed after %1 bytes of the answer: %2")
-                                         .arg(response.body.size())
-                                         .arg(response.errorString);
-        return;
-    case Error::HeadersTooLarge:
-        m_result.failure = Failure::BodyTooLarge;
-        m_result.failureDetail = QStringLiteral("Reading stopped: %1").arg(response.errorString);
-        return;
-    case Error::BodyTooLarge:
-        m_result.failure = Failure::BodyTooLarge;
-        if (response.contentLength > m_maxResponseBytes)
-            m_result.failureDetail =
-                QStringLiteral("The answer announces %1 bytes, over the %2-byte cap; it was not read")
-                    .arg(response.contentLength)
-                    .arg(m_maxResponseBytes);
-        else
-            m_result.failureDetail = QStringLiteral("The answer grew over the %1-byte cap; reading stopped")
-                                         .arg(m_maxResponseBytes);
-        return;
-    case Error::Protocol:
-        m_result.failure = Failure::Network;
-        m_result.failureDetail = QStringLiteral("The answer is not valid HTTP: %1").arg(response.errorString);
-        return;
-    case Error::Network:
-        m_result.failure = Failure::Network;
-        m_result.failureDetail = response.errorString;
+        ResponseParser::parseBody(&m_result, m_body, m_reply->rawHeader("Content-Type"));
         return;
     }
+
+    const QString qtMessage = m_reply->errorString();
+    const QString proxy = m_result.route.startsWith(QLatin1String("via "))
+                              ? m_result.route.mid(4)
+                              : QStringLiteral("the proxy");
+    switch (error) {
+    case QNetworkReply::ConnectionRefusedError:
+        m_result.failure = Failure::ConnectionRefused;
+        m_result.failureDetail = QStringLiteral("Connection refused: %1").arg(qtMessage);
+        return;
+    case QNetworkReply::HostNotFoundError:
+        m_result.failure = Failure::HostNotFound;
+        m_result.failureDetail = QStringLiteral("Host not found: %1").arg(qtMessage);
+        return;
+    case QNetworkReply::TimeoutError:
+        m_result.failure = Failure::Timeout;
+        m_result.failureDetail = QStringLiteral("Timed out: %1").arg(qtMessage);
+        return;
+    case QNetworkReply::ProxyConnectionRefusedError:
+        m_result.failure = Failure::ProxyRefused;
+        m_result.failureDetail =
+            QStringLiteral("The proxy refused the connection (%1): check the profile's proxy setting").arg(proxy);
+        return;
+    case QNetworkReply::ProxyNotFoundError:
+        m_result.failure = Failure::ProxyHostNotFound;
+        m_result.failureDetail =
+            QStringLiteral("The proxy's host name was not found (%1): check the profile's proxy setting")
+                .arg(proxy);
+        return;
+    case QNetworkReply::ProxyAuthenticationRequiredError:
+        m_result.failure = Failure::ProxyAuth;
+        m_result.failureDetail =
+            QStringLiteral("The proxy wants a login that was missing or refused (%1): set the proxy user "
+                           "and password")
+                .arg(proxy);
+        return;
+    case QNetworkReply::ProxyTimeoutError:
+        m_result.failure = Failure::Timeout;
+        m_result.failureDetail = QStringLiteral("The proxy did not answer in time (%1)").arg(proxy);
+        return;
+    case QNetworkReply::ProxyConnectionClosedError:
+        m_result.failure = Failure::ConnectionReset;
+        m_result.failureDetail =
+            QStringLiteral("The proxy closed the connection before an answer (%1): %2").arg(proxy, qtMessage);
+        return;
+    case QNetworkReply::SslHandshakeFailedError:
+        m_result.failure = Failure::Tls;
+        m_result.failureDetail =
+            QStringLiteral("TLS error: %1")
+                .arg(m_tlsErrors.isEmpty() ? qtMessage : m_tlsErrors.join(QLatin1String("; ")));
+        if (m_issuerUnknown)
+            m_result.failureDetail +=
+                QStringLiteral(". If your company inspects TLS traffic, add its CA certificate (PEM) to the "
+                               "profile's network settings (CLI: --ca-file)");
+        return;
+    case QNetworkReply::RemoteHostClosedError:
+    case QNetworkReply::ProtocolFailure:
+    case QNetworkReply::UnknownNetworkError:
+        if (answered) {
+            m_result.failure = Failure::TruncatedBody;
+            m_result.failureDetail = QStringLiteral("The connection closed after %1 bytes of the answer: %2")
+                                         .arg(m_body.size())
+                                         .arg(qtMessage);
+        } else {
+            m_result.failure = Failure::ConnectionReset;
+            m_result.failureDetail =
+                QStringLiteral("The connection closed before an answer: %1").arg(qtMessage);
+        }
+        return;
+    default:
+        break;
+    }
+    if (!m_tlsErrors.isEmpty()) {
+        m_result.failure = Failure::Tls;
+        m_result.failureDetail = QStringLiteral("TLS error: %1").arg(m_tlsErrors.join(QLatin1String("; ")));
+        return;
+    }
+    m_result.failure = Failure::Network;
+    m_result.failureDetail = qtMessage;
 }
 
 void ApiReply::complete()

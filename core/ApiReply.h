@@ -1,16 +1,23 @@
 #pragma once
 
 #include "ApiResult.h"
+#include "NetworkSettings.h"
 
 #include <QElapsedTimer>
 #include <QObject>
+#include <QProcessEnvironment>
 #include <QPointer>
+#include <QStringList>
 #include <QTimer>
-#include <QUrl>
 
-class HttpConnection;
-class HttpConnectionPool;
-class HttpResponse;
+#include <functional>
+
+class QNetworkAccessManager;
+class QNetworkProxy;
+class QNetworkReply;
+class QNetworkRequest;
+template <typename T>
+class QFutureWatcher;
 
 // One call in flight, like QNetworkReply for journy.io: finished() fires exactly once, always
 // asynchronously (even for calls refused before sending), with the call's ApiResult. The
@@ -35,31 +42,31 @@ private:
 
     // Finishes on the next event-loop turn without sending anything.
     void finishUnsent();
-    // Sends request (the complete HTTP/1.1 bytes) to url's origin over a connection of pool.
-    // resendable: the method is idempotent, so a stale keep-alive may be retried (JournyClient.h).
-    void start(HttpConnectionPool *pool, const QUrl &url, const QByteArray &request, bool headRequest,
-               bool resendable, int timeoutMs, qint64 maxResponseBytes);
-    void acquire(bool fresh);
-    void onConnection(HttpConnection *connection);
-    void onExchangeFinished();
+    // Starts the total deadline; the call is then sent by dispatch().
+    void startClock(int timeoutMs, qint64 maxResponseBytes);
+    // Looks the route up on a worker thread (a system proxy look-up may take seconds) and calls
+    // dispatch with it on this thread, unless the call finished (cancel, deadline) meanwhile.
+    void resolveRouteThen(const NetworkSettings &settings, const QProcessEnvironment &environment,
+                          const QUrl &url, std::function<void(const QNetworkProxy &)> dispatch);
+    void attach(QNetworkReply *reply, const QString &route);
+    void onMetaDataChanged();
+    void onReadyRead();
+    void onNetworkFinished();
     void abortWith(ApiResult::Failure reason, const QString &detail);
-    // Takes status, headers, body and rate-limit state of the answer as far as it arrived.
-    void takeAnswer(HttpResponse response);
-    void classify(const HttpResponse &response);
-    void releaseConnection();
+    void classifyNetworkError();
+    void readTlsSession();
     void complete();
 
     ApiResult m_result;
-    QPointer<HttpConnectionPool> m_pool;
-    QPointer<HttpConnection> m_connection;
-    QUrl m_url;
-    QByteArray m_request;
-    bool m_headRequest = false;
-    bool m_resendable = false;
-    bool m_resent = false;
-    bool m_started = false;
+    QPointer<QNetworkReply> m_reply;
+    QFutureWatcher<QNetworkProxy> *m_routeLookup = nullptr;
     QTimer m_deadline;
     QElapsedTimer m_clock;
+    QByteArray m_body;
     qint64 m_maxResponseBytes = 0;
+    ApiResult::Failure m_abortReason = ApiResult::Failure::None;
+    QString m_abortDetail;
+    QStringList m_tlsErrors;
+    bool m_issuerUnknown = false;
     bool m_finished = false;
 };

@@ -58,6 +58,12 @@ QString ApiResult::failureName(Failure failure)
         return QStringLiteral("network");
     case Failure::Cancelled:
         return QStringLiteral("cancelled");
+    case Failure::ProxyRefused:
+        return QStringLiteral("proxy-refused");
+    case Failure::ProxyAuth:
+        return QStringLiteral("proxy-auth");
+    case Failure::ProxyHostNotFound:
+        return QStringLiteral("proxy-host-not-found");
     }
     return QString();
 }

@@ -42,6 +42,9 @@ public:
         Redirected,      // a 3xx: not followed, so the API key never goes to another host
         Network,         // any other transport error
         Cancelled,
+        ProxyRefused,      // nothing listens at the proxy's address
+        ProxyAuth,         // the proxy wants a login (407) that was missing or refused
+        ProxyHostNotFound, // the proxy's host name does not resolve
     };
 
     // What a caller does next; the CLI maps these to its exit codes.
@@ -68,6 +71,13 @@ public:
     QMap<QString, QString> errors;   // field path -> message (server 400 or pre-flight)
     RateLimitState rateLimit;
     qint64 latencyMs = -1;
+
+    // How the call travelled, for Test connection and `journy validate`: "direct" or "via HTTP
+    // proxy proxy.corp:3128" (empty when nothing was sent), and for https the TLS protocol
+    // ("TLS 1.3") and who issued the server's certificate.
+    QString route;
+    QString tlsProtocol;
+    QString tlsIssuer;
 
     Failure failure = Failure::None;
     QString failureDetail; // human-readable, e.g. the TLS error or the parser's complaint

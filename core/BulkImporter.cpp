@@ -84,6 +84,9 @@ bool mayHaveReachedServer(const ApiResult &result)
     case ApiResult::Failure::ConnectionRefused:
     case ApiResult::Failure::HostNotFound:
     case ApiResult::Failure::Tls:
+    case ApiResult::Failure::ProxyRefused:
+    case ApiResult::Failure::ProxyAuth:
+    case ApiResult::Failure::ProxyHostNotFound:
         return false;
     default:
         return true;

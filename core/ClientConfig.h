@@ -1,5 +1,7 @@
 #pragma once
 
+#include "NetworkSettings.h"
+
 #include <QString>
 #include <QUrl>
 
@@ -9,7 +11,8 @@ class ClientConfig
 public:
     QUrl baseUrl = QUrl(QStringLiteral("https://api.journy.io"));
     QString apiKey;
-    int timeoutMs = 30000;
+    // Proxy, extra CA file and the total timeout of a call.
+    NetworkSettings network;
     // journy.io's answers are small; a cap keeps a misbehaving proxy from filling memory.
     qint64 maxResponseBytes = 4 * 1024 * 1024;
     // Pre-flight validation; turn off to see what the server itself says.

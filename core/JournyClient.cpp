@@ -1,14 +1,19 @@
 #include "JournyClient.h"
 
-#include "HttpConnectionPool.h"
+#include "NetworkAccess.h"
+#include "ProxyResolver.h"
 #include "RateLimitTracker.h"
 #include "RequestValidator.h"
 
 #include <QHostAddress>
+#include <QNetworkAccessManager>
+#include <QNetworkProxy>
+#include <QNetworkReply>
+#include <QNetworkRequest>
 
-JournyClient::JournyClient(const ClientConfig &config, HttpConnectionPool *pool, RateLimitTracker *tracker,
+JournyClient::JournyClient(const ClientConfig &config, NetworkAccess *network, RateLimitTracker *tracker,
                            QObject *parent)
-    : QObject(parent), m_pool(pool ? pool : new HttpConnectionPool(this)),
+    : QObject(parent), m_network(network ? network : new NetworkAccess(this)),
       m_tracker(tracker ? tracker : new RateLimitTracker(this))
 {
     setConfig(config);
@@ -98,42 +103,58 @@ ApiReply *JournyClient::send(const ApiRequest &request, bool validated)
         }
     }
 
-    const QByteArray method = request.info().method;
-    // RFC 9110 9.2.2: these may be sent again without changing the outcome.
-    const bool idempotent = method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE";
-    reply->start(m_pool, url, serialize(request, url, prepared.requestBody), method == "HEAD", idempotent,
-                 m_config.timeoutMs, m_config.maxResponseBytes);
+    reply->startClock(m_config.network.timeoutMs, m_config.maxResponseBytes);
+    ProxyResolver *resolver = m_network->resolver(m_config.network);
+    if (const auto known = resolver->cached(url)) {
+        dispatch(reply, request, url, *known);
+    } else if (!resolver->mayBlock(url)) {
+        const QNetworkProxy route = ProxyResolver::lookUp(m_config.network, resolver->environment(), url);
+        resolver->store(url, route);
+        dispatch(reply, request, url, route);
+    } else {
+        // The OS look-up (WPAD, PAC) runs on a worker; the request goes out when it is known.
+        QPointer<NetworkAccess> network(m_network);
+        const NetworkSettings settings = m_config.network;
+        reply->resolveRouteThen(settings, resolver->environment(), url,
+                                [this, reply, request, url, network, settings](const QNetworkProxy &route) {
+                                    if (!network)
+                                        return;
+                                    network->resolver(settings)->store(url, route);
+                                    dispatch(reply, request, url, route);
+                                });
+    }
     return reply;
 }
 
-QByteArray JournyClient::serialize(const ApiRequest &request, const QUrl &url, const QByteArray &body) const
+void JournyClient::dispatch(ApiReply *reply, const ApiRequest &request, const QUrl &url,
+                            const QNetworkProxy &route)
 {
-    QByteArray target = url.path(QUrl::FullyEncoded).toLatin1();
-    if (target.isEmpty())
-        target = "/";
-    if (url.hasQuery())
-        target += '?' + url.query(QUrl::FullyEncoded).toLatin1();
-    QByteArray host = url.host(QUrl::FullyEncoded).toLatin1();
-    if (host.contains(':'))
-        host = '[' + host + ']'; // an IPv6 literal
-    const bool tls = url.scheme().compare(QLatin1String("https"), Qt::CaseInsensitive) == 0;
-    if (url.port() != -1 && url.port() != (tls ? 443 : 80))
-        host += ':' + QByteArray::number(url.port());
+    QNetworkRequest networkRequest(url);
     QByteArray apiKey = m_config.apiKey.toUtf8();
     // A key pasted with a line break must not end the header and start another one.
     apiKey.replace('\r', QByteArray()).replace('\n', QByteArray()).replace('\0', QByteArray());
-
-    QByteArray bytes;
-    bytes.reserve(256 + apiKey.size() + body.size());
-    bytes += request.info().method + ' ' + target + " HTTP/1.1\r\nHost: " + host + "\r\n";
     if (!apiKey.isEmpty())
-        bytes += "X-Api-Key: " + apiKey + "\r\n";
-    bytes += "Accept: application/json\r\nUser-Agent: " + userAgent() + "\r\n";
+        networkRequest.setRawHeader("X-Api-Key", apiKey);
+    networkRequest.setRawHeader("Accept", "application/json");
+    networkRequest.setHeader(QNetworkRequest::UserAgentHeader, userAgent());
     if (request.info().hasBody)
-        bytes +=
-            "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n";
-    bytes += "\r\n";
-    if (request.info().hasBody)
-        bytes += body;
-    return bytes;
+        networkRequest.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    networkRequest.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    networkRequest.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
+    networkRequest.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
+    networkRequest.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
+    networkRequest.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
+    networkRequest.setAttribute(QNetworkRequest::ConnectionCacheExpiryTimeoutSecondsAttribute,
+                                IdleConnectionSeconds);
+    if (url.scheme() == QLatin1String("https"))
+        networkRequest.setSslConfiguration(m_network->tlsConfiguration(m_config.network.caFile));
+
+    QNetworkAccessManager *manager = m_network->manager(m_config.network);
+    // The body goes out as the bytes the result records (for bulk import, the row's journaled
+    // text): no parse or second serialization.
+    const QByteArray &body = reply->m_result.requestBody;
+    QNetworkReply *networkReply = request.info().hasBody
+                                      ? manager->sendCustomRequest(networkRequest, request.info().method, body)
+                                      : manager->sendCustomRequest(networkRequest, request.info().method);
+    reply->attach(networkReply, ProxyResolver::describe(route));
 }

@@ -6,31 +6,41 @@
 
 #include <QObject>
 
-class HttpConnectionPool;
+class QNetworkProxy;
+
+class NetworkAccess;
 class RateLimitTracker;
 
-// The only thing in the product that talks HTTP to journy.io. Asynchronous: send() returns at
-// once and the ApiReply's finished() carries the ApiResult. Requests carry X-Api-Key, JSON
-// content headers and a journy-console User-Agent; plain http:// is refused except to loopback,
-// redirects are not followed (they would carry the key elsewhere) and TLS errors are never
-// ignored. Requests go over kept-alive HTTP/1.1 connections (HttpConnectionPool, HttpConnection).
+// The only thing in the product that talks HTTP to journy.io, through Qt's
+// QNetworkAccessManager (NetworkAccess): system and manual proxies with their logins (Basic,
+// NTLM, Negotiate), the OS trust store plus an optional CA file, HTTP/2 where the server offers
+// it. Asynchronous: send() returns at once and the ApiReply's finished() carries the ApiResult.
+// Requests carry X-Api-Key, JSON content headers and a journy-console User-Agent; plain http://
+// is refused except to loopback, redirects are not followed (they would carry the key
+// elsewhere), TLS errors are never ignored, every call has a total deadline and answers are cut
+// off past ClientConfig::maxResponseBytes.
 //
 // Stale keep-alive: a server may close an idle connection just as a request goes out on it, and
 // the client then sees the close before any byte of the answer. Whether the server read, and
-// acted on, the request cannot be known. The pool narrows the window (it drops connections the
-// server closed while idle, and closes its own after a few idle seconds, under common server
-// timeouts); what remains follows RFC 9112 9.3.1: an idempotent request (GET, HEAD, PUT,
-// DELETE) whose reused connection closed before any byte of the answer is sent once more on a
-// new connection; any other (journy.io's POSTs: upserts, events) finishes with
-// Failure::ConnectionReset and is never sent again by the client itself. Callers decide: bulk
-// import retries it with its backoff, and marks an event row sent again "possibly duplicated".
+// acted on, the request cannot be known. Qt's HTTP stack then sends the request once more on a
+// new connection by itself, whatever its method, and nothing tells the caller. The client
+// narrows the window: Qt drops connections idle longer than IdleConnectionSeconds, under the
+// idle timeouts of common servers and load balancers (5 s and up), so a connection is reused
+// only while it is busy. What remains: an event (POST /track) sent on a connection that the
+// server closed in that instant may be stored twice. Upserts, links and deletes are idempotent
+// on journy.io, so a second copy changes nothing. When a call ends without a clean answer (reset,
+// timeout, truncated), bulk import retries it with its backoff and marks an event row sent again
+// "possibly duplicated" in its report.
 class JournyClient : public QObject
 {
     Q_OBJECT
 public:
-    // pool and tracker may be shared between clients (one per profile); when null the client
+    // Idle kept-alive connections are closed after this long (see above).
+    static constexpr int IdleConnectionSeconds = 4;
+
+    // network and tracker may be shared between clients (one per profile); when null the client
     // makes its own.
-    explicit JournyClient(const ClientConfig &config, HttpConnectionPool *pool = nullptr,
+    explicit JournyClient(const ClientConfig &config, NetworkAccess *network = nullptr,
                           RateLimitTracker *tracker = nullptr, QObject *parent = nullptr);
 
     const ClientConfig &config() const { return m_config; }
@@ -57,11 +67,11 @@ private:
     // Empty when the base URL may be used; else why not.
     ApiResult::Failure checkBaseUrl(QString *detail) const;
 
-    ClientConfig m_config;
-    // The request's bytes as they go on the wire: request line, headers, body.
-    QByteArray serialize(const ApiRequest &request, const QUrl &url, const QByteArray &body) const;
+    // Hands the request to Qt along route (already looked up).
+    void dispatch(ApiReply *reply, const ApiRequest &request, const QUrl &url, const QNetworkProxy &route);
 
+    ClientConfig m_config;
     QString m_scope;
-    HttpConnectionPool *m_pool;
+    NetworkAccess *m_network;
     RateLimitTracker *m_tracker;
 };

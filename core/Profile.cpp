@@ -5,6 +5,8 @@ Profile Profile::embeddedSandbox()
     Profile profile;
     profile.name = embeddedSandboxName();
     profile.environment = Environment::Sandbox;
+    // It runs in this process: a proxy could only get in the way.
+    profile.network.proxyMode = NetworkSettings::ProxyMode::None;
     return profile;
 }
 

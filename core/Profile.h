@@ -1,10 +1,12 @@
 #pragma once
 
+#include "NetworkSettings.h"
+
 #include <QString>
 #include <QUrl>
 
-// A named place to send requests: a base URL and an environment label. Its API key and
-// identity-verification secret are not here: they live in the keychain under secretName().
+// A named place to send requests: a base URL, an environment label and how to reach it. Its
+// API key, identity-verification secret and proxy password are not here: they live in the keychain under secretName().
 class Profile
 {
 public:
@@ -18,6 +20,8 @@ public:
     QString name;
     QUrl baseUrl; // empty for the embedded sandbox
     Environment environment = Environment::Production;
+    // Proxy, CA file, timeout; the proxy password is in the keychain (proxyPasswordSecretName).
+    NetworkSettings network;
 
     // The built-in profile that runs the sandbox in-process; it needs no key.
     static Profile embeddedSandbox();
@@ -33,4 +37,5 @@ public:
     {
         return QStringLiteral("profile/%1/verification-secret").arg(name);
     }
+    QString proxyPasswordSecretName() const { return QStringLiteral("profile/%1/proxy-password").arg(name); }
 };

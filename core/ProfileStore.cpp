@@ -8,6 +8,42 @@ namespace {
 const QString profilesGroup = QStringLiteral("profiles");
 const QString defaultKey = QStringLiteral("default");
 
+// The network settings of a profile's group; a missing or hand-broken value keeps its default.
+NetworkSettings readNetwork(const QSettings &settings)
+{
+    NetworkSettings network;
+    NetworkSettings::proxyModeFromName(settings.value(QStringLiteral("proxyMode")).toString(),
+                                       &network.proxyMode);
+    if (settings.value(QStringLiteral("proxyType")).toString() == QLatin1String("socks5"))
+        network.proxyType = NetworkSettings::ProxyType::Socks5;
+    network.proxyHost = settings.value(QStringLiteral("proxyHost")).toString();
+    const uint port = settings.value(QStringLiteral("proxyPort")).toUInt();
+    network.proxyPort = port <= 65535 ? static_cast<quint16>(port) : 0;
+    network.proxyBypass = settings.value(QStringLiteral("proxyBypass")).toStringList();
+    network.proxyUser = settings.value(QStringLiteral("proxyUser")).toString();
+    network.caFile = settings.value(QStringLiteral("caFile")).toString();
+    bool ok = false;
+    const int timeoutMs = settings.value(QStringLiteral("timeoutMs")).toInt(&ok);
+    if (ok && timeoutMs >= NetworkSettings::MinTimeoutMs && timeoutMs <= NetworkSettings::MaxTimeoutMs)
+        network.timeoutMs = timeoutMs;
+    return network;
+}
+
+void writeNetwork(QSettings *settings, const NetworkSettings &network)
+{
+    // The proxy password is never written here: it lives in the keychain.
+    settings->setValue(QStringLiteral("proxyMode"), NetworkSettings::proxyModeName(network.proxyMode));
+    settings->setValue(QStringLiteral("proxyType"), network.proxyType == NetworkSettings::ProxyType::Socks5
+                                                        ? QStringLiteral("socks5")
+                                                        : QStringLiteral("http"));
+    settings->setValue(QStringLiteral("proxyHost"), network.proxyHost);
+    settings->setValue(QStringLiteral("proxyPort"), network.proxyPort);
+    settings->setValue(QStringLiteral("proxyBypass"), network.proxyBypass);
+    settings->setValue(QStringLiteral("proxyUser"), network.proxyUser);
+    settings->setValue(QStringLiteral("caFile"), network.caFile);
+    settings->setValue(QStringLiteral("timeoutMs"), network.timeoutMs);
+}
+
 } // namespace
 
 ProfileStore::ProfileStore(const QString &file) : m_file(file) {}
@@ -32,6 +68,7 @@ QList<Profile> ProfileStore::profiles() const
         profile.baseUrl = QUrl(settings.value(QStringLiteral("baseUrl")).toString());
         Profile::environmentFromName(settings.value(QStringLiteral("environment")).toString(),
                                      &profile.environment);
+        profile.network = readNetwork(settings);
         settings.endGroup();
         // A hand-edited entry without a usable URL is skipped, never taken for the built-in sandbox.
         if (isValidName(profile.name) && profile.name != Profile::embeddedSandboxName() &&
@@ -80,6 +117,11 @@ bool ProfileStore::save(const Profile &profile, QString *error)
         *error = QStringLiteral("'%1' is the built-in embedded sandbox profile").arg(profile.name);
         return false;
     }
+    QString networkError;
+    if (!profile.network.check(&networkError)) {
+        *error = networkError;
+        return false;
+    }
     const QString scheme = profile.baseUrl.scheme();
     if (!profile.baseUrl.isValid() || profile.baseUrl.host().isEmpty() ||
         (scheme != QLatin1String("https") && scheme != QLatin1String("http"))) {
@@ -92,6 +134,7 @@ bool ProfileStore::save(const Profile &profile, QString *error)
     settings.setValue(QStringLiteral("name"), profile.name);
     settings.setValue(QStringLiteral("baseUrl"), profile.baseUrl.toString());
     settings.setValue(QStringLiteral("environment"), Profile::environmentName(profile.environment));
+    writeNetwork(&settings, profile.network);
     settings.endGroup();
     settings.endGroup();
     settings.sync();

@@ -1,7 +1,7 @@
 #include "ConsoleSession.h"
 
 #include "ApiReply.h"
-#include "HttpConnectionPool.h"
+#include "NetworkAccess.h"
 #include "JournyClient.h"
 #include "ProfileStore.h"
 #include "RateLimitTracker.h"
@@ -11,7 +11,7 @@
 ConsoleSession::ConsoleSession(SecretStore *secrets, ProfileStore *profiles, const QString &sandboxDataFile,
                                QObject *parent)
     : QObject(parent), m_secrets(secrets), m_profiles(profiles), m_sandboxDataFile(sandboxDataFile),
-      m_pool(new HttpConnectionPool(this)), m_rateLimits(new RateLimitTracker(this))
+      m_network(new NetworkAccess(this)), m_rateLimits(new RateLimitTracker(this))
 {}
 
 ConsoleSession::~ConsoleSession()
@@ -58,7 +58,7 @@ void ConsoleSession::activate(const QString &profileName)
             }
             m_sandbox = std::move(sandbox);
         }
-        connectWith(m_sandbox->baseUrl(), SandboxConfig::defaultKey());
+        connectWith(m_sandbox->baseUrl(), SandboxConfig::defaultKey(), m_profile.network);
         return;
     }
 
@@ -79,16 +79,39 @@ void ConsoleSession::activate(const QString &profileName)
                 setState(State::Failed, result.message);
                 return;
             }
-            connectWith(profile.baseUrl, QString::fromUtf8(result.secret));
+            readProxyPasswordThen(profile, generation, QString::fromUtf8(result.secret));
         });
 }
 
-void ConsoleSession::connectWith(const QUrl &baseUrl, const QString &apiKey)
+void ConsoleSession::readProxyPasswordThen(const Profile &profile, quint64 generation, const QString &apiKey)
+{
+    if (profile.network.proxyMode != NetworkSettings::ProxyMode::Manual || profile.network.proxyUser.isEmpty()) {
+        connectWith(profile.baseUrl, apiKey, profile.network);
+        return;
+    }
+    m_secrets->read(profile.proxyPasswordSecretName(),
+                    [this, generation, profile, apiKey](const SecretStore::Result &result) {
+                        if (generation != m_generation)
+                            return;
+                        // No stored password is not an error: the proxy may not ask, or the
+                        // login prompt asks for it when it does.
+                        if (!result.ok() && result.error != SecretStore::Error::NotFound) {
+                            setState(State::Failed, result.message);
+                            return;
+                        }
+                        NetworkSettings network = profile.network;
+                        network.proxyPassword = QString::fromUtf8(result.secret);
+                        connectWith(profile.baseUrl, apiKey, network);
+                    });
+}
+
+void ConsoleSession::connectWith(const QUrl &baseUrl, const QString &apiKey, const NetworkSettings &network)
 {
     ClientConfig config;
     config.baseUrl = baseUrl;
     config.apiKey = apiKey;
-    m_client = new JournyClient(config, m_pool, m_rateLimits, this);
+    config.network = network;
+    m_client = new JournyClient(config, m_network, m_rateLimits, this);
     const QString profileName = m_profile.name;
     connect(m_client, &JournyClient::requestFinished, this,
             [this, profileName](const ApiResult &result) { emit requestFinished(profileName, result); });

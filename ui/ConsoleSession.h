@@ -12,7 +12,7 @@
 class ApiReply;
 class JournyClient;
 class ProfileStore;
-class HttpConnectionPool;
+class NetworkAccess;
 class RateLimitTracker;
 class SecretStore;
 class SharedSandbox;
@@ -72,14 +72,16 @@ signals:
     void requestFinished(const QString &profileName, const ApiResult &result);
 
 private:
-    void connectWith(const QUrl &baseUrl, const QString &apiKey);
+    // A manual proxy's password is in the keychain too; read it before connecting.
+    void readProxyPasswordThen(const Profile &profile, quint64 generation, const QString &apiKey);
+    void connectWith(const QUrl &baseUrl, const QString &apiKey, const NetworkSettings &network);
     void setState(State state, const QString &problem = QString());
 
     SecretStore *m_secrets;
     ProfileStore *m_profiles;
     QString m_sandboxDataFile;
     std::unique_ptr<SharedSandbox> m_sandbox;
-    HttpConnectionPool *m_pool; // shared by the clients of every profile
+    NetworkAccess *m_network; // shared by the clients of every profile
     RateLimitTracker *m_rateLimits;
     JournyClient *m_client = nullptr;
     Profile m_profile;

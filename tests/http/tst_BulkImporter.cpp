@@ -6,7 +6,7 @@
 // go in calls of at most 100 users; pause, resume and cancel; and the server holds every row.
 
 #include "BulkImporter.h"
-#include "HttpConnectionPool.h"
+#include "NetworkAccess.h"
 #include "ImportRowBuilder.h"
 #include "JournyClient.h"
 #include "SandboxServer.h"
@@ -116,14 +116,14 @@ private:
     SandboxServer *m_server = nullptr;
     BulkJournal *m_journal = nullptr;
     QNetworkAccessManager *m_nam = nullptr; // inspection, independent of the client under test
-    HttpConnectionPool *m_pool = nullptr;
+    NetworkAccess *m_network = nullptr;
     int m_journals = 0;
 };
 
 void TestBulkImporter::init()
 {
     m_nam = new QNetworkAccessManager(this);
-    m_pool = new HttpConnectionPool(this);
+    m_network = new NetworkAccess(this);
     m_journal = new BulkJournal;
     QString error;
     QVERIFY2(m_journal->open(m_dir.filePath(QStringLiteral("journal-%1.sqlite").arg(++m_journals)), &error),
@@ -138,8 +138,8 @@ void TestBulkImporter::cleanup()
     m_server = nullptr;
     delete m_nam;
     m_nam = nullptr;
-    delete m_pool;
-    m_pool = nullptr;
+    delete m_network;
+    m_network = nullptr;
 }
 
 void TestBulkImporter::startServer(SandboxConfig config)
@@ -156,8 +156,8 @@ JournyClient *TestBulkImporter::client(const QString &key, bool preflight)
     config.baseUrl = m_server->baseUrl();
     config.apiKey = key;
     config.preflight = preflight;
-    config.timeoutMs = 5000;
-    return new JournyClient(config, m_pool, nullptr, m_server);
+    config.network.timeoutMs = 5000;
+    return new JournyClient(config, m_network, nullptr, m_server);
 }
 
 BulkImporter::Options TestBulkImporter::fastOptions() const
@@ -363,9 +363,10 @@ void TestBulkImporter::droppedConnectionsAreRetried()
     BulkImporter importer(m_journal, client(), jobId, options);
     QVERIFY(run(&importer) > 0);
     QCOMPARE(m_journal->counts(jobId).done, 30);
-    // The client never resends a POST itself, so with a quarter dropped the importer retried rows.
+    // A quarter of the connections were dropped before an answer, and every row still arrived
+    // once: Qt's HTTP stack sends such a request again on a new connection by itself (up to
+    // twice, see JournyClient.h), and the importer retries what still fails.
     QVERIFY(stats().value(QLatin1String("requests")).toInt() > 30);
-    QVERIFY(sumOfAttempts(jobId) > 0);
     QVERIFY(m_journal->failedRows(jobId).isEmpty());
     verifyUsersStored(1, 30);
 }

@@ -5,7 +5,7 @@
 // ApiResult fields as pre-flight errors.
 
 #include "ApiRequest.h"
-#include "HttpConnectionPool.h"
+#include "NetworkAccess.h"
 #include "JournyClient.h"
 #include "RateLimitTracker.h"
 #include "SandboxServer.h"
@@ -46,7 +46,7 @@ private:
     SandboxServer *m_server = nullptr;
     JournyClient *m_client = nullptr;
     QNetworkAccessManager m_nam; // inspection, independent of the client under test
-    HttpConnectionPool m_pool;   // shared by the clients, as in the console
+    NetworkAccess m_network;   // shared by the clients, as in the console
 };
 
 void TestClientAgainstSandbox::init()
@@ -74,7 +74,7 @@ JournyClient *TestClientAgainstSandbox::clientWith(const QString &key, bool pref
     config.baseUrl = m_server->baseUrl();
     config.apiKey = key;
     config.preflight = preflight;
-    return new JournyClient(config, &m_pool, nullptr, m_server);
+    return new JournyClient(config, &m_network, nullptr, m_server);
 }
 
 ApiResult TestClientAgainstSandbox::run(const ApiRequest &request, JournyClient *client)

@@ -87,7 +87,7 @@ void TestJournyClient::init()
     ClientConfig config;
     config.baseUrl = m_server->baseUrl();
     config.apiKey = TestKey;
-    config.timeoutMs = 10000;
+    config.network.timeoutMs = 10000;
     m_client = new JournyClient(config, nullptr, nullptr, this);
 }
 

@@ -55,7 +55,7 @@ void TestTransportFailures::init()
     ClientConfig config;
     config.baseUrl = m_server->baseUrl();
     config.apiKey = QStringLiteral("sk_transport_key");
-    config.timeoutMs = 800;
+    config.network.timeoutMs = 800;
     config.maxResponseBytes = 1024 * 1024;
     m_client = new JournyClient(config, nullptr, nullptr, this);
 }
@@ -244,7 +244,7 @@ void TestTransportFailures::hostNotFound()
     // .invalid is reserved (RFC 2606): no resolver anywhere answers it.
     useBaseUrl(QUrl(QStringLiteral("https://no-such-host.invalid")));
     ClientConfig config = m_client->config();
-    config.timeoutMs = 15000; // let the resolver answer rather than the deadline
+    config.network.timeoutMs = 15000; // let the resolver answer rather than the deadline
     m_client->setConfig(config);
     const ApiResult result = run(ApiRequest::validate());
     QCOMPARE(result.failure, Failure::HostNotFound);
@@ -258,7 +258,7 @@ void TestTransportFailures::untrustedCertificateIsNeverIgnored()
         QSKIP("This Qt has no TLS backend");
     useBaseUrl(QUrl(QStringLiteral("https://localhost:%1").arg(tls.serverPort())));
     ClientConfig config = m_client->config();
-    config.timeoutMs = 10000;
+    config.network.timeoutMs = 10000;
     m_client->setConfig(config);
     const ApiResult result = run(ApiRequest::upsertUser({QStringLiteral("u1"), QString()}, {}));
     QCOMPARE(result.failure, Failure::Tls);

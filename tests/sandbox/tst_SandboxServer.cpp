@@ -6,7 +6,7 @@
 
 #include "ApiOperation.h"
 #include "ApiRequest.h"
-#include "HttpConnectionPool.h"
+#include "NetworkAccess.h"
 #include "JournyClient.h"
 #include "SandboxConfig.h"
 #include "SandboxServer.h"
@@ -212,7 +212,7 @@ private:
 
     std::unique_ptr<SandboxServer> m_server;
     QNetworkAccessManager *m_nam = nullptr; // raw calls, independent of the client under test
-    HttpConnectionPool *m_pool = nullptr;   // JournyClient's connections
+    NetworkAccess *m_network = nullptr;   // JournyClient's connections
     SpecSchema m_spec;
 };
 
@@ -229,8 +229,8 @@ void TestSandboxServer::cleanup()
     m_server.reset();
     delete m_nam;
     m_nam = nullptr;
-    delete m_pool;
-    m_pool = nullptr;
+    delete m_network;
+    m_network = nullptr;
 }
 
 void TestSandboxServer::startServer(const SandboxConfig &config)
@@ -242,8 +242,8 @@ void TestSandboxServer::startServer(const SandboxConfig &config)
     // A fresh manager and pool per server: no kept-alive connection may outlive the server it went to.
     delete m_nam;
     m_nam = new QNetworkAccessManager(this);
-    delete m_pool;
-    m_pool = new HttpConnectionPool(this);
+    delete m_network;
+    m_network = new NetworkAccess(this);
 }
 
 void TestSandboxServer::startPersistent(const QString &file)
@@ -256,8 +256,8 @@ void TestSandboxServer::startPersistent(const QString &file)
     QVERIFY(m_server->start());
     delete m_nam;
     m_nam = new QNetworkAccessManager(this);
-    delete m_pool;
-    m_pool = new HttpConnectionPool(this);
+    delete m_network;
+    m_network = new NetworkAccess(this);
 }
 
 Answer TestSandboxServer::call(const QByteArray &method, const QString &path, const QUrlQuery &query,
@@ -340,9 +340,9 @@ ApiResult TestSandboxServer::run(const ApiRequest &request, const QString &key)
     ClientConfig config;
     config.baseUrl = m_server->baseUrl();
     config.apiKey = key;
-    config.timeoutMs = 10000;
+    config.network.timeoutMs = 10000;
     config.preflight = false; // the sandbox's own validation is under test, not the client's
-    JournyClient client(config, m_pool);
+    JournyClient client(config, m_network);
     ApiReply *reply = client.send(request);
     QSignalSpy spy(reply, &ApiReply::finished);
     if (!spy.wait(15000))

@@ -828,8 +828,7 @@ void tst_MainWindow::editProfileKeepsItsKey()
     QCOMPARE(console.profiles.profile(QStringLiteral("Staging EU")).environment,
              Profile::Environment::Production);
     QCOMPARE(
-        console.readSecret(Profile{QStringLiteral("Staging EU"), QUrl(), Profile::Environment::Production}
-                               .apiKeySecretName()),
+        console.readSecret(console.profiles.profile(QStringLiteral("Staging EU")).apiKeySecretName()),
         std::optional<QByteArray>(key.toUtf8()));
     QTRY_VERIFY(console.ready());
     QCOMPARE(console.session.profile().name, QStringLiteral("Staging EU"));

@@ -3,7 +3,7 @@
 // really sent with a key to a sandbox on loopback leaves no trace of the key in any file.
 
 #include "HistoryStore.h"
-#include "HttpConnectionPool.h"
+#include "NetworkAccess.h"
 #include "JournyClient.h"
 #include "SandboxServer.h"
 
@@ -356,11 +356,11 @@ void TestHistoryStore::realRequestNeverStoresTheKey()
     SandboxServer server(config);
     QVERIFY(server.start());
 
-    HttpConnectionPool pool;
+    NetworkAccess network;
     ClientConfig clientConfig;
     clientConfig.baseUrl = server.baseUrl();
     clientConfig.apiKey = key;
-    JournyClient client(clientConfig, &pool);
+    JournyClient client(clientConfig, &network);
 
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("history.sqlite"));

@@ -13,6 +13,8 @@
 
 #include <memory>
 
+Q_DECLARE_METATYPE(NetworkSettings)
+
 class TestProfileStore : public QObject
 {
     Q_OBJECT
@@ -33,6 +35,9 @@ private slots:
     void sandboxProfileIsBuiltIn();
     void handEditedSandboxEntryIsIgnored();
     void fileHoldsNothingButTheProfileFields();
+    void networkSettingsRoundTripWithoutThePassword();
+    void unusableNetworkSettingsAreRefused_data();
+    void unusableNetworkSettingsAreRefused();
 
 private:
     static Profile makeProfile(const QString &name, const QString &url,
@@ -287,10 +292,10 @@ void TestProfileStore::fileHoldsNothingButTheProfileFields()
     const QStringList keys = settings.allKeys();
     QVERIFY(!keys.isEmpty());
     static const QRegularExpression allowed(QRegularExpression::anchoredPattern(
-        QStringLiteral("default|profiles/[0-9a-f]+/(name|baseUrl|environment)")));
+        QStringLiteral("default|profiles/[0-9a-f]+/(name|baseUrl|environment|proxyMode|proxyType|proxyHost|proxyPort|proxyBypass|proxyUser|caFile|timeoutMs)")));
     for (const QString &key : keys)
         QVERIFY2(allowed.match(key).hasMatch(), qPrintable(QStringLiteral("unexpected INI key %1").arg(key)));
-    QCOMPARE(keys.size(), 1 + 2 * 3);
+    QCOMPARE(keys.size(), 1 + 2 * 11);
 
     // The raw text, in case QSettings hides something (comments, another section).
     QFile file(m_file);
@@ -300,11 +305,89 @@ void TestProfileStore::fileHoldsNothingButTheProfileFields()
     QVERIFY2(!text.contains(QLatin1String("secret"), Qt::CaseInsensitive), qPrintable(text));
     QVERIFY2(!text.contains(QLatin1String("password"), Qt::CaseInsensitive), qPrintable(text));
     static const QRegularExpression line(QRegularExpression::anchoredPattern(QStringLiteral(
-        "\\[profiles\\]|\\[General\\]|default=.*|[0-9a-f]+\\\\(name|baseUrl|environment)=.*")));
+        "\\[profiles\\]|\\[General\\]|default=.*|[0-9a-f]+\\\\(name|baseUrl|environment|proxyMode|proxyType|proxyHost|proxyPort|proxyBypass|proxyUser|caFile|timeoutMs)=.*")));
     const QStringList lines = text.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     for (const QString &entry : lines)
         QVERIFY2(line.match(entry.trimmed()).hasMatch(),
                  qPrintable(QStringLiteral("unexpected line: %1").arg(entry)));
+}
+
+void TestProfileStore::networkSettingsRoundTripWithoutThePassword()
+{
+    ProfileStore store(m_file);
+    Profile profile = makeProfile(QStringLiteral("corp"), QStringLiteral("https://api.journy.io"));
+    profile.network.proxyMode = NetworkSettings::ProxyMode::Manual;
+    profile.network.proxyType = NetworkSettings::ProxyType::Socks5;
+    profile.network.proxyHost = QStringLiteral("proxy.corp.example");
+    profile.network.proxyPort = 1080;
+    profile.network.proxyBypass = {QStringLiteral(".corp.example"), QStringLiteral("10.0.0.0/8")};
+    profile.network.proxyUser = QStringLiteral("alice");
+    profile.network.proxyPassword = QStringLiteral("pr0xy-pa55");
+    profile.network.caFile = QStringLiteral(JOURNY_TEST_DATA_DIR "/selfsigned.crt");
+    profile.network.timeoutMs = 12500;
+    QString error;
+    QVERIFY2(store.save(profile, &error), qPrintable(error));
+
+    const Profile read = ProfileStore(m_file).profile(QStringLiteral("corp"));
+    NetworkSettings expected = profile.network;
+    expected.proxyPassword.clear(); // the keychain's, never the file's
+    QVERIFY(read.network == expected);
+
+    QFile file(m_file);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray text = file.readAll();
+    QVERIFY2(!text.contains("pr0xy-pa55"), text.constData());
+    QVERIFY(text.contains("proxy.corp.example"));
+
+    // A profile written before network settings existed reads as System, 30 s.
+    QSettings settings(m_file, QSettings::IniFormat);
+    settings.setValue(QStringLiteral("profiles/6f6c64/name"), QStringLiteral("old"));
+    settings.setValue(QStringLiteral("profiles/6f6c64/baseUrl"), QStringLiteral("https://api.journy.io"));
+    settings.setValue(QStringLiteral("profiles/6f6c64/environment"), QStringLiteral("production"));
+    settings.sync();
+    QVERIFY(ProfileStore(m_file).profile(QStringLiteral("old")).network == NetworkSettings());
+}
+
+void TestProfileStore::unusableNetworkSettingsAreRefused_data()
+{
+    QTest::addColumn<NetworkSettings>("network");
+    QTest::addColumn<QString>("message");
+    NetworkSettings manual;
+    manual.proxyMode = NetworkSettings::ProxyMode::Manual;
+    manual.proxyHost = QStringLiteral("proxy.corp.example");
+    manual.proxyPort = 3128;
+
+    NetworkSettings noHost = manual;
+    noHost.proxyHost.clear();
+    QTest::newRow("manual without host") << noHost << QStringLiteral("needs a host");
+    NetworkSettings noPort = manual;
+    noPort.proxyPort = 0;
+    QTest::newRow("manual without port") << noPort << QStringLiteral("port from 1 to 65535");
+    NetworkSettings badBypass = manual;
+    badBypass.proxyBypass = {QStringLiteral("10.0.0.0/99")};
+    QTest::newRow("bad CIDR") << badBypass << QStringLiteral("'10.0.0.0/99' is not a proxy bypass entry");
+    NetworkSettings missingCa;
+    missingCa.caFile = QStringLiteral("/nonexistent/ca.pem");
+    QTest::newRow("missing CA file") << missingCa << QStringLiteral("cannot be read");
+    NetworkSettings notPem;
+    notPem.caFile = QStringLiteral(JOURNY_TEST_DATA_DIR "/README.md");
+    QTest::newRow("CA file without a certificate") << notPem << QStringLiteral("holds no PEM certificate");
+    NetworkSettings zeroTimeout;
+    zeroTimeout.timeoutMs = 0;
+    QTest::newRow("timeout 0") << zeroTimeout << QStringLiteral("from 0.1 to 3600 seconds");
+}
+
+void TestProfileStore::unusableNetworkSettingsAreRefused()
+{
+    QFETCH(NetworkSettings, network);
+    QFETCH(QString, message);
+    ProfileStore store(m_file);
+    Profile profile = makeProfile(QStringLiteral("corp"), QStringLiteral("https://api.journy.io"));
+    profile.network = network;
+    QString error;
+    QVERIFY(!store.save(profile, &error));
+    QVERIFY2(error.contains(message), qPrintable(error));
+    QVERIFY(!store.contains(QStringLiteral("corp")));
 }
 
 QTEST_GUILESS_MAIN(TestProfileStore)
