@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Throughput of `journy import` against the official Node SDK (issue 6, "Performance"): the same M
-# users upserted into journy-sandbox with no rate limit on loopback, (a) by `journy import --kind
-# users --concurrency 6` and (b) by @journyio/sdk 3.1.0's upsertUser with 6 requests in flight
-# (benchmarks/node-sdk-upsert.js). Target: journy's rows per second at least 1.5 times the SDK's.
+# Throughput of `journy import` against the official Node SDK: the same M users upserted into
+# journy-sandbox with no rate limit on loopback, (a) by `journy import --kind users --concurrency 6`
+# and (b) by @journyio/sdk 3.1.0's upsertUser with 6 requests in flight
+# (benchmarks/node-sdk-upsert.js). Target (issue 11): journy at least 1,500 rows/s for the whole
+# command, 50 times journy.io's ceiling of 30 requests/s; past that, loopback speed buys a user
+# nothing. The SDK's figure is printed beside it as it is, with the ratio, for scale.
 # Not a test: the figures depend on the machine and its load.
 #
 #   benchmarks/import-vs-node-sdk.sh [BINARIES_DIR]
@@ -19,7 +21,7 @@ bindir="${1:-$root/build/app}"
 rows="${BENCH_ROWS:-5000}"
 runs="${BENCH_RUNS:-3}"
 in_flight="${BENCH_IN_FLIGHT:-6}"
-target_ratio=1.5
+target_rows_per_second=1500
 edge_rows=8 # rows at each end whose server-side times are read (a few, as concurrency reorders them)
 
 die() {
@@ -197,7 +199,7 @@ journy_rate="$(rate "$journy_wall")"
 node_rate="$(rate "$node_wall")"
 whole_ratio="$(ratio "$journy_rate" "$node_rate")"
 met=no
-if awk -v r="$whole_ratio" -v t="$target_ratio" 'BEGIN { exit !(r >= t) }'; then met=yes; fi
+if ((journy_rate >= target_rows_per_second)); then met=yes; fi
 
 echo
 echo "== journy import vs @journyio/sdk $sdk_version ($(nproc) cores; load average before $load_before," \
@@ -209,4 +211,4 @@ printf '%-44s %10s %10s %7s\n' "rows/s, whole process" "$journy_rate" "$node_rat
 printf '%-44s %10s %10s %7s\n' "first to last request on the server (ms)" "$journy_span" "$node_span" ""
 printf '%-44s %10s %10s %7s\n' "rows/s while sending, (N - 1) / that span" "$(span_rate "$journy_span")" \
     "$(span_rate "$node_span")" "$(ratio "$(span_rate "$journy_span")" "$(span_rate "$node_span")")"
-printf '%-44s %s\n' "target (whole process) >= $target_ratio:" "$met"
+printf '%-44s %s\n' "target: journy >= $target_rows_per_second rows/s (whole process):" "$met"

@@ -41,6 +41,14 @@ QList<QCommandLineOption> userOptions()
             valueOption(emailFlag, QStringLiteral("The user's email."), QStringLiteral("EMAIL"))};
 }
 
+// Whether two manual proxies are the same login: a stored proxy password goes to no other.
+bool sameProxyLogin(const NetworkSettings &a, const NetworkSettings &b)
+{
+    return a.proxyMode == b.proxyMode && a.proxyType == b.proxyType &&
+           a.proxyHost.compare(b.proxyHost, Qt::CaseInsensitive) == 0 && a.proxyPort == b.proxyPort &&
+           a.proxyUser == b.proxyUser;
+}
+
 QList<QCommandLineOption> accountOptions()
 {
     return {valueOption(accountIdFlag, QStringLiteral("The account's ID."), QStringLiteral("ID")),
@@ -61,14 +69,14 @@ CliApplication::CliApplication(SecretStore *secrets, const QString &profilesFile
         valueOption(QStringLiteral("api-key-env"),
                     QStringLiteral("Environment variable that holds the API key."), QStringLiteral("VAR")),
         flagOption(QStringLiteral("json"), QStringLiteral("Print exactly one JSON object.")),
-        valueOption(QStringLiteral("timeout"), QStringLiteral("Seconds to wait for an answer (default 30)."),
-                    QStringLiteral("SECONDS")),
         flagOption(QStringLiteral("no-validate"), QStringLiteral("Send without pre-flight validation.")),
         QCommandLineOption(QStringList{QStringLiteral("h"), QStringLiteral("help")},
                            QStringLiteral("Show help.")),
         QCommandLineOption(QStringList{QStringLiteral("v"), QStringLiteral("version")},
                            QStringLiteral("Show the version.")),
     });
+    // --proxy, --no-proxy, --ca-file, --timeout: this run's network settings.
+    m_global.addOptions(m_networkOptions.options());
 }
 
 CliApplication::~CliApplication() = default;
@@ -76,12 +84,14 @@ CliApplication::~CliApplication() = default;
 QString CliApplication::helpText()
 {
     return QStringLiteral(R"(Usage: journy [--profile NAME | --base-url URL] [--api-key-env VAR] [--json]
-              [--timeout SECONDS] [--no-validate] COMMAND ...
+              [--timeout SECONDS] [--proxy URL | --no-proxy] [--ca-file PEM] [--no-validate]
+              COMMAND ...
 
 Talks to the journy.io API (or the local sandbox) from a shell.
 
 Commands:
-  validate                                  check the key; list its permissions
+  validate                                  check the key; list its permissions, the route
+                                            (direct or which proxy) and the TLS issuer
   user upsert (--user-id ID | --email EMAIL | both) [--prop SPEC]...
   user delete (--user-id ID | --email EMAIL | both)
   account upsert (--account-id ID | --domain DOMAIN | both) [--prop SPEC]...
@@ -97,9 +107,12 @@ Commands:
   segments users|accounts                   segments
   hmac ID [--secret-env VAR]                identity-verification hash of a user or account ID
   hmac --verify HASH ID [--secret-env VAR]  check a hash (exit 3 when it does not match)
-  profile add NAME [--base-url URL] [--label production|staging|sandbox]
+  profile add NAME [--base-url URL] [--label production|staging|sandbox] [NETWORK]...
                                             API key read from stdin (no echo on a terminal)
+  profile set NAME [--base-url URL] [--label ...] [NETWORK]...
+                                            change a profile
   profile set-secret NAME                   identity-verification secret from stdin
+  profile set-proxy-password NAME           the profile's proxy password from stdin
   profile list | profile remove NAME | profile use NAME
   import --kind users|accounts|memberships|events|links [--delete|--remove] FILE
          [--mapping FILE] [--save-mapping FILE] [--map COLUMN=TARGET[:TYPE]]... [--rate N]
@@ -116,12 +129,28 @@ or written to a file. Without --profile or --base-url the default profile is use
 installation's default is the built-in "Sandbox" profile, a local sandbox that needs no key.
 The hmac secret comes from --secret-env VAR, else the profile's keychain entry, else stdin.
 
+Network: a profile's proxy, CA file and timeout apply to its commands. These options, before
+the command, override them for one run:
+  --proxy URL        http://[user@]host:port or socks5://[user@]host:port
+  --no-proxy         connect directly
+  --ca-file PEM      also trust these CA certificates (a company's TLS inspection)
+  --timeout SECONDS  total time for a call (default 30)
+profile add|set store them in the profile (NETWORK: --proxy URL, --no-proxy, --system-proxy,
+--proxy-bypass HOST,..., --ca-file PEM, --timeout SECONDS; --ca-file "" removes the file).
+The default proxy setting, system, reads https_proxy/HTTPS_PROXY, http_proxy, all_proxy and
+NO_PROXY as curl does, else the OS settings; loopback is never proxied then. The built-in
+Sandbox profile connects directly unless --proxy is given. A proxy password is never taken in
+--proxy (it would show in the process list): profile set-proxy-password NAME stores it in the
+keychain, or JOURNY_PROXY_PASSWORD gives it for one run.
+
 --json prints one object: {"ok", "status", "requestId", "message", "data",
 "rateLimit": {"limit", "remaining"}, "errors", "rejected", "error", "latencyMs"}.
+Every failure has "error" (its name: "timeout", "tls", "proxy-auth", "proxy-refused", ...)
+and a one-line "message" saying why.
 
 Exit codes: 0 success; 1 usage error; 2 pre-flight validation failed (nothing was sent);
 3 the server refused the request (4xx); 4 server or transport failure (5xx, timeout,
-connection, TLS, unreadable answer).
+connection, proxy, TLS, unreadable answer).
 
 Import: each row becomes one request (memberships: rows of one account are sent together, up
 to 100 users a call). TARGET is userId, email, accountId, domain, deviceId, name (event name),
@@ -137,6 +166,8 @@ Examples:
   journy track "Invoice paid" --user-id u-42 --account-id acc-7 --meta amount:number=99.5
   printf '%s\n' "$KEY" | journy profile add prod --label production
   journy --profile prod --json validate
+  journy profile set prod --proxy http://alice@proxy.corp:3128 --ca-file ~/corp-root.pem
+  journy --proxy socks5://127.0.0.1:1080 --profile prod validate
 )");
 }
 
@@ -158,6 +189,14 @@ void CliApplication::start(const QStringList &arguments)
             words.first() == QLatin1String("help")) {
             print(helpText());
             exit(words.isEmpty() && !m_global.isSet(QStringLiteral("help")) ? UsageError : Success);
+            return;
+        }
+        // A bad --proxy or --ca-file is a usage error whatever the command, before anything is
+        // read or sent; resolveConnection() puts the options over the profile's settings.
+        NetworkSettings probe;
+        QString error;
+        if (!m_networkOptions.apply(m_global, &probe, &error)) {
+            fail(UsageError, error);
             return;
         }
         dispatch(words);
@@ -422,14 +461,16 @@ void CliApplication::resolveConnection(const std::function<void(const ClientConf
 
     ClientConfig config;
     config.preflight = !m_global.isSet(QStringLiteral("no-validate"));
-    if (m_global.isSet(QStringLiteral("timeout"))) {
-        bool ok = false;
-        const double seconds = m_global.value(QStringLiteral("timeout")).toDouble(&ok);
-        if (!ok || seconds <= 0 || seconds > 3600) {
-            fail(UsageError, QStringLiteral("--timeout must be a number of seconds from 0 to 3600"));
-            return;
-        }
-        config.network.timeoutMs = static_cast<int>(seconds * 1000);
+    // The profile's proxy, CA file and timeout, with this run's options over them. The built-in
+    // Sandbox profile runs in this process and goes direct, unless --proxy names a proxy (tests
+    // route it through a real one so).
+    config.network = profile.network;
+    QString networkError;
+    if (!m_networkOptions.apply(m_global, &config.network, &networkError)) {
+        fail(UsageError, profile.name.isEmpty() || m_networkOptions.anySet(m_global)
+                             ? networkError
+                             : QStringLiteral("profile '%1': %2").arg(profile.name, networkError));
+        return;
     }
 
     if (profile.isEmbeddedSandbox()) {
@@ -444,6 +485,9 @@ void CliApplication::resolveConnection(const std::function<void(const ClientConf
         config.baseUrl = profile.baseUrl;
     }
 
+    auto withProxyPassword = [this, profile, ready](const ClientConfig &keyed) {
+        readProxyPasswordThen(keyed, profile, ready);
+    };
     // The key: a named environment variable, JOURNY_API_KEY, then the keychain.
     if (m_global.isSet(QStringLiteral("api-key-env"))) {
         const QString variable = m_global.value(QStringLiteral("api-key-env"));
@@ -454,19 +498,19 @@ void CliApplication::resolveConnection(const std::function<void(const ClientConf
                      .arg(variable));
             return;
         }
-        ready(config);
+        withProxyPassword(config);
         return;
     }
     // The built-in sandbox has its own key: a production key left in JOURNY_API_KEY must not be
     // sent there (and would only be refused).
     if (profile.isEmbeddedSandbox()) {
         config.apiKey = SandboxConfig::defaultKey();
-        ready(config);
+        withProxyPassword(config);
         return;
     }
     config.apiKey = qEnvironmentVariable("JOURNY_API_KEY");
     if (!config.apiKey.isEmpty()) {
-        ready(config);
+        withProxyPassword(config);
         return;
     }
     if (profile.name.isEmpty()) {
@@ -474,8 +518,8 @@ void CliApplication::resolveConnection(const std::function<void(const ClientConf
              QStringLiteral("no API key for --base-url: set JOURNY_API_KEY or use --api-key-env VAR"));
         return;
     }
-    m_secrets->read(profile.apiKeySecretName(), [this, config, profile,
-                                                 ready](const SecretStore::Result &result) mutable {
+    m_secrets->read(profile.apiKeySecretName(), [this, config, profile, withProxyPassword](
+                                                    const SecretStore::Result &result) mutable {
         if (result.error == SecretStore::Error::NotFound) {
             fail(UsageError,
                  QStringLiteral("no API key stored for profile '%1': run journy profile add %1, or set "
@@ -488,8 +532,43 @@ void CliApplication::resolveConnection(const std::function<void(const ClientConf
             return;
         }
         config.apiKey = QString::fromUtf8(result.secret);
-        ready(config);
+        withProxyPassword(config);
     });
+}
+
+void CliApplication::readProxyPasswordThen(ClientConfig config, const Profile &profile,
+                                           const std::function<void(const ClientConfig &)> &ready)
+{
+    const NetworkSettings &network = config.network;
+    if (network.proxyMode != NetworkSettings::ProxyMode::Manual || network.proxyUser.isEmpty()) {
+        ready(config);
+        return;
+    }
+    // For one run, like JOURNY_API_KEY for the key.
+    const QString fromEnvironment = qEnvironmentVariable("JOURNY_PROXY_PASSWORD");
+    if (!fromEnvironment.isEmpty()) {
+        config.network.proxyPassword = fromEnvironment;
+        ready(config);
+        return;
+    }
+    // The stored password belongs to the profile's own proxy login: a --proxy naming another
+    // host or user for this run must not receive it.
+    if (profile.name.isEmpty() || profile.isEmbeddedSandbox() || !sameProxyLogin(profile.network, network)) {
+        ready(config); // the proxy answers 407 if it wants a password: proxy-auth, with the fix
+        return;
+    }
+    m_secrets->read(profile.proxyPasswordSecretName(),
+                    [this, config, profile, ready](const SecretStore::Result &result) mutable {
+                        // None stored is fine: the proxy may not ask.
+                        if (!result.ok() && result.error != SecretStore::Error::NotFound) {
+                            fail(UsageError, QStringLiteral("the proxy password of profile '%1' cannot be "
+                                                            "read: %2")
+                                                 .arg(profile.name, result.message));
+                            return;
+                        }
+                        config.network.proxyPassword = QString::fromUtf8(result.secret);
+                        ready(config);
+                    });
 }
 
 void CliApplication::send(const ApiRequest &request, const ClientConfig &config)
@@ -709,54 +788,12 @@ void CliApplication::runProfile(const QStringList &words)
         listProfiles(m_profiles.profiles(), {});
         return;
     }
-    if (sub == QLatin1String("add")) {
-        const QCommandLineOption baseUrl =
-            valueOption(QStringLiteral("base-url"), QString(), QStringLiteral("URL"));
-        const QCommandLineOption label =
-            valueOption(QStringLiteral("label"), QString(), QStringLiteral("ENVIRONMENT"));
-        if (!parseCommand(parser, words.mid(1), {baseUrl, label}))
-            return;
-        if (parser.positionalArguments().size() != 1) {
-            fail(UsageError, QStringLiteral("profile add needs exactly one NAME"));
-            return;
-        }
-        Profile profile;
-        profile.name = parser.positionalArguments().first();
-        profile.baseUrl =
-            QUrl(parser.isSet(baseUrl) ? parser.value(baseUrl) : ClientConfig().baseUrl.toString());
-        if (parser.isSet(label) && !Profile::environmentFromName(parser.value(label), &profile.environment)) {
-            fail(UsageError, QStringLiteral("--label must be production, staging or sandbox"));
-            return;
-        }
-        // Check everything but the key first, so a typo does not cost the user a paste.
-        if (!ProfileStore::isValidName(profile.name) || profile.name == Profile::embeddedSandboxName()) {
-            fail(UsageError, profile.name == Profile::embeddedSandboxName()
-                                 ? QStringLiteral("'Sandbox' is the built-in profile")
-                                 : QStringLiteral("'%1' is not a usable profile name").arg(profile.name));
-            return;
-        }
-        const QByteArray key =
-            TerminalInput::readSecretLine(QStringLiteral("API key for %1: ").arg(profile.name)).trimmed();
-        if (key.isEmpty()) {
-            fail(UsageError, QStringLiteral("no API key on standard input"));
-            return;
-        }
-        m_secrets->write(profile.apiKeySecretName(), key, [this, profile](const SecretStore::Result &result) {
-            if (!result.ok()) {
-                fail(UsageError, result.message);
-                return;
-            }
-            QString saveError;
-            if (!m_profiles.save(profile, &saveError)) {
-                fail(UsageError, saveError);
-                return;
-            }
-            succeed(QStringLiteral("profile %1 saved; its API key is in the keychain\n").arg(profile.name),
-                    profile.name);
-        });
+    if (sub == QLatin1String("add") || sub == QLatin1String("set")) {
+        addOrSetProfile(sub == QLatin1String("add"), words.mid(1));
         return;
     }
-    if (sub == QLatin1String("set-secret") || sub == QLatin1String("remove") || sub == QLatin1String("use")) {
+    if (sub == QLatin1String("set-secret") || sub == QLatin1String("set-proxy-password") ||
+        sub == QLatin1String("remove") || sub == QLatin1String("use")) {
         if (!parseCommand(parser, words.mid(1), {}))
             return;
         if (parser.positionalArguments().size() != 1) {
@@ -780,6 +817,10 @@ void CliApplication::runProfile(const QStringList &words)
             return;
         }
         const Profile profile = m_profiles.profile(name);
+        if (sub == QLatin1String("set-proxy-password")) {
+            setProxyPassword(profile);
+            return;
+        }
         if (sub == QLatin1String("set-secret")) {
             const QByteArray secret =
                 TerminalInput::readSecretLine(QStringLiteral("Identity-verification secret: "));
@@ -800,24 +841,200 @@ void CliApplication::runProfile(const QStringList &words)
             return;
         }
         // remove: the keychain entries first, so a failure leaves the profile to retry with.
-        m_secrets->remove(profile.apiKeySecretName(), [this, profile](const SecretStore::Result &keyResult) {
-            if (!keyResult.ok()) {
-                fail(UsageError, keyResult.message);
-                return;
-            }
-            m_secrets->remove(
-                profile.verificationSecretName(), [this, profile](const SecretStore::Result &secretResult) {
-                    QString removeError;
-                    if (!secretResult.ok() || !m_profiles.remove(profile.name, &removeError)) {
-                        fail(UsageError, secretResult.ok() ? removeError : secretResult.message);
-                        return;
-                    }
-                    succeed(QStringLiteral("profile %1 removed\n").arg(profile.name), profile.name);
-                });
-        });
+        removeSecretsThen(
+            {profile.apiKeySecretName(), profile.verificationSecretName(), profile.proxyPasswordSecretName()},
+            [this, profile] {
+                QString removeError;
+                if (!m_profiles.remove(profile.name, &removeError)) {
+                    fail(UsageError, removeError);
+                    return;
+                }
+                succeed(QStringLiteral("profile %1 removed\n").arg(profile.name), profile.name);
+            });
         return;
     }
-    fail(UsageError, QStringLiteral("profile needs add, set-secret, list, remove or use"));
+    fail(UsageError,
+         QStringLiteral("profile needs add, set, set-secret, set-proxy-password, list, remove or use"));
+}
+
+void CliApplication::removeSecretsThen(QStringList names, const std::function<void()> &done)
+{
+    if (names.isEmpty()) {
+        done();
+        return;
+    }
+    const QString name = names.takeFirst();
+    m_secrets->remove(name, [this, names, done](const SecretStore::Result &result) {
+        if (!result.ok()) {
+            fail(UsageError, result.message);
+            return;
+        }
+        removeSecretsThen(names, done);
+    });
+}
+
+void CliApplication::addOrSetProfile(bool adding, const QStringList &words)
+{
+    const QString verb = adding ? QStringLiteral("add") : QStringLiteral("set");
+    // "journy --proxy URL profile add prod" reads as if it stored the proxy; it would not.
+    const QStringList runOptions = m_networkOptions.given(m_global);
+    if (!runOptions.isEmpty()) {
+        fail(UsageError, QStringLiteral("%1 before 'profile' would apply to this run only; to store it in "
+                                        "the profile, put it after the name: journy profile %2 NAME %1 ...")
+                             .arg(runOptions.join(QLatin1String(", ")), verb));
+        return;
+    }
+    QCommandLineParser parser;
+    const QCommandLineOption baseUrl =
+        valueOption(QStringLiteral("base-url"), QString(), QStringLiteral("URL"));
+    const QCommandLineOption label =
+        valueOption(QStringLiteral("label"), QString(), QStringLiteral("ENVIRONMENT"));
+    const CliNetworkOptions network(CliNetworkOptions::Scope::Profile);
+    if (!parseCommand(parser, words, QList<QCommandLineOption>{baseUrl, label} + network.options()))
+        return;
+    if (parser.positionalArguments().size() != 1) {
+        fail(UsageError, QStringLiteral("profile %1 needs exactly one NAME").arg(verb));
+        return;
+    }
+    const QString name = parser.positionalArguments().first();
+    Profile profile;
+    if (adding) {
+        if (!ProfileStore::isValidName(name) || name == Profile::embeddedSandboxName()) {
+            fail(UsageError, name == Profile::embeddedSandboxName()
+                                 ? QStringLiteral("'Sandbox' is the built-in profile")
+                                 : QStringLiteral("'%1' is not a usable profile name").arg(name));
+            return;
+        }
+        profile.name = name;
+        profile.baseUrl = ClientConfig().baseUrl;
+    } else {
+        if (!m_profiles.contains(name) || name == Profile::embeddedSandboxName()) {
+            fail(UsageError, name == Profile::embeddedSandboxName()
+                                 ? QStringLiteral("the built-in Sandbox profile cannot be changed")
+                                 : QStringLiteral("no profile named '%1'").arg(name));
+            return;
+        }
+        if (!parser.isSet(baseUrl) && !parser.isSet(label) && !network.anySet(parser)) {
+            fail(UsageError, QStringLiteral("profile set needs something to change: --base-url, --label, "
+                                            "--proxy, --no-proxy, --system-proxy, --proxy-bypass, "
+                                            "--ca-file or --timeout"));
+            return;
+        }
+        profile = m_profiles.profile(name);
+    }
+    const Profile before = profile;
+
+    if (parser.isSet(baseUrl)) {
+        profile.baseUrl = QUrl(parser.value(baseUrl));
+        const QString scheme = profile.baseUrl.scheme().toLower();
+        if (!profile.baseUrl.isValid() || profile.baseUrl.host().isEmpty() ||
+            (scheme != QLatin1String("https") && scheme != QLatin1String("http"))) {
+            fail(UsageError,
+                 QStringLiteral("--base-url '%1' is not an http(s) URL such as https://api.journy.io")
+                     .arg(parser.value(baseUrl)));
+            return;
+        }
+    }
+    if (parser.isSet(label) && !Profile::environmentFromName(parser.value(label), &profile.environment)) {
+        fail(UsageError, QStringLiteral("--label must be production, staging or sandbox"));
+        return;
+    }
+    QString error;
+    if (!network.apply(parser, &profile.network, &error)) {
+        fail(UsageError, error);
+        return;
+    }
+    const bool wantsPassword = profile.network.proxyMode == NetworkSettings::ProxyMode::Manual &&
+                               !profile.network.proxyUser.isEmpty();
+    const QString passwordHint =
+        wantsPassword
+            ? QStringLiteral("store the proxy password with: journy profile set-proxy-password %1\n")
+                  .arg(name)
+            : QString();
+
+    if (adding) {
+        // Everything but the key is checked first, so a typo does not cost the user a paste.
+        const QByteArray key =
+            TerminalInput::readSecretLine(QStringLiteral("API key for %1: ").arg(profile.name)).trimmed();
+        if (key.isEmpty()) {
+            fail(UsageError, QStringLiteral("no API key on standard input"));
+            return;
+        }
+        m_secrets->write(
+            profile.apiKeySecretName(), key,
+            [this, profile, passwordHint](const SecretStore::Result &result) {
+                if (!result.ok()) {
+                    fail(UsageError, result.message);
+                    return;
+                }
+                QString saveError;
+                if (!m_profiles.save(profile, &saveError)) {
+                    fail(UsageError, saveError);
+                    return;
+                }
+                succeed(
+                    QStringLiteral("profile %1 saved; its API key is in the keychain\n").arg(profile.name) +
+                        passwordHint,
+                    profile.name);
+            });
+        return;
+    }
+
+    auto save = [this, profile](const QString &text) {
+        QString saveError;
+        if (!m_profiles.save(profile, &saveError)) {
+            fail(UsageError, saveError);
+            return;
+        }
+        succeed(text, profile.name);
+    };
+    const QString saved = QStringLiteral("profile %1 saved\n").arg(name);
+    // A stored password was given for the previous proxy login; another proxy host or user must
+    // not receive it, so it goes when the login changes.
+    const bool hadLogin =
+        before.network.proxyMode == NetworkSettings::ProxyMode::Manual && !before.network.proxyUser.isEmpty();
+    if (!hadLogin || (wantsPassword && sameProxyLogin(before.network, profile.network))) {
+        save(saved);
+        return;
+    }
+    m_secrets->remove(profile.proxyPasswordSecretName(),
+                      [this, save, saved, passwordHint](const SecretStore::Result &result) {
+                          if (!result.ok()) {
+                              fail(UsageError, result.message);
+                              return;
+                          }
+                          save(saved +
+                               QStringLiteral("the proxy login changed: a stored proxy password was "
+                                              "removed\n") +
+                               passwordHint);
+                      });
+}
+
+void CliApplication::setProxyPassword(const Profile &profile)
+{
+    const NetworkSettings &network = profile.network;
+    if (network.proxyMode != NetworkSettings::ProxyMode::Manual || network.proxyUser.isEmpty()) {
+        fail(UsageError, QStringLiteral("profile '%1' has no proxy user, so a password would never be sent: "
+                                        "set one first with journy profile set %1 --proxy "
+                                        "http://USER@HOST:PORT")
+                             .arg(profile.name));
+        return;
+    }
+    const QByteArray password =
+        TerminalInput::readSecretLine(QStringLiteral("Password of %1: ").arg(network.proxyUrl()));
+    if (password.isEmpty()) {
+        fail(UsageError, QStringLiteral("no proxy password on standard input"));
+        return;
+    }
+    m_secrets->write(
+        profile.proxyPasswordSecretName(), password, [this, profile](const SecretStore::Result &result) {
+            if (!result.ok()) {
+                fail(UsageError, result.message);
+                return;
+            }
+            succeed(QStringLiteral("proxy password of %1 saved in the keychain\n").arg(profile.name),
+                    profile.name);
+        });
 }
 
 void CliApplication::listProfiles(QList<Profile> remaining, QList<QPair<Profile, QString>> done)
@@ -826,26 +1043,39 @@ void CliApplication::listProfiles(QList<Profile> remaining, QList<QPair<Profile,
         const QString defaultName = m_profiles.defaultProfileName();
         if (m_json) {
             QJsonArray list;
-            for (const auto &entry : done)
+            for (const auto &entry : done) {
+                const NetworkSettings &network = entry.first.network;
                 list.append(QJsonObject{
                     {QLatin1String("name"), entry.first.name},
                     {QLatin1String("baseUrl"), entry.first.isEmbeddedSandbox()
                                                    ? QStringLiteral("(embedded)")
                                                    : entry.first.baseUrl.toString()},
                     {QLatin1String("environment"), Profile::environmentName(entry.first.environment)},
+                    // "system", "direct" or the proxy's URL with its user (never a password).
+                    {QLatin1String("proxy"), network.proxyDescription()},
+                    {QLatin1String("proxyBypass"), QJsonArray::fromStringList(network.proxyBypass)},
+                    {QLatin1String("caFile"),
+                     network.caFile.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(network.caFile)},
+                    {QLatin1String("timeoutMs"), network.timeoutMs},
                     {QLatin1String("key"), entry.second},
                     {QLatin1String("default"), entry.first.name == defaultName}});
+            }
             printJson({{QLatin1String("ok"), true}, {QLatin1String("data"), list}});
         } else {
             QList<QStringList> rows;
-            for (const auto &entry : done)
+            for (const auto &entry : done) {
+                const NetworkSettings &network = entry.first.network;
                 rows.append({entry.first.name == defaultName ? QStringLiteral("*") : QString(),
                              entry.first.name, Profile::environmentName(entry.first.environment),
                              entry.first.isEmbeddedSandbox() ? QStringLiteral("(embedded)")
                                                              : entry.first.baseUrl.toString(),
-                             entry.second});
+                             network.proxyDescription(),
+                             network.caFile.isEmpty() ? QStringLiteral("-") : network.caFile, entry.second});
+            }
+            // KEY stays last: scripts read it as the rest of the line.
             print(CliOutput::table({QString(), QStringLiteral("NAME"), QStringLiteral("ENVIRONMENT"),
-                                    QStringLiteral("BASE URL"), QStringLiteral("KEY")},
+                                    QStringLiteral("BASE URL"), QStringLiteral("PROXY"),
+                                    QStringLiteral("CA FILE"), QStringLiteral("KEY")},
                                    rows));
         }
         exit(Success);

@@ -2,6 +2,7 @@
 
 #include "ApiRequest.h"
 #include "ApiResult.h"
+#include "CliNetworkOptions.h"
 #include "ClientConfig.h"
 #include "Profile.h"
 #include "ProfileStore.h"
@@ -56,12 +57,23 @@ private:
     bool parseFields(const QStringList &specs, const QString &flag, QList<TypedField> *fields);
     void runHmac(const QStringList &words);
     void runProfile(const QStringList &words);
+    // `profile add NAME` and `profile set NAME`: base URL, label and network settings.
+    void addOrSetProfile(bool adding, const QStringList &words);
+    void setProxyPassword(const Profile &profile);
+    // Removes keychain entries one after the other (a missing one is fine), then calls done;
+    // reports and exits on the first failure.
+    void removeSecretsThen(QStringList names, const std::function<void()> &done);
     void runImport(const QStringList &words);
     void listProfiles(QList<Profile> remaining, QList<QPair<Profile, QString>> done);
 
-    // Finds the profile and its key, then calls ready(config); reports and exits on failure.
+    // Finds the profile, its network settings (with this run's options over them) and its key,
+    // then calls ready(config); reports and exits on failure.
     void resolveConnection(const std::function<void(const ClientConfig &)> &ready);
     bool resolveProfile(Profile *profile);
+    // Fills in the manual proxy's password (JOURNY_PROXY_PASSWORD, else the profile's keychain
+    // entry when the proxy is the profile's own), then calls ready(config).
+    void readProxyPasswordThen(ClientConfig config, const Profile &profile,
+                               const std::function<void(const ClientConfig &)> &ready);
     void send(const ApiRequest &request, const ClientConfig &config);
 
     void print(const QString &text);
@@ -77,6 +89,7 @@ private:
     QTextStream m_err;
 
     QCommandLineParser m_global;
+    CliNetworkOptions m_networkOptions{CliNetworkOptions::Scope::Run};
     bool m_json = false;
     bool m_exited = false;
     QString m_impliedTarget; // where a resumed import job was sent before

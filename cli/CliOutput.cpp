@@ -22,6 +22,21 @@ QJsonValue stringOrNull(const QString &text)
     return text.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(text);
 }
 
+// Transport errors from Qt or the OS may span lines; a reason is printed as one.
+QString oneLine(const QString &text)
+{
+    return text.simplified();
+}
+
+// "message" of --json: the server's message, and for every failure its reason after it.
+QString messageOf(const ApiResult &result)
+{
+    if (result.failure == ApiResult::Failure::None || result.failureDetail.isEmpty())
+        return result.message;
+    const QString reason = oneLine(result.failureDetail);
+    return result.message.isEmpty() ? reason : result.message + QStringLiteral(" — ") + reason;
+}
+
 QString dataAsText(const ApiResult &result)
 {
     switch (result.operation) {
@@ -74,7 +89,7 @@ QJsonObject CliOutput::toJson(const ApiResult &result)
         {QLatin1String("status"),
          result.httpStatus > 0 ? QJsonValue(result.httpStatus) : QJsonValue(QJsonValue::Null)},
         {QLatin1String("requestId"), stringOrNull(result.requestId)},
-        {QLatin1String("message"), stringOrNull(result.message)},
+        {QLatin1String("message"), stringOrNull(messageOf(result))},
         {QLatin1String("data"), result.data.isUndefined() ? QJsonValue(QJsonValue::Null) : result.data},
         {QLatin1String("rateLimit"),
          QJsonObject{{QLatin1String("limit"), intOrNull(result.rateLimit.limit)},
@@ -108,7 +123,16 @@ QString CliOutput::toText(const ApiResult &result)
         text += QStringLiteral("error: %1: %2\n").arg(it.key(), it.value());
     if (result.failure != ApiResult::Failure::None)
         text += QStringLiteral("error (%1): %2\n")
-                    .arg(ApiResult::failureName(result.failure), result.failureDetail);
+                    .arg(ApiResult::failureName(result.failure), oneLine(result.failureDetail));
+    // How validate's call travelled: which proxy, if any, and who vouches for the server. A
+    // company's TLS inspection shows here as its own CA.
+    if (result.operation == Operation::Validate && !result.route.isEmpty())
+        text += QStringLiteral("Route: %1\n").arg(result.route);
+    if (result.operation == Operation::Validate && !result.tlsProtocol.isEmpty() &&
+        result.failure != ApiResult::Failure::Tls) // the error line names the certificates then
+        text += QStringLiteral("TLS: %1, certificate issued by %2\n")
+                    .arg(result.tlsProtocol,
+                         result.tlsIssuer.isEmpty() ? QStringLiteral("(unknown)") : result.tlsIssuer);
     if (result.ok())
         text += dataAsText(result);
     return text;

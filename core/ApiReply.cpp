@@ -90,6 +90,8 @@ void ApiReply::attach(QNetworkReply *reply, const QString &route)
     connect(reply, &QNetworkReply::metaDataChanged, this, &ApiReply::onMetaDataChanged);
     connect(reply, &QNetworkReply::readyRead, this, &ApiReply::onReadyRead);
     connect(reply, &QNetworkReply::finished, this, &ApiReply::onNetworkFinished);
+    // Qt 6.4 forgets the negotiated protocol by the time the reply finishes: read it here.
+    connect(reply, &QNetworkReply::encrypted, this, &ApiReply::readTlsSession);
     // TLS errors are collected for the message and never ignored: the handshake then fails.
     connect(reply, &QNetworkReply::sslErrors, this, [this](const QList<QSslError> &errors) {
         for (const QSslError &error : errors) {
@@ -212,7 +214,10 @@ void ApiReply::readTlsSession()
     const QSslCertificate peer = session.peerCertificate();
     if (peer.isNull())
         return;
-    m_result.tlsProtocol = protocolName(session.sessionProtocol());
+    // Read when the handshake is done and again at the end; an unknown protocol then keeps the
+    // one seen first.
+    if (session.sessionProtocol() != QSsl::UnknownProtocol || m_result.tlsProtocol.isEmpty())
+        m_result.tlsProtocol = protocolName(session.sessionProtocol());
     m_result.tlsIssuer = certificateName(peer, true);
 }
 
@@ -221,6 +226,23 @@ void ApiReply::classifyNetworkError()
     using Failure = ApiResult::Failure;
     const QNetworkReply::NetworkError error = m_reply->error();
     const bool answered = m_result.httpStatus > 0;
+    const bool viaProxy = m_result.route.startsWith(QLatin1String("via "));
+    const bool viaHttpProxy = m_result.route.startsWith(QLatin1String("via HTTP proxy"));
+    const QString proxy = viaProxy ? m_result.route.mid(4) : QStringLiteral("the proxy");
+    // A proxy refuses a login with 407, or, as tinyproxy 1.11 does for a login it was given and
+    // refused, with a 401 of its own: an HTML page with a Basic challenge. journy.io's 401 is JSON
+    // without a challenge, so a challenge that is not JSON, through a proxy, is the proxy's.
+    const bool challenge =
+        m_reply->hasRawHeader("Proxy-Authenticate") || m_reply->hasRawHeader("WWW-Authenticate");
+    if (viaProxy && (m_result.httpStatus == 401 || m_result.httpStatus == 407) && challenge &&
+        !m_reply->rawHeader("Content-Type").toLower().contains("json")) {
+        m_result.failure = Failure::ProxyAuth;
+        m_result.failureDetail =
+            QStringLiteral("The proxy wants a login that was missing or refused (%1): set the proxy user "
+                           "and password")
+                .arg(proxy);
+        return;
+    }
     // Qt reports 4xx/5xx statuses as content, protocol and server errors (400 even as
     // ProtocolInvalidOperationError): those are answers with a body to read, not transport
     // failures. Only a protocol failure after the status line means the answer broke off.
@@ -251,9 +273,26 @@ void ApiReply::classifyNetworkError()
     }
 
     const QString qtMessage = m_reply->errorString();
-    const QString proxy = m_result.route.startsWith(QLatin1String("via "))
-                              ? m_result.route.mid(4)
-                              : QStringLiteral("the proxy");
+    // Through a proxy the client only ever connects to the proxy, but Qt 6.4 reports a refused
+    // proxy as a plain refusal (http through an HTTP proxy) or as an unknown error with the
+    // engine's message (CONNECT, SOCKS5), and a proxy host that does not resolve as the target's.
+    if (viaProxy && !answered &&
+        (error == QNetworkReply::ConnectionRefusedError ||
+         qtMessage == QLatin1String("Proxy connection refused") ||
+         qtMessage == QLatin1String("Connection to proxy refused"))) {
+        m_result.failure = Failure::ProxyRefused;
+        m_result.failureDetail =
+            QStringLiteral("The proxy refused the connection (%1): check the profile's proxy setting")
+                .arg(proxy);
+        return;
+    }
+    if (viaHttpProxy && !answered && error == QNetworkReply::HostNotFoundError) {
+        m_result.failure = Failure::ProxyHostNotFound;
+        m_result.failureDetail =
+            QStringLiteral("The proxy's host name was not found (%1): check the profile's proxy setting")
+                .arg(proxy);
+        return;
+    }
     switch (error) {
     case QNetworkReply::ConnectionRefusedError:
         m_result.failure = Failure::ConnectionRefused;
@@ -270,7 +309,8 @@ void ApiReply::classifyNetworkError()
     case QNetworkReply::ProxyConnectionRefusedError:
         m_result.failure = Failure::ProxyRefused;
         m_result.failureDetail =
-            QStringLiteral("The proxy refused the connection (%1): check the profile's proxy setting").arg(proxy);
+            QStringLiteral("The proxy refused the connection (%1): check the profile's proxy setting")
+                .arg(proxy);
         return;
     case QNetworkReply::ProxyNotFoundError:
         m_result.failure = Failure::ProxyHostNotFound;

@@ -16,7 +16,9 @@ NetworkAccess::~NetworkAccess() = default;
 NetworkAccess::Entry &NetworkAccess::entryFor(const NetworkSettings &settings)
 {
     for (Entry &entry : m_entries) {
-        if (entry.settings.sameProxy(settings))
+        // Qt's cached connections keep the TLS configuration they were opened with, so settings
+        // that trust another CA file get a manager of their own: trust never leaks between profiles.
+        if (entry.settings.sameProxy(settings) && entry.settings.caFile == settings.caFile)
             return entry;
     }
     Entry entry;
@@ -52,8 +54,11 @@ void NetworkAccess::answerProxyLogin(const QNetworkProxy &proxy, QAuthenticator 
     const auto it = m_logins.constFind(proxy.hostName().toLower() + QLatin1Char(':') + QString::number(proxy.port()));
     if (it == m_logins.constEnd())
         return; // left empty, Qt fails the request with ProxyAuthenticationRequiredError
-    // Setting the same user and password again tells Qt they were refused: it then gives up
-    // instead of asking for ever.
+    // Qt asks again when a login was refused. Through CONNECT it asks in a tight loop for as long
+    // as it is answered (thousands of times a second), so the same login is given only once:
+    // leaving the authenticator as it was makes Qt give up with ProxyAuthenticationRequiredError.
+    if (authenticator->user() == it->first && authenticator->password() == it->second)
+        return;
     authenticator->setUser(it->first);
     authenticator->setPassword(it->second);
 }

@@ -15,8 +15,8 @@ class QNetworkProxy;
 
 // The QNetworkAccessManagers of one thread. Qt wants one manager per thread: it keeps the
 // connections, the TLS sessions and the proxy logins. The console's profiles and a bulk import
-// share them; settings with a different proxy get their own manager, since a manager has one
-// proxy factory. Lives on the thread whose clients use it.
+// share them; settings with a different proxy or CA file get their own manager, since a manager
+// has one proxy factory and its kept connections keep their TLS configuration. Lives on the thread whose clients use it.
 class NetworkAccess : public QObject
 {
     Q_OBJECT

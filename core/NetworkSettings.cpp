@@ -53,7 +53,8 @@ bool NetworkSettings::parseProxyUrl(const QString &text, NetworkSettings *into, 
         return false;
     }
     if ((!url.path().isEmpty() && url.path() != QLatin1String("/")) || url.hasQuery() || url.hasFragment()) {
-        *error = QStringLiteral("'%1' is not a proxy URL: it must not have a path or a query").arg(url.toString());
+        *error =
+            QStringLiteral("'%1' is not a proxy URL: it must not have a path or a query").arg(url.toString());
         return false;
     }
     into->proxyMode = ProxyMode::Manual;
@@ -72,7 +73,9 @@ QString NetworkSettings::proxyUrl() const
     url.setScheme(proxyType == ProxyType::Socks5 ? QStringLiteral("socks5") : QStringLiteral("http"));
     url.setHost(proxyHost);
     url.setPort(proxyPort);
-    url.setUserName(proxyUser);
+    // An empty but non-null user would still print as "http://@host:port".
+    if (!proxyUser.isEmpty())
+        url.setUserName(proxyUser);
     return url.toString();
 }
 

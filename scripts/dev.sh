@@ -13,7 +13,7 @@ BUILD_PACKAGES=(cmake ninja-build g++ pkg-config
     librsvg2-bin
 )
 # The second line is for packaging/check-deb.sh: dpkg-shlibdeps and the validators.
-TEST_PACKAGES=(xvfb xauth gnome-keyring dbus dbus-x11 libsecret-tools openssl
+TEST_PACKAGES=(xvfb xauth gnome-keyring dbus dbus-x11 libsecret-tools openssl tinyproxy
     desktop-file-utils appstream dpkg-dev file
 )
 

@@ -1,12 +1,18 @@
 #include "ConsoleSession.h"
 
 #include "ApiReply.h"
-#include "NetworkAccess.h"
 #include "JournyClient.h"
+#include "NetworkAccess.h"
 #include "ProfileStore.h"
+#include "ProxyResolver.h"
 #include "RateLimitTracker.h"
 #include "SecretStore.h"
 #include "SharedSandbox.h"
+
+#include <QFutureWatcher>
+#include <QNetworkAccessManager>
+#include <QNetworkProxy>
+#include <QtConcurrent/QtConcurrentRun>
 
 ConsoleSession::ConsoleSession(SecretStore *secrets, ProfileStore *profiles, const QString &sandboxDataFile,
                                QObject *parent)
@@ -85,7 +91,8 @@ void ConsoleSession::activate(const QString &profileName)
 
 void ConsoleSession::readProxyPasswordThen(const Profile &profile, quint64 generation, const QString &apiKey)
 {
-    if (profile.network.proxyMode != NetworkSettings::ProxyMode::Manual || profile.network.proxyUser.isEmpty()) {
+    if (profile.network.proxyMode == NetworkSettings::ProxyMode::None ||
+        profile.network.proxyUser.isEmpty()) {
         connectWith(profile.baseUrl, apiKey, profile.network);
         return;
     }
@@ -99,10 +106,50 @@ void ConsoleSession::readProxyPasswordThen(const Profile &profile, quint64 gener
                             setState(State::Failed, result.message);
                             return;
                         }
+                        const QString password = QString::fromUtf8(result.secret);
+                        if (profile.network.proxyMode == NetworkSettings::ProxyMode::System) {
+                            if (password.isEmpty())
+                                connectWith(profile.baseUrl, apiKey, profile.network);
+                            else
+                                lookUpSystemProxyThen(profile, generation, apiKey, password);
+                            return;
+                        }
                         NetworkSettings network = profile.network;
-                        network.proxyPassword = QString::fromUtf8(result.secret);
+                        network.proxyPassword = password;
                         connectWith(profile.baseUrl, apiKey, network);
                     });
+}
+
+void ConsoleSession::lookUpSystemProxyThen(const Profile &profile, quint64 generation, const QString &apiKey,
+                                           const QString &password)
+{
+    const NetworkSettings network = profile.network;
+    const QProcessEnvironment environment = m_network->resolver(network)->environment();
+    auto *watcher = new QFutureWatcher<QNetworkProxy>(this);
+    connect(watcher, &QFutureWatcher<QNetworkProxy>::finished, this,
+            [this, watcher, generation, profile, apiKey, password] {
+                watcher->deleteLater();
+                if (generation != m_generation)
+                    return;
+                const QNetworkProxy proxy = watcher->result();
+                if (proxy.type() == QNetworkProxy::HttpProxy || proxy.type() == QNetworkProxy::Socks5Proxy)
+                    m_network->setProxyLogin(proxy.hostName(), proxy.port(), profile.network.proxyUser,
+                                             password);
+                connectWith(profile.baseUrl, apiKey, profile.network);
+            });
+    const QUrl url = profile.baseUrl;
+    watcher->setFuture(QtConcurrent::run(
+        [network, environment, url] { return ProxyResolver::lookUp(network, environment, url); }));
+}
+
+void ConsoleSession::useProxyLogin(const QString &host, quint16 port, const QString &user,
+                                   const QString &password)
+{
+    m_network->setProxyLogin(host, port, user, password);
+    // Qt keeps the last login a proxy was given and sends it again without asking: a refused one
+    // would be sent for ever.
+    if (m_client)
+        m_network->manager(m_client->config().network)->clearAccessCache();
 }
 
 void ConsoleSession::connectWith(const QUrl &baseUrl, const QString &apiKey, const NetworkSettings &network)

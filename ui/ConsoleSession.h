@@ -59,6 +59,9 @@ public:
     SecretStore *secrets() const { return m_secrets; }
     ProfileStore *profiles() const { return m_profiles; }
     RateLimitTracker *rateLimits() const { return m_rateLimits; }
+    // A login typed into the proxy login prompt, for the proxy at host:port until the console
+    // quits. A login the proxy refused before is forgotten, so the next request asks again.
+    void useProxyLogin(const QString &host, quint16 port, const QString &user, const QString &password);
     QString rateLimitScope() const;
     // The embedded sandbox's URL, once started (empty before).
     QUrl sandboxUrl() const;
@@ -72,8 +75,12 @@ signals:
     void requestFinished(const QString &profileName, const ApiResult &result);
 
 private:
-    // A manual proxy's password is in the keychain too; read it before connecting.
+    // A proxy password is in the keychain too; read it before connecting.
     void readProxyPasswordThen(const Profile &profile, quint64 generation, const QString &apiKey);
+    // System mode: the proxy is known only once looked up (the OS may take seconds, so on a
+    // worker); its stored login is given for it, then the client is made.
+    void lookUpSystemProxyThen(const Profile &profile, quint64 generation, const QString &apiKey,
+                               const QString &password);
     void connectWith(const QUrl &baseUrl, const QString &apiKey, const NetworkSettings &network);
     void setState(State state, const QString &problem = QString());
 

@@ -11,6 +11,7 @@
 #include "OperationPage.h"
 #include "ProfileDialog.h"
 #include "ProfileStore.h"
+#include "ProxyLoginDialog.h"
 #include "RateLimitGauge.h"
 #include "RateLimitTracker.h"
 #include "SecretStore.h"
@@ -30,6 +31,20 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QVBoxLayout>
+
+namespace {
+
+// A failure's one line, with the way the request went unless the line names it already.
+QString failureText(const ApiResult &result)
+{
+    QString text = result.summary();
+    const QString way = result.route.startsWith(QLatin1String("via ")) ? result.route.mid(4) : result.route;
+    if (!way.isEmpty() && !text.contains(way))
+        text += QStringLiteral(" (%1)").arg(result.route);
+    return text;
+}
+
+} // namespace
 
 MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QString &settingsFile,
                        QWidget *parent)
@@ -58,7 +73,8 @@ MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QSt
     m_profileComboBox->setAccessibleName(tr("Profile"));
     m_navigationListWidget->setAccessibleName(tr("Pages"));
     m_addProfilePushButton->setToolTip(tr("Add a profile"));
-    m_editProfilePushButton->setToolTip(tr("Edit the profile, its key or its verification secret"));
+    m_editProfilePushButton->setToolTip(
+        tr("Edit the profile: its key, its verification secret, its network settings (proxy, CA file)"));
 
     // Invalid fields get a red outline; a property selector keeps the native look elsewhere.
     setStyleSheet(QStringLiteral("*[invalid=\"true\"] { border: 2px solid #c62828; }"));
@@ -146,10 +162,24 @@ MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QSt
     connect(session, &ConsoleSession::permissionsChanged, this, &MainWindow::sessionStateChanged);
     // A key the server refuses (or a server that does not answer) must not read as "Connected".
     connect(session, &ConsoleSession::validated, this, [this](const ApiResult &result) {
-        if (!result.ok())
-            m_connectionLabel->setText(
-                tr("Could not validate the key of %1: %2").arg(m_session->profile().name, result.summary()));
+        m_connectionRoute.clear();
+        if (!result.ok()) {
+            m_connectionLabel->setText(tr("Could not validate the key of %1: %2")
+                                           .arg(m_session->profile().name, failureText(result)));
+            return;
+        }
+        m_connectionRoute = result.route;
+        if (!result.tlsProtocol.isEmpty())
+            m_connectionRoute +=
+                tr("; %1, certificate issued by %2").arg(result.tlsProtocol, result.tlsIssuer);
+        sessionStateChanged();
     });
+    // A proxy that wants a login gets one from the user; the request is never sent again by itself.
+    connect(session, &ConsoleSession::requestFinished, this,
+            [this](const QString &profileName, const ApiResult &result) {
+                if (profileName == m_session->profile().name && ProxyLoginDialog::asksForLogin(result))
+                    askProxyLogin(result.route);
+            });
     connect(session->rateLimits(), &RateLimitTracker::changed, this,
             [this](const QString &scope, const RateLimitState &state) {
                 if (scope == m_session->rateLimitScope())
@@ -261,6 +291,8 @@ void MainWindow::reloadProfiles(const QString &select)
 void MainWindow::profileChosen()
 {
     m_rateLimitGauge->reset();
+    m_connectionRoute.clear();
+    m_proxyLoginDeclined.clear();
     m_session->activate(m_profileComboBox->currentData().toString());
     const Profile &profile = m_session->profile();
     m_environmentLabel->setText(Profile::environmentName(profile.environment));
@@ -297,6 +329,8 @@ void MainWindow::sessionStateChanged()
                                   ? tr("the embedded sandbox (%1)").arg(m_session->sandboxUrl().toString())
                                   : profile.baseUrl.toString();
         QString text = tr("Connected to %1").arg(where);
+        if (!m_connectionRoute.isEmpty())
+            text += tr(" (%1)").arg(m_connectionRoute);
         if (m_session->permissionsKnown())
             text += tr(" · permissions: %1")
                         .arg(m_session->permissions().isEmpty()
@@ -314,13 +348,42 @@ void MainWindow::testConnection()
         profileChosen();
         return;
     }
+    // The answer shows how the request went (direct or which proxy; TLS and the certificate's
+    // issuer), then the key's permissions, or the failure's one line.
     auto *context = new QObject(this);
     connect(m_session, &ConsoleSession::validated, context, [this, context](const ApiResult &result) {
         context->deleteLater();
         if (!result.ok())
-            m_connectionLabel->setText(tr("Test connection failed: %1").arg(result.summary()));
+            m_connectionLabel->setText(tr("Test connection failed: %1").arg(failureText(result)));
     });
+    m_connectionLabel->setText(tr("Testing the connection of %1…").arg(m_session->profile().name));
+    m_proxyLoginDeclined.clear(); // a proxy that wants a login asks again
     m_session->refreshPermissions();
+}
+
+void MainWindow::askProxyLogin(const QString &route)
+{
+    if ((m_proxyLoginDialog && m_proxyLoginDialog->isVisible()) ||
+        m_proxyLoginDeclined == m_session->profile().name)
+        return;
+    auto *dialog = new ProxyLoginDialog(m_session, route, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    m_proxyLoginDialog = dialog;
+    connect(dialog, &QDialog::rejected, this,
+            [this, dialog] { m_proxyLoginDeclined = dialog->profileName(); });
+    connect(dialog, &ProxyLoginDialog::loggedIn, this, [this](const QString &profileName, bool reconnect) {
+        if (m_session->profile().name != profileName)
+            return;
+        // A saved manual login is part of the profile's settings: a new client takes it. Either
+        // way GET /validate is asked again, so the status bar and the Send buttons know the
+        // key's permissions; the user's own request is left for the user to send.
+        if (reconnect)
+            profileChosen();
+        else
+            m_session->refreshPermissions();
+        statusBar()->showMessage(tr("Logged in to the proxy: send the request again"), 15000);
+    });
+    dialog->open();
 }
 
 void MainWindow::addProfile()
@@ -355,18 +418,25 @@ void MainWindow::removeProfile()
             QString()))
         return;
     SecretStore *secrets = m_session->secrets();
+    auto forget = [this, profile] {
+        QString error;
+        m_session->profiles()->remove(profile.name, &error);
+        reloadProfiles(Profile::embeddedSandboxName());
+        profileChosen();
+    };
+    // The key first: while it cannot be removed, the profile stays. The verification secret and
+    // the proxy password go with it, whether they were stored or not.
     secrets->remove(
-        profile.apiKeySecretName(), [this, secrets, profile](const SecretStore::Result &keyResult) {
-            if (!keyResult.ok()) {
-                m_connectionLabel->setText(tr("The profile was kept: %1").arg(keyResult.message));
+        profile.apiKeySecretName(), [this, secrets, profile, forget](const SecretStore::Result &result) {
+            if (!result.ok()) {
+                m_connectionLabel->setText(tr("The profile was kept: %1").arg(result.message));
                 return;
             }
-            secrets->remove(profile.verificationSecretName(), [this, profile](const SecretStore::Result &) {
-                QString error;
-                m_session->profiles()->remove(profile.name, &error);
-                reloadProfiles(Profile::embeddedSandboxName());
-                profileChosen();
-            });
+            secrets->remove(profile.verificationSecretName(),
+                            [secrets, profile, forget](const SecretStore::Result &) {
+                                secrets->remove(profile.proxyPasswordSecretName(),
+                                                [forget](const SecretStore::Result &) { forget(); });
+                            });
         });
 }
 

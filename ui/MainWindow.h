@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QPointer>
 
 #include <functional>
 
@@ -9,6 +10,7 @@ class ConsolePage;
 class ConsoleSession;
 class HistoryPage;
 class HistoryStore;
+class ProxyLoginDialog;
 class QComboBox;
 class QLabel;
 class QListWidget;
@@ -51,6 +53,9 @@ private:
     void sessionStateChanged();
     void updateTitle();
     void testConnection();
+    // Opens the proxy login prompt for the proxy on route, unless it is open already (the
+    // requests that met the proxy together ask once).
+    void askProxyLogin(const QString &route);
     void addProfile();
     void editProfile();
     void removeProfile();
@@ -82,4 +87,10 @@ private:
     };
     QList<PageSlot> m_slots;
     HistoryPage *m_historyPage = nullptr;
+    // How the last GET /validate of the active profile travelled: route, TLS protocol, issuer.
+    QString m_connectionRoute;
+    QPointer<ProxyLoginDialog> m_proxyLoginDialog;
+    // The profile whose proxy login prompt the user cancelled: not asked again for every failed
+    // request (a bulk import has many) until Test connection or another activation.
+    QString m_proxyLoginDeclined;
 };

@@ -10,8 +10,9 @@
 #include <memory>
 
 // A command-line program run as a user runs it, in a child process with its own folders: HOME and
-// the XDG config, data, cache and state folders under a test's temporary folder, no JOURNY_API_KEY
-// unless given, the rest of the environment (the session bus the keychain tests need) inherited.
+// the XDG config, data, cache and state folders under a test's temporary folder, no JOURNY_API_KEY,
+// JOURNY_PROXY_PASSWORD or *_proxy variable unless given, the rest of the environment (the session
+// bus the keychain tests need) inherited.
 // Nothing here blocks in waitForFinished(): the test's event loop keeps running while the child
 // does, so an in-process sandbox can answer it.
 class CliChild

@@ -846,6 +846,15 @@ void tst_MainWindow::removeProfileAsksAndDeletesItsKey()
     QVERIFY(console.addProfile(QStringLiteral("Old"), server->baseUrl(), Profile::Environment::Staging,
                                key.toUtf8()));
     const QString keyName = console.profiles.profile(QStringLiteral("Old")).apiKeySecretName();
+    // A proxy password saved by the login prompt goes with the profile too.
+    const QString proxyPasswordName =
+        console.profiles.profile(QStringLiteral("Old")).proxyPasswordSecretName();
+    {
+        bool written = false;
+        console.secrets.write(proxyPasswordName, "old-proxy-password",
+                              [&written](const SecretStore::Result &result) { written = result.ok(); });
+        QTRY_VERIFY(written);
+    }
     auto window = openWindow(console);
     QVERIFY(window);
     QVERIFY(chooseProfile(window.get(), console, QStringLiteral("Old")));
@@ -859,12 +868,14 @@ void tst_MainWindow::removeProfileAsksAndDeletesItsKey()
     QTest::qWait(50);
     QVERIFY(console.profiles.contains(QStringLiteral("Old")));
     QCOMPARE(console.readSecret(keyName), std::optional<QByteArray>(key.toUtf8()));
+    QCOMPARE(console.readSecret(proxyPasswordName), std::optional<QByteArray>("old-proxy-password"));
     QCOMPARE(console.session.profile().name, QStringLiteral("Old"));
 
     ConfirmationDialog::setNextAnswer(true);
     QTest::mouseClick(remove, Qt::LeftButton);
     QTRY_VERIFY(!console.profiles.contains(QStringLiteral("Old")));
     QCOMPARE(console.readSecret(keyName), std::nullopt);
+    QCOMPARE(console.readSecret(proxyPasswordName), std::nullopt);
     QTRY_COMPARE(console.session.profile().name, QStringLiteral("Sandbox"));
     auto *combo = window->findChild<QComboBox *>(QStringLiteral("profileComboBox"));
     QCOMPARE(combo->count(), 1);
