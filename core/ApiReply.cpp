@@ -229,6 +229,22 @@ void ApiReply::classifyNetworkError()
     const bool viaProxy = m_result.route.startsWith(QLatin1String("via "));
     const bool viaHttpProxy = m_result.route.startsWith(QLatin1String("via HTTP proxy"));
     const QString proxy = viaProxy ? m_result.route.mid(4) : QStringLiteral("the proxy");
+    // One wording per proxy failure, however Qt reported it.
+    auto setProxyFailure = [this, &proxy](Failure failure) {
+        m_result.failure = failure;
+        if (failure == Failure::ProxyAuth)
+            m_result.failureDetail = QStringLiteral("The proxy wants a login that was missing or refused (%1): "
+                                                    "set the proxy user and password")
+                                         .arg(proxy);
+        else if (failure == Failure::ProxyRefused)
+            m_result.failureDetail =
+                QStringLiteral("The proxy refused the connection (%1): check the profile's proxy setting")
+                    .arg(proxy);
+        else
+            m_result.failureDetail =
+                QStringLiteral("The proxy's host name was not found (%1): check the profile's proxy setting")
+                    .arg(proxy);
+    };
     // A proxy refuses a login with 407, or, as tinyproxy 1.11 does for a login it was given and
     // refused, with a 401 of its own: an HTML page with a Basic challenge. journy.io's 401 is JSON
     // without a challenge, so a challenge that is not JSON, through a proxy, is the proxy's.
@@ -236,11 +252,7 @@ void ApiReply::classifyNetworkError()
         m_reply->hasRawHeader("Proxy-Authenticate") || m_reply->hasRawHeader("WWW-Authenticate");
     if (viaProxy && (m_result.httpStatus == 401 || m_result.httpStatus == 407) && challenge &&
         !m_reply->rawHeader("Content-Type").toLower().contains("json")) {
-        m_result.failure = Failure::ProxyAuth;
-        m_result.failureDetail =
-            QStringLiteral("The proxy wants a login that was missing or refused (%1): set the proxy user "
-                           "and password")
-                .arg(proxy);
+        setProxyFailure(Failure::ProxyAuth);
         return;
     }
     // Qt reports 4xx/5xx statuses as content, protocol and server errors (400 even as
@@ -280,17 +292,11 @@ void ApiReply::classifyNetworkError()
         (error == QNetworkReply::ConnectionRefusedError ||
          qtMessage == QLatin1String("Proxy connection refused") ||
          qtMessage == QLatin1String("Connection to proxy refused"))) {
-        m_result.failure = Failure::ProxyRefused;
-        m_result.failureDetail =
-            QStringLiteral("The proxy refused the connection (%1): check the profile's proxy setting")
-                .arg(proxy);
+        setProxyFailure(Failure::ProxyRefused);
         return;
     }
     if (viaHttpProxy && !answered && error == QNetworkReply::HostNotFoundError) {
-        m_result.failure = Failure::ProxyHostNotFound;
-        m_result.failureDetail =
-            QStringLiteral("The proxy's host name was not found (%1): check the profile's proxy setting")
-                .arg(proxy);
+        setProxyFailure(Failure::ProxyHostNotFound);
         return;
     }
     switch (error) {
@@ -307,23 +313,13 @@ void ApiReply::classifyNetworkError()
         m_result.failureDetail = QStringLiteral("Timed out: %1").arg(qtMessage);
         return;
     case QNetworkReply::ProxyConnectionRefusedError:
-        m_result.failure = Failure::ProxyRefused;
-        m_result.failureDetail =
-            QStringLiteral("The proxy refused the connection (%1): check the profile's proxy setting")
-                .arg(proxy);
+        setProxyFailure(Failure::ProxyRefused);
         return;
     case QNetworkReply::ProxyNotFoundError:
-        m_result.failure = Failure::ProxyHostNotFound;
-        m_result.failureDetail =
-            QStringLiteral("The proxy's host name was not found (%1): check the profile's proxy setting")
-                .arg(proxy);
+        setProxyFailure(Failure::ProxyHostNotFound);
         return;
     case QNetworkReply::ProxyAuthenticationRequiredError:
-        m_result.failure = Failure::ProxyAuth;
-        m_result.failureDetail =
-            QStringLiteral("The proxy wants a login that was missing or refused (%1): set the proxy user "
-                           "and password")
-                .arg(proxy);
+        setProxyFailure(Failure::ProxyAuth);
         return;
     case QNetworkReply::ProxyTimeoutError:
         m_result.failure = Failure::Timeout;
