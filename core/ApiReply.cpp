@@ -233,9 +233,10 @@ void ApiReply::classifyNetworkError()
     auto setProxyFailure = [this, &proxy](Failure failure) {
         m_result.failure = failure;
         if (failure == Failure::ProxyAuth)
-            m_result.failureDetail = QStringLiteral("The proxy wants a login that was missing or refused (%1): "
-                                                    "set the proxy user and password")
-                                         .arg(proxy);
+            m_result.failureDetail =
+                QStringLiteral("The proxy wants a login that was missing or refused (%1): "
+                               "set the proxy user and password")
+                    .arg(proxy);
         else if (failure == Failure::ProxyRefused)
             m_result.failureDetail =
                 QStringLiteral("The proxy refused the connection (%1): check the profile's proxy setting")

@@ -5,8 +5,8 @@
 
 #include <QElapsedTimer>
 #include <QObject>
-#include <QProcessEnvironment>
 #include <QPointer>
+#include <QProcessEnvironment>
 #include <QStringList>
 #include <QTimer>
 
@@ -16,8 +16,7 @@ class QNetworkAccessManager;
 class QNetworkProxy;
 class QNetworkReply;
 class QNetworkRequest;
-template <typename T>
-class QFutureWatcher;
+template <typename T> class QFutureWatcher;
 
 // One call in flight, like QNetworkReply for journy.io: finished() fires exactly once, always
 // asynchronously (even for calls refused before sending), with the call's ApiResult. The

@@ -139,7 +139,8 @@ void JournyClient::dispatch(ApiReply *reply, const ApiRequest &request, const QU
     networkRequest.setHeader(QNetworkRequest::UserAgentHeader, userAgent());
     if (request.info().hasBody)
         networkRequest.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-    networkRequest.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    networkRequest.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                                QNetworkRequest::ManualRedirectPolicy);
     networkRequest.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
     networkRequest.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
     networkRequest.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
@@ -153,8 +154,8 @@ void JournyClient::dispatch(ApiReply *reply, const ApiRequest &request, const QU
     // The body goes out as the bytes the result records (for bulk import, the row's journaled
     // text): no parse or second serialization.
     const QByteArray &body = reply->m_result.requestBody;
-    QNetworkReply *networkReply = request.info().hasBody
-                                      ? manager->sendCustomRequest(networkRequest, request.info().method, body)
-                                      : manager->sendCustomRequest(networkRequest, request.info().method);
+    QNetworkReply *networkReply =
+        request.info().hasBody ? manager->sendCustomRequest(networkRequest, request.info().method, body)
+                               : manager->sendCustomRequest(networkRequest, request.info().method);
     reply->attach(networkReply, ProxyResolver::describe(route));
 }

@@ -22,15 +22,17 @@ class RateLimitTracker;
 //
 // Stale keep-alive: a server may close an idle connection just as a request goes out on it, and
 // the client then sees the close before any byte of the answer. Whether the server read, and
-// acted on, the request cannot be known. Qt's HTTP stack then sends the request once more on a
-// new connection by itself, whatever its method, and nothing tells the caller. The client
-// narrows the window: Qt drops connections idle longer than IdleConnectionSeconds, under the
-// idle timeouts of common servers and load balancers (5 s and up), so a connection is reused
-// only while it is busy. What remains: an event (POST /track) sent on a connection that the
-// server closed in that instant may be stored twice. Upserts, links and deletes are idempotent
-// on journy.io, so a second copy changes nothing. When a call ends without a clean answer (reset,
-// timeout, truncated), bulk import retries it with its backoff and marks an event row sent again
-// "possibly duplicated" in its report.
+// acted on, the request cannot be known. Qt's HTTP stack (6.4) then sends the request once more
+// on a new connection by itself, whatever its method, and nothing tells the caller; when a
+// connection breaks off inside the answer's head it sends the request up to three more times
+// (tests/http/tst_HttpTransport pins both down). The client narrows the window: Qt drops
+// connections idle longer than IdleConnectionSeconds, under the idle timeouts of common servers
+// and load balancers (5 s and up), so a connection is reused only while it is busy. What
+// remains: an event (POST /track) sent on a connection that the server closed in that instant
+// may be stored twice, and nothing tells when the second send succeeded. Upserts, links and
+// deletes are idempotent on journy.io, so a second copy changes nothing. When a call ends
+// without a clean answer (reset, timeout, truncated), bulk import retries it with its backoff
+// and marks an event row sent again "possibly duplicated" in its report.
 class JournyClient : public QObject
 {
     Q_OBJECT

@@ -44,14 +44,20 @@ ProxyResolver *NetworkAccess::resolver(const NetworkSettings &settings)
     return entryFor(settings).resolver;
 }
 
-void NetworkAccess::setProxyLogin(const QString &host, quint16 port, const QString &user, const QString &password)
+void NetworkAccess::setProxyLogin(const QString &host, quint16 port, const QString &user,
+                                  const QString &password)
 {
     m_logins.insert(host.toLower() + QLatin1Char(':') + QString::number(port), qMakePair(user, password));
+    // Qt keeps the last login a proxy was given (or that none was) with its connections and would
+    // use it again without asking: a refused one would be sent for ever.
+    for (const Entry &entry : std::as_const(m_entries))
+        entry.manager->clearAccessCache();
 }
 
 void NetworkAccess::answerProxyLogin(const QNetworkProxy &proxy, QAuthenticator *authenticator)
 {
-    const auto it = m_logins.constFind(proxy.hostName().toLower() + QLatin1Char(':') + QString::number(proxy.port()));
+    const auto it =
+        m_logins.constFind(proxy.hostName().toLower() + QLatin1Char(':') + QString::number(proxy.port()));
     if (it == m_logins.constEnd())
         return; // left empty, Qt fails the request with ProxyAuthenticationRequiredError
     // Qt asks again when a login was refused. Through CONNECT it asks in a tight loop for as long

@@ -16,7 +16,8 @@ class QNetworkProxy;
 // The QNetworkAccessManagers of one thread. Qt wants one manager per thread: it keeps the
 // connections, the TLS sessions and the proxy logins. The console's profiles and a bulk import
 // share them; settings with a different proxy or CA file get their own manager, since a manager
-// has one proxy factory and its kept connections keep their TLS configuration. Lives on the thread whose clients use it.
+// has one proxy factory and its kept connections keep their TLS configuration. Lives on the thread whose
+// clients use it.
 class NetworkAccess : public QObject
 {
     Q_OBJECT
@@ -51,6 +52,6 @@ private:
 
     QProcessEnvironment m_environment;
     QList<Entry> m_entries;
-    QHash<QString, QSslConfiguration> m_tls; // CA file ("" for none) -> configuration
+    QHash<QString, QSslConfiguration> m_tls;          // CA file ("" for none) -> configuration
     QHash<QString, QPair<QString, QString>> m_logins; // "host:port" -> user, password
 };

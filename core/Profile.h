@@ -6,7 +6,8 @@
 #include <QUrl>
 
 // A named place to send requests: a base URL, an environment label and how to reach it. Its
-// API key, identity-verification secret and proxy password are not here: they live in the keychain under secretName().
+// API key, identity-verification secret and proxy password are not here: they live in the keychain under
+// secretName().
 class Profile
 {
 public:

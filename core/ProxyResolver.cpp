@@ -103,7 +103,8 @@ std::optional<QNetworkProxy> ProxyResolver::fromEnvironment(const QProcessEnviro
         text = variable(environment, QStringLiteral("all_proxy"));
     if (text.isEmpty())
         return std::nullopt;
-    if (ProxyBypass::matches(ProxyBypass::split(variable(environment, QStringLiteral("no_proxy"))), url.host()))
+    if (ProxyBypass::matches(ProxyBypass::split(variable(environment, QStringLiteral("no_proxy"))),
+                             url.host()))
         return QNetworkProxy(QNetworkProxy::NoProxy);
     return proxyFromUrlText(text);
 }
@@ -120,10 +121,10 @@ QNetworkProxy ProxyResolver::lookUp(const NetworkSettings &settings, const QProc
         // the user listed the host, and tests route sandbox traffic through a real proxy so.
         if (ProxyBypass::matches(settings.proxyBypass, url.host()))
             return QNetworkProxy(QNetworkProxy::NoProxy);
-        QNetworkProxy proxy(settings.proxyType == NetworkSettings::ProxyType::Socks5 ? QNetworkProxy::Socks5Proxy
-                                                                                   : QNetworkProxy::HttpProxy,
-                            settings.proxyHost, settings.proxyPort, settings.proxyUser,
-                            settings.proxyPassword);
+        QNetworkProxy proxy(
+            settings.proxyType == NetworkSettings::ProxyType::Socks5 ? QNetworkProxy::Socks5Proxy
+                                                                     : QNetworkProxy::HttpProxy,
+            settings.proxyHost, settings.proxyPort, settings.proxyUser, settings.proxyPassword);
         return proxy;
     }
     case Mode::System:
@@ -140,7 +141,8 @@ QNetworkProxy ProxyResolver::lookUp(const NetworkSettings &settings, const QProc
     for (const QNetworkProxy &proxy : system) {
         if (proxy.type() == QNetworkProxy::HttpProxy || proxy.type() == QNetworkProxy::Socks5Proxy ||
             proxy.type() == QNetworkProxy::NoProxy || proxy.type() == QNetworkProxy::DefaultProxy)
-            return proxy.type() == QNetworkProxy::DefaultProxy ? QNetworkProxy(QNetworkProxy::NoProxy) : proxy;
+            return proxy.type() == QNetworkProxy::DefaultProxy ? QNetworkProxy(QNetworkProxy::NoProxy)
+                                                               : proxy;
     }
     return QNetworkProxy(QNetworkProxy::NoProxy);
 }

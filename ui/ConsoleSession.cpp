@@ -146,10 +146,6 @@ void ConsoleSession::useProxyLogin(const QString &host, quint16 port, const QStr
                                    const QString &password)
 {
     m_network->setProxyLogin(host, port, user, password);
-    // Qt keeps the last login a proxy was given and sends it again without asking: a refused one
-    // would be sent for ever.
-    if (m_client)
-        m_network->manager(m_client->config().network)->clearAccessCache();
 }
 
 void ConsoleSession::connectWith(const QUrl &baseUrl, const QString &apiKey, const NetworkSettings &network)

@@ -7,15 +7,16 @@
 // keychain service, and never in any output or file.
 
 #include "CliChild.h"
+#include "ForwardProxy.h"
 #include "KeychainSecretStore.h"
 #include "Profile.h"
 #include "ProfileStore.h"
 #include "SandboxServer.h"
 #include "SharedSandbox.h"
+#include "TlsTestServer.h"
 
 #include <QDir>
 #include <QDirIterator>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -24,16 +25,10 @@
 #include <QMessageAuthenticationCode>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
-#include <QProcess>
 #include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QSignalSpy>
-#include <QSslCertificate>
-#include <QSslKey>
-#include <QSslSocket>
-#include <QStandardPaths>
 #include <QTcpServer>
-#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -172,196 +167,16 @@ QString proxyUrl(quint16 port, const QString &user = QString())
                           : QStringLiteral("http://%1@127.0.0.1:%2").arg(user).arg(port);
 }
 
-// STAND-IN for tests/support/ForwardProxy, which was not in the tree when these tests were
-// written: the same API over Debian's real tinyproxy. Delete it and include ForwardProxy.h once
-// that exists.
-class ForwardProxy
+// The CA-signed answer of tests/support/TlsTestServer: journy.io's answer to GET /validate for a
+// key with TrackData.
+QByteArray validateAnswer()
 {
-public:
-    ForwardProxy() = default;
-    ForwardProxy(const ForwardProxy &) = delete;
-    ForwardProxy &operator=(const ForwardProxy &) = delete;
-    ~ForwardProxy() { stop(); }
-
-    static bool isAvailable()
-    {
-        return !QStandardPaths::findExecutable(QStringLiteral("tinyproxy")).isEmpty();
-    }
-
-    // With user, the proxy wants that BasicAuth login (407 otherwise).
-    bool start(const QString &user = QString(), const QString &password = QString())
-    {
-        if (!m_dir.isValid())
-            return false;
-        {
-            QTcpServer probe;
-            if (!probe.listen(QHostAddress::LocalHost, 0))
-                return false;
-            m_port = probe.serverPort();
-        }
-        QFile config(m_dir.filePath(QStringLiteral("tinyproxy.conf")));
-        if (!config.open(QIODevice::WriteOnly))
-            return false;
-        QByteArray text = "Port " + QByteArray::number(m_port) + "\nListen 127.0.0.1\nTimeout 30\n" +
-                          "MaxClients 50\nLogLevel Info\nLogFile \"" + logFile().toUtf8() + "\"\n";
-        if (!user.isEmpty())
-            text += "BasicAuth " + user.toUtf8() + ' ' + password.toUtf8() + '\n';
-        config.write(text);
-        config.close();
-        m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        m_process.start(QStringLiteral("tinyproxy"),
-                        {QStringLiteral("-d"), QStringLiteral("-c"), config.fileName()});
-        if (!m_process.waitForStarted(5000))
-            return false;
-        QElapsedTimer clock;
-        clock.start();
-        while (clock.elapsed() < 10000 && m_process.state() == QProcess::Running) {
-            QTcpSocket socket;
-            socket.connectToHost(QHostAddress::LocalHost, m_port);
-            if (socket.waitForConnected(200))
-                return true;
-            QTest::qWait(50);
-        }
-        return false;
-    }
-    void stop()
-    {
-        if (m_process.state() == QProcess::NotRunning)
-            return;
-        m_process.terminate();
-        if (!m_process.waitForFinished(3000)) {
-            m_process.kill();
-            m_process.waitForFinished(3000);
-        }
-    }
-    quint16 port() const { return m_port; }
-    QString logText() const
-    {
-        QFile file(logFile());
-        return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
-    }
-    // Requests (request lines) the proxy logged that contain needle, e.g. "/validate" or
-    // "CONNECT localhost:443 ".
-    int requestsLogged(const QString &needle) const
-    {
-        int count = 0;
-        const QStringList lines = logText().split(QLatin1Char('\n'));
-        for (const QString &line : lines) {
-            if (line.contains(QLatin1String("Request (file descriptor")) && line.contains(needle))
-                ++count;
-        }
-        return count;
-    }
-
-private:
-    QString logFile() const { return m_dir.filePath(QStringLiteral("tinyproxy.log")); }
-
-    QTemporaryDir m_dir;
-    QProcess m_process;
-    quint16 m_port = 0;
-};
-
-// STAND-IN for TlsTestServer's CA-signed mode with tests/data/test-ca.crt, which were not in the
-// tree when these tests were written: an HTTPS endpoint on 127.0.0.1 whose certificate (for
-// localhost and 127.0.0.1) a throw-away "journy-console Test Root CA" signed, made here with the
-// openssl command. It answers every request as journy.io answers GET /validate for a key with
-// TrackData.
-class CaSignedTlsServer : public QTcpServer
-{
-public:
-    bool start(const QString &folder, QString *error)
-    {
-        QDir().mkpath(folder);
-        const QDir dir(folder);
-        QFile extensions(dir.filePath(QStringLiteral("leaf.ext")));
-        if (!extensions.open(QIODevice::WriteOnly)) {
-            *error = QStringLiteral("cannot write %1").arg(extensions.fileName());
-            return false;
-        }
-        extensions.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-        extensions.close();
-        const QList<QStringList> steps{
-            {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
-             QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"),
-             QStringLiteral("ca.key"), QStringLiteral("-out"), QStringLiteral("ca.crt"),
-             QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-subj"),
-             QStringLiteral("/CN=journy-console Test Root CA")},
-            {QStringLiteral("req"), QStringLiteral("-newkey"), QStringLiteral("rsa:2048"),
-             QStringLiteral("-nodes"), QStringLiteral("-keyout"), QStringLiteral("leaf.key"),
-             QStringLiteral("-out"), QStringLiteral("leaf.csr"), QStringLiteral("-subj"),
-             QStringLiteral("/CN=localhost")},
-            {QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"),
-             QStringLiteral("leaf.csr"), QStringLiteral("-CA"), QStringLiteral("ca.crt"),
-             QStringLiteral("-CAkey"), QStringLiteral("ca.key"), QStringLiteral("-CAcreateserial"),
-             QStringLiteral("-out"), QStringLiteral("leaf.crt"), QStringLiteral("-days"), QStringLiteral("2"),
-             QStringLiteral("-extfile"), QStringLiteral("leaf.ext")},
-        };
-        for (const QStringList &step : steps) {
-            QProcess openssl;
-            openssl.setWorkingDirectory(folder);
-            openssl.start(QStringLiteral("openssl"), step);
-            if (!openssl.waitForFinished(30000) || openssl.exitCode() != 0) {
-                *error = QStringLiteral("openssl %1 failed: %2 %3")
-                             .arg(step.join(QLatin1Char(' ')), openssl.errorString(),
-                                  QString::fromUtf8(openssl.readAllStandardError()));
-                return false;
-            }
-        }
-        QFile certificate(dir.filePath(QStringLiteral("leaf.crt")));
-        QFile key(dir.filePath(QStringLiteral("leaf.key")));
-        if (!certificate.open(QIODevice::ReadOnly) || !key.open(QIODevice::ReadOnly)) {
-            *error = QStringLiteral("no certificate in %1").arg(folder);
-            return false;
-        }
-        m_certificate = QSslCertificate(certificate.readAll(), QSsl::Pem);
-        m_key = QSslKey(key.readAll(), QSsl::Rsa, QSsl::Pem);
-        m_caFile = dir.filePath(QStringLiteral("ca.crt"));
-        if (m_certificate.isNull() || m_key.isNull() || !QSslSocket::supportsSsl() ||
-            !listen(QHostAddress::LocalHost, 0)) {
-            *error = QStringLiteral("cannot serve TLS on 127.0.0.1");
-            return false;
-        }
-        return true;
-    }
-    QString caFile() const { return m_caFile; }
-    // Requests that arrived decrypted: a client that refused the certificate sent none.
-    int requests() const { return m_requests; }
-
-protected:
-    void incomingConnection(qintptr descriptor) override
-    {
-        auto *socket = new QSslSocket(this);
-        if (!socket->setSocketDescriptor(descriptor)) {
-            delete socket;
-            return;
-        }
-        socket->setLocalCertificate(m_certificate);
-        socket->setPrivateKey(m_key);
-        auto received = std::make_shared<QByteArray>();
-        connect(socket, &QSslSocket::readyRead, this, [this, socket, received] {
-            *received += socket->readAll();
-            if (!received->contains("\r\n\r\n"))
-                return;
-            received->clear();
-            ++m_requests;
-            const QByteArray body =
-                R"({"data":{"permissions":["TrackData"]},"meta":{"requestId":"tls-1","status":200}})";
-            socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-RateLimit-Limit: 1800\r\n"
-                          "X-RateLimit-Remaining: 1799\r\nConnection: close\r\nContent-Length: " +
-                          QByteArray::number(body.size()) + "\r\n\r\n" + body);
-            socket->disconnectFromHost();
-        });
-        connect(socket, &QSslSocket::disconnected, socket, &QObject::deleteLater);
-        connect(socket, &QSslSocket::errorOccurred, socket, [socket] { socket->disconnectFromHost(); });
-        socket->startServerEncryption();
-    }
-
-private:
-    QSslCertificate m_certificate;
-    QSslKey m_key;
-    QString m_caFile;
-    int m_requests = 0;
-};
+    const QByteArray body =
+        R"({"data":{"permissions":["TrackData"]},"meta":{"requestId":"tls-1","status":200}})";
+    return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-RateLimit-Limit: 1800\r\n"
+           "X-RateLimit-Remaining: 1799\r\nConnection: close\r\nContent-Length: " +
+           QByteArray::number(body.size()) + "\r\n\r\n" + body;
+}
 
 } // namespace
 
@@ -2051,9 +1866,11 @@ void TestJournyCli::httpsThroughProxyWithCaFile()
     REQUIRE_TINYPROXY();
     ForwardProxy proxy;
     QVERIFY2(proxy.start(), qPrintable(proxy.logText()));
-    CaSignedTlsServer server;
+    TlsTestServer server(nullptr, QStringLiteral("ca-signed-localhost"));
+    QVERIFY(server.start());
+    server.setAnswer(validateAnswer());
+    const QString caFile = QStringLiteral(JOURNY_TEST_DATA_DIR "/test-ca.crt");
     QString error;
-    QVERIFY2(server.start(m_dir->filePath(QStringLiteral("tls")), &error), qPrintable(error));
     const QString via = proxyUrl(proxy.port());
     const QString base = QStringLiteral("https://localhost:%1").arg(server.serverPort());
     const QString connect = QStringLiteral("CONNECT localhost:%1 ").arg(server.serverPort());
@@ -2062,7 +1879,7 @@ void TestJournyCli::httpsThroughProxyWithCaFile()
 
     // Through the proxy's CONNECT, trusting the company CA: validate names the route and who
     // issued the server's certificate.
-    CliRun run = journy({QStringLiteral("--proxy"), via, QStringLiteral("--ca-file"), server.caFile(),
+    CliRun run = journy({QStringLiteral("--proxy"), via, QStringLiteral("--ca-file"), caFile,
                          QStringLiteral("--base-url"), base, QStringLiteral("validate")},
                         withKey);
     COMPARE_EXIT(run, 0);
@@ -2074,7 +1891,7 @@ void TestJournyCli::httpsThroughProxyWithCaFile()
         qPrintable(run.text()));
     QVERIFY2(run.text().contains(QLatin1String("permissions: TrackData\n")), qPrintable(run.text()));
     QCOMPARE(proxy.requestsLogged(connect), 1);
-    QCOMPARE(server.requests(), 1);
+    QCOMPARE(server.requestsReceived(), 1);
 
     // Without the CA file: a TLS failure naming the issuer and the way out, and nothing sent.
     run = journy({QStringLiteral("--json"), QStringLiteral("--proxy"), via, QStringLiteral("--base-url"),
@@ -2093,7 +1910,7 @@ void TestJournyCli::httpsThroughProxyWithCaFile()
     const QString line = lineWith(run.text(), QStringLiteral("error (tls): "));
     QVERIFY2(line.contains(issuer) && line.contains(QLatin1String("--ca-file")), qPrintable(run.describe()));
     QCOMPARE(proxy.requestsLogged(connect), 3);
-    QCOMPARE(server.requests(), 1);
+    QCOMPARE(server.requestsReceived(), 1);
 
     // A profile's CA file and proxy do the same without options.
     const QString name = QStringLiteral("tls %1").arg(m_suffix);
@@ -2101,13 +1918,13 @@ void TestJournyCli::httpsThroughProxyWithCaFile()
     profile.name = name;
     profile.baseUrl = QUrl(base);
     QVERIFY(NetworkSettings::parseProxyUrl(via, &profile.network, &error));
-    profile.network.caFile = server.caFile();
+    profile.network.caFile = caFile;
     QVERIFY2(ProfileStore(profilesFile()).save(profile, &error), qPrintable(error));
     run = journy({QStringLiteral("--profile"), name, QStringLiteral("validate")}, withKey);
     COMPARE_EXIT(run, 0);
     QVERIFY2(run.text().contains(issuer), qPrintable(run.text()));
     QCOMPARE(proxy.requestsLogged(connect), 4);
-    QCOMPARE(server.requests(), 2);
+    QCOMPARE(server.requestsReceived(), 2);
 }
 
 void TestJournyCli::systemProxyFromEnvironment()

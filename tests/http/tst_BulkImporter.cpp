@@ -6,9 +6,9 @@
 // go in calls of at most 100 users; pause, resume and cancel; and the server holds every row.
 
 #include "BulkImporter.h"
-#include "NetworkAccess.h"
 #include "ImportRowBuilder.h"
 #include "JournyClient.h"
+#include "NetworkAccess.h"
 #include "SandboxServer.h"
 
 #include <QElapsedTimer>

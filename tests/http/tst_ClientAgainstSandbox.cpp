@@ -5,8 +5,8 @@
 // ApiResult fields as pre-flight errors.
 
 #include "ApiRequest.h"
-#include "NetworkAccess.h"
 #include "JournyClient.h"
+#include "NetworkAccess.h"
 #include "RateLimitTracker.h"
 #include "SandboxServer.h"
 #include "TestFields.h"
@@ -46,7 +46,7 @@ private:
     SandboxServer *m_server = nullptr;
     JournyClient *m_client = nullptr;
     QNetworkAccessManager m_nam; // inspection, independent of the client under test
-    NetworkAccess m_network;   // shared by the clients, as in the console
+    NetworkAccess m_network;     // shared by the clients, as in the console
 };
 
 void TestClientAgainstSandbox::init()

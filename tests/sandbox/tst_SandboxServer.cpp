@@ -6,8 +6,8 @@
 
 #include "ApiOperation.h"
 #include "ApiRequest.h"
-#include "NetworkAccess.h"
 #include "JournyClient.h"
+#include "NetworkAccess.h"
 #include "SandboxConfig.h"
 #include "SandboxServer.h"
 #include "SpecSchema.h"
@@ -212,7 +212,7 @@ private:
 
     std::unique_ptr<SandboxServer> m_server;
     QNetworkAccessManager *m_nam = nullptr; // raw calls, independent of the client under test
-    NetworkAccess *m_network = nullptr;   // JournyClient's connections
+    NetworkAccess *m_network = nullptr;     // JournyClient's connections
     SpecSchema m_spec;
 };
 

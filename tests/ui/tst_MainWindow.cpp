@@ -827,9 +827,8 @@ void tst_MainWindow::editProfileKeepsItsKey()
 
     QCOMPARE(console.profiles.profile(QStringLiteral("Staging EU")).environment,
              Profile::Environment::Production);
-    QCOMPARE(
-        console.readSecret(console.profiles.profile(QStringLiteral("Staging EU")).apiKeySecretName()),
-        std::optional<QByteArray>(key.toUtf8()));
+    QCOMPARE(console.readSecret(console.profiles.profile(QStringLiteral("Staging EU")).apiKeySecretName()),
+             std::optional<QByteArray>(key.toUtf8()));
     QTRY_VERIFY(console.ready());
     QCOMPARE(console.session.profile().name, QStringLiteral("Staging EU"));
     QVERIFY2(window->windowTitle().startsWith(QStringLiteral("[PRODUCTION]")),

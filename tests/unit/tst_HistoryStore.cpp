@@ -3,8 +3,8 @@
 // really sent with a key to a sandbox on loopback leaves no trace of the key in any file.
 
 #include "HistoryStore.h"
-#include "NetworkAccess.h"
 #include "JournyClient.h"
+#include "NetworkAccess.h"
 #include "SandboxServer.h"
 
 #include <QDir>

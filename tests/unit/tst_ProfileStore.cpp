@@ -292,7 +292,9 @@ void TestProfileStore::fileHoldsNothingButTheProfileFields()
     const QStringList keys = settings.allKeys();
     QVERIFY(!keys.isEmpty());
     static const QRegularExpression allowed(QRegularExpression::anchoredPattern(
-        QStringLiteral("default|profiles/[0-9a-f]+/(name|baseUrl|environment|proxyMode|proxyType|proxyHost|proxyPort|proxyBypass|proxyUser|caFile|timeoutMs)")));
+        QStringLiteral("default|profiles/[0-9a-f]+/"
+                       "(name|baseUrl|environment|proxyMode|proxyType|proxyHost|proxyPort|proxyBypass|"
+                       "proxyUser|caFile|timeoutMs)")));
     for (const QString &key : keys)
         QVERIFY2(allowed.match(key).hasMatch(), qPrintable(QStringLiteral("unexpected INI key %1").arg(key)));
     QCOMPARE(keys.size(), 1 + 2 * 11);
@@ -305,7 +307,8 @@ void TestProfileStore::fileHoldsNothingButTheProfileFields()
     QVERIFY2(!text.contains(QLatin1String("secret"), Qt::CaseInsensitive), qPrintable(text));
     QVERIFY2(!text.contains(QLatin1String("password"), Qt::CaseInsensitive), qPrintable(text));
     static const QRegularExpression line(QRegularExpression::anchoredPattern(QStringLiteral(
-        "\\[profiles\\]|\\[General\\]|default=.*|[0-9a-f]+\\\\(name|baseUrl|environment|proxyMode|proxyType|proxyHost|proxyPort|proxyBypass|proxyUser|caFile|timeoutMs)=.*")));
+        "\\[profiles\\]|\\[General\\]|default=.*|[0-9a-f]+\\\\(name|baseUrl|environment|proxyMode|proxyType|"
+        "proxyHost|proxyPort|proxyBypass|proxyUser|caFile|timeoutMs)=.*")));
     const QStringList lines = text.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     for (const QString &entry : lines)
         QVERIFY2(line.match(entry.trimmed()).hasMatch(),
