@@ -207,7 +207,6 @@ void HmacPage::useProfileSecret()
         // Shown masked whatever the toggle said before: the user asks to see it if needed.
         self->setSecretShown(false);
         self->m_profileSecret = result.secret;
-        self->m_profileSecretOwner = profile.name;
         self->m_secretLineEdit->setText(QString::fromUtf8(result.secret));
         self->m_secretStatusLabel->setText(
             tr("Using the identity-verification secret of the profile %1.").arg(profile.name));
@@ -220,7 +219,6 @@ void HmacPage::forgetProfileSecret()
     if (m_profileSecret.isEmpty())
         return;
     m_profileSecret.clear();
-    m_profileSecretOwner.clear();
     m_secretStatusLabel->clear();
     updateHash();
 }
@@ -231,13 +229,21 @@ void HmacPage::onSessionChanged()
     m_useProfileSecretPushButton->setToolTip(
         tr("Read the identity-verification secret stored in the keychain for the profile %1.")
             .arg(profileName));
-    if (m_profileSecretOwner.isEmpty() || m_profileSecretOwner == profileName)
+    // stateChanged() comes several times per activation (connecting, ready): only a change of
+    // profile matters here.
+    if (profileName == m_profileName)
         return;
-    // Another profile's secret must not linger under this one's name.
+    m_profileName = profileName;
+    // A keychain read still on its way was asked for the previous profile: its answer must not
+    // fill this profile's page.
     ++m_secretRequest;
     m_useProfileSecretPushButton->setEnabled(true);
+    if (m_profileSecret.isEmpty()) {
+        m_secretStatusLabel->clear();
+        return;
+    }
+    // Another profile's secret must not linger under this one's name.
     m_profileSecret.clear();
-    m_profileSecretOwner.clear();
     m_secretLineEdit->clear();
     m_secretStatusLabel->setText(
         tr("The active profile changed: the previous profile's secret was cleared."));

@@ -58,6 +58,6 @@ private:
     // The keychain's bytes as read (a secret need not be valid UTF-8), while the field still
     // holds them; empty once the user edits the field or the profile changes.
     QByteArray m_profileSecret;
-    QString m_profileSecretOwner; // the profile the secret belongs to
-    quint64 m_secretRequest = 0;  // drops keychain answers that were superseded
+    QString m_profileName;       // the active profile the page shows; its secret, if read, is this one's
+    quint64 m_secretRequest = 0; // drops keychain answers that were superseded or meant for another profile
 };

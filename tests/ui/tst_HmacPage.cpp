@@ -13,6 +13,7 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QStandardPaths>
+#include <QTimer>
 
 namespace {
 
@@ -74,6 +75,7 @@ private slots:
     void saysWhenTheProfileHasNoSecret();
     void saysWhenTheKeychainIsUnavailable();
     void forgetsTheProfilesSecretOnProfileSwitch();
+    void dropsAKeychainReadOfThePreviousProfile();
 };
 
 void TestHmacPage::signsKnownVectors_data()
@@ -349,6 +351,59 @@ void TestHmacPage::forgetsTheProfilesSecretOnProfileSwitch()
     QVERIFY(w.hash->text().isEmpty());
     QVERIFY(w.secretStatus->text().contains(QLatin1String("cleared")));
     QVERIFY(w.useProfile->toolTip().contains(QLatin1String("Other")));
+}
+
+void TestHmacPage::dropsAKeychainReadOfThePreviousProfile()
+{
+    PageTestSession t;
+    QVERIFY(
+        t.addProfile(QStringLiteral("Other"), QStringLiteral("other-key"), {QStringLiteral("TrackData")}));
+    QVERIFY(t.activate(QStringLiteral("Other")));
+    QVERIFY(t.writeSecret(t.session.profile().verificationSecretName(), "other-secret"));
+    HmacPage page(&t.session);
+    const HmacWidgets w(page);
+    QVERIFY(w.complete());
+    QTest::keyClicks(w.id, QStringLiteral("20"));
+    // Everything the secret field and the status ever show from here on.
+    QStringList secretsShown;
+    QStringList statusesShown;
+    connect(w.secret, &QLineEdit::textChanged, this, [&secretsShown](const QString &text) {
+        if (!text.isEmpty())
+            secretsShown << text;
+    });
+    QTimer watch; // the label has no change signal: look at it on every turn of the loop
+    connect(&watch, &QTimer::timeout, this,
+            [&w, &statusesShown] { statusesShown << w.secretStatus->text(); });
+    watch.start(0);
+
+    // Other's keychain read is under way when the user switches to the built-in Sandbox, which
+    // is ready at once (its key is not in the keychain): nothing later clears the page again.
+    QTest::mouseClick(w.useProfile, Qt::LeftButton);
+    QVERIFY(!w.useProfile->isEnabled());
+    t.session.activate(Profile::embeddedSandboxName());
+    QCOMPARE(t.session.state(), ConsoleSession::State::Ready);
+
+    // The memory keychain answers in order: once this read is answered, Other's was too.
+    bool answered = false;
+    t.secrets.read(QStringLiteral("anything"), [&answered](const SecretStore::Result &) { answered = true; });
+    QTRY_VERIFY(answered);
+    QTest::qWait(0);
+    watch.stop();
+
+    QVERIFY2(secretsShown.isEmpty(), qPrintable(secretsShown.join(QLatin1Char(','))));
+    QVERIFY(w.secret->text().isEmpty());
+    QVERIFY(w.hash->text().isEmpty());
+    for (const QString &status : statusesShown)
+        QVERIFY2(!status.contains(QLatin1String("Using the identity-verification secret")),
+                 qPrintable(status));
+    QVERIFY2(!w.secretStatus->text().contains(QLatin1String("Other")), qPrintable(w.secretStatus->text()));
+    QVERIFY(w.useProfile->isEnabled());
+    QVERIFY(w.useProfile->toolTip().contains(QLatin1String("Sandbox")));
+
+    // The Sandbox's own secret is still one click away.
+    QVERIFY(t.writeSecret(t.session.profile().verificationSecretName(), "secret"));
+    QTest::mouseClick(w.useProfile, Qt::LeftButton);
+    QTRY_COMPARE(w.hash->text(), secretHash20);
 }
 
 QTEST_MAIN(TestHmacPage)
