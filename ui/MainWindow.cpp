@@ -54,7 +54,7 @@ MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QSt
       m_testConnectionPushButton(new QPushButton(tr("Test connection"), this)),
       m_addProfilePushButton(new QPushButton(tr("Add…"), this)),
       m_editProfilePushButton(new QPushButton(tr("Edit…"), this)),
-      m_removeProfilePushButton(new QPushButton(tr("Remove"), this)),
+      m_removeProfilePushButton(new QPushButton(tr("Remove"), this)), m_profileMessageLabel(new QLabel(this)),
       m_navigationListWidget(new QListWidget(this)), m_pagesStackedWidget(new QStackedWidget(this)),
       m_connectionLabel(new QLabel(this)), m_rateLimitGauge(new RateLimitGauge(this))
 {
@@ -67,6 +67,7 @@ MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QSt
     m_addProfilePushButton->setObjectName(QStringLiteral("addProfilePushButton"));
     m_editProfilePushButton->setObjectName(QStringLiteral("editProfilePushButton"));
     m_removeProfilePushButton->setObjectName(QStringLiteral("removeProfilePushButton"));
+    m_profileMessageLabel->setObjectName(QStringLiteral("profileMessageLabel"));
     m_navigationListWidget->setObjectName(QStringLiteral("navigationListWidget"));
     m_pagesStackedWidget->setObjectName(QStringLiteral("pagesStackedWidget"));
     m_connectionLabel->setObjectName(QStringLiteral("connectionLabel"));
@@ -84,6 +85,10 @@ MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QSt
     m_productionBannerLabel->setStyleSheet(
         QStringLiteral("background: #c62828; color: white; font-weight: bold; padding: 6px;"));
     m_productionBannerLabel->hide();
+    m_profileMessageLabel->setWordWrap(true);
+    m_profileMessageLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_profileMessageLabel->setStyleSheet(QStringLiteral("color: #c62828;"));
+    m_profileMessageLabel->hide();
 
     auto *profileBar = new QHBoxLayout;
     profileBar->addWidget(new QLabel(tr("Profile:"), this));
@@ -137,6 +142,7 @@ MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QSt
     auto *layout = new QVBoxLayout(central);
     layout->addWidget(m_productionBannerLabel);
     layout->addLayout(profileBar);
+    layout->addWidget(m_profileMessageLabel);
     layout->addWidget(splitter, 1);
     setCentralWidget(central);
     statusBar()->addWidget(m_connectionLabel, 1);
@@ -290,6 +296,7 @@ void MainWindow::reloadProfiles(const QString &select)
 
 void MainWindow::profileChosen()
 {
+    showProfileMessage(QString());
     m_rateLimitGauge->reset();
     m_connectionRoute.clear();
     m_proxyLoginDeclined.clear();
@@ -408,6 +415,12 @@ void MainWindow::editProfile()
     dialog->open();
 }
 
+void MainWindow::showProfileMessage(const QString &text)
+{
+    m_profileMessageLabel->setText(text);
+    m_profileMessageLabel->setVisible(!text.isEmpty());
+}
+
 void MainWindow::removeProfile()
 {
     const Profile profile = m_session->profile();
@@ -417,27 +430,51 @@ void MainWindow::removeProfile()
             this, tr("Remove"), tr("Remove the profile %1 and its key from the keychain?").arg(profile.name),
             QString()))
         return;
-    SecretStore *secrets = m_session->secrets();
-    auto forget = [this, profile] {
+    showProfileMessage(QString());
+    m_removeProfilePushButton->setEnabled(false); // one removal at a time
+    // The verification secret and the proxy password first, the key last: should the keychain
+    // refuse one, the profile stays as usable as it can be, to retry with.
+    removeProfileSecrets(profile, {{profile.verificationSecretName(), tr("identity-verification secret")},
+                                   {profile.proxyPasswordSecretName(), tr("proxy password")},
+                                   {profile.apiKeySecretName(), tr("API key")}});
+}
+
+void MainWindow::removeProfileSecrets(const Profile &profile, QList<QPair<QString, QString>> secrets)
+{
+    if (secrets.isEmpty()) {
         QString error;
-        m_session->profiles()->remove(profile.name, &error);
-        reloadProfiles(Profile::embeddedSandboxName());
+        if (!m_session->profiles()->remove(profile.name, &error)) {
+            profileRemovalFailed(profile, error);
+            return;
+        }
+        const QString active = m_session->profile().name;
+        reloadProfiles(active == profile.name ? Profile::embeddedSandboxName() : active);
         profileChosen();
-    };
-    // The key first: while it cannot be removed, the profile stays. The verification secret and
-    // the proxy password go with it, whether they were stored or not.
-    secrets->remove(
-        profile.apiKeySecretName(), [this, secrets, profile, forget](const SecretStore::Result &result) {
-            if (!result.ok()) {
-                m_connectionLabel->setText(tr("The profile was kept: %1").arg(result.message));
-                return;
-            }
-            secrets->remove(profile.verificationSecretName(),
-                            [secrets, profile, forget](const SecretStore::Result &) {
-                                secrets->remove(profile.proxyPasswordSecretName(),
-                                                [forget](const SecretStore::Result &) { forget(); });
-                            });
-        });
+        statusBar()->showMessage(
+            tr("The profile %1 and its keychain entries were removed.").arg(profile.name), 15000);
+        return;
+    }
+    const QPair<QString, QString> secret = secrets.takeFirst();
+    m_session->secrets()->remove(secret.first, [this, profile, secrets,
+                                                secret](const SecretStore::Result &result) {
+        // An entry that was never stored (no proxy login, no verification secret) is as good as
+        // removed. Any other failure keeps the profile: its entries must not be left behind
+        // unseen, with nothing left in the console to remove them with.
+        if (!result.ok() && result.error != SecretStore::Error::NotFound) {
+            profileRemovalFailed(
+                profile,
+                tr("its %1 could not be removed from the keychain: %2").arg(secret.second, result.message));
+            return;
+        }
+        removeProfileSecrets(profile, secrets);
+    });
+}
+
+void MainWindow::profileRemovalFailed(const Profile &profile, const QString &why)
+{
+    showProfileMessage(tr("The profile %1 was kept, %2. Remove it again once the keychain allows it.")
+                           .arg(profile.name, why));
+    m_removeProfilePushButton->setEnabled(!m_session->profile().isEmbeddedSandbox());
 }
 
 void MainWindow::openRequest(const ApiRequest &request)

@@ -1,7 +1,10 @@
 #pragma once
 
+#include <QList>
 #include <QMainWindow>
+#include <QPair>
 #include <QPointer>
+#include <QString>
 
 #include <functional>
 
@@ -10,6 +13,7 @@ class ConsolePage;
 class ConsoleSession;
 class HistoryPage;
 class HistoryStore;
+class Profile;
 class ProxyLoginDialog;
 class QComboBox;
 class QLabel;
@@ -59,6 +63,13 @@ private:
     void addProfile();
     void editProfile();
     void removeProfile();
+    // Removes the profile's keychain entries one by one ({entry name, what it is for the user}),
+    // then the profile; stops at the first entry the keychain refuses to remove.
+    void removeProfileSecrets(const Profile &profile, QList<QPair<QString, QString>> secrets);
+    void profileRemovalFailed(const Profile &profile, const QString &why);
+    // A message about the profiles under the profile bar (empty: hidden); it stays until the
+    // next profile is chosen, unlike the status bar's.
+    void showProfileMessage(const QString &text);
     void openRequest(const class ApiRequest &request);
 
     ConsoleSession *m_session;
@@ -73,6 +84,7 @@ private:
     QPushButton *m_addProfilePushButton;
     QPushButton *m_editProfilePushButton;
     QPushButton *m_removeProfilePushButton;
+    QLabel *m_profileMessageLabel;
     QListWidget *m_navigationListWidget;
     QStackedWidget *m_pagesStackedWidget;
     QLabel *m_connectionLabel;

@@ -38,6 +38,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QSet>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStackedWidget>
@@ -45,6 +46,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include <memory>
 #include <optional>
@@ -57,6 +59,30 @@ const QStringList pageTitles{QStringLiteral("Users"),       QStringLiteral("Acco
                              QStringLiteral("Link device"), QStringLiteral("Website snippet"),
                              QStringLiteral("Catalog"),     QStringLiteral("HMAC"),
                              QStringLiteral("History"),     QStringLiteral("Bulk import")};
+
+// The in-memory keychain, with one more way to fail as a real one does: it refuses to remove the
+// entries it is told to (the user denies the keychain's prompt, a locked collection).
+class RefusingSecretStore : public MemorySecretStore
+{
+public:
+    void refuseRemoving(const QString &name) { m_refused.insert(name); }
+    void allowRemoving() { m_refused.clear(); }
+
+    void remove(const QString &name, Callback done) override
+    {
+        if (!m_refused.contains(name)) {
+            MemorySecretStore::remove(name, std::move(done));
+            return;
+        }
+        Result result;
+        result.error = Error::AccessDenied;
+        result.message = QStringLiteral("The keychain refused access: the user denied it");
+        QTimer::singleShot(0, this, [done, result] { done(result); });
+    }
+
+private:
+    QSet<QString> m_refused;
+};
 
 // Everything a MainWindow is given, built the way journy-console builds it, in a temporary folder.
 class Console
@@ -101,9 +127,14 @@ public:
             return false;
         if (key.isEmpty())
             return true;
+        return writeSecret(profile.apiKeySecretName(), key);
+    }
+
+    bool writeSecret(const QString &name, const QByteArray &secret)
+    {
         bool done = false;
         bool ok = false;
-        secrets.write(profile.apiKeySecretName(), key, [&done, &ok](const SecretStore::Result &result) {
+        secrets.write(name, secret, [&done, &ok](const SecretStore::Result &result) {
             ok = result.ok();
             done = true;
         });
@@ -142,7 +173,7 @@ public:
     }
 
     QTemporaryDir dir;
-    MemorySecretStore secrets;
+    RefusingSecretStore secrets;
     ProfileStore profiles;
     ConsoleSession session;
     HistoryStore history;
@@ -251,6 +282,7 @@ private slots:
     void profileDialogWithoutKeychainSavesNothing();
     void editProfileKeepsItsKey();
     void removeProfileAsksAndDeletesItsKey();
+    void removeProfileKeepsItWhenTheKeychainRefuses();
     void closingRemembersAndNextWindowRestores();
     void historyRecordsRequestsWithoutTheKey();
     void screenshotTourSavesEveryPage();
@@ -848,12 +880,7 @@ void tst_MainWindow::removeProfileAsksAndDeletesItsKey()
     // A proxy password saved by the login prompt goes with the profile too.
     const QString proxyPasswordName =
         console.profiles.profile(QStringLiteral("Old")).proxyPasswordSecretName();
-    {
-        bool written = false;
-        console.secrets.write(proxyPasswordName, "old-proxy-password",
-                              [&written](const SecretStore::Result &result) { written = result.ok(); });
-        QTRY_VERIFY(written);
-    }
+    QVERIFY(console.writeSecret(proxyPasswordName, "old-proxy-password"));
     auto window = openWindow(console);
     QVERIFY(window);
     QVERIFY(chooseProfile(window.get(), console, QStringLiteral("Old")));
@@ -881,6 +908,57 @@ void tst_MainWindow::removeProfileAsksAndDeletesItsKey()
     QCOMPARE(combo->currentData().toString(), QStringLiteral("Sandbox"));
     QVERIFY(window->windowTitle().contains(QStringLiteral("Sandbox")));
     QVERIFY(!remove->isEnabled());
+}
+
+void tst_MainWindow::removeProfileKeepsItWhenTheKeychainRefuses()
+{
+    Console console;
+    const QString key = QStringLiteral("jk_test_5c6d7e8f90a1b2c3d4e5f60718293a4b");
+    SandboxServer *server = console.startServer(key, SandboxConfig::allPermissions());
+    QVERIFY(server);
+    QVERIFY(console.addProfile(QStringLiteral("Old"), server->baseUrl(), Profile::Environment::Staging,
+                               key.toUtf8()));
+    const Profile old = console.profiles.profile(QStringLiteral("Old"));
+    QVERIFY(console.writeSecret(old.verificationSecretName(), "old-verification-secret"));
+    auto window = openWindow(console);
+    QVERIFY(window);
+    QVERIFY(chooseProfile(window.get(), console, QStringLiteral("Old")));
+    auto *remove = window->findChild<QPushButton *>(QStringLiteral("removeProfilePushButton"));
+    auto *message = window->findChild<QLabel *>(QStringLiteral("profileMessageLabel"));
+    QVERIFY(!message || message->isHidden());
+
+    // The keychain refuses to let go of the verification secret: the profile stays, with its
+    // key, and the user is told why and what to do.
+    console.secrets.refuseRemoving(old.verificationSecretName());
+    ConfirmationDialog::setNextAnswer(true);
+    QTest::mouseClick(remove, Qt::LeftButton);
+    QTRY_VERIFY(!console.profiles.contains(QStringLiteral("Old")) || (message && !message->isHidden()));
+    QVERIFY(console.profiles.contains(QStringLiteral("Old")));
+    QVERIFY(message);
+    const QString text = message->text();
+    QVERIFY2(text.contains(QLatin1String("The profile Old was kept")), qPrintable(text));
+    QVERIFY2(text.contains(QLatin1String("identity-verification secret")), qPrintable(text));
+    QVERIFY2(text.contains(QLatin1String("the user denied it")), qPrintable(text));
+    QVERIFY2(text.contains(QLatin1String("again")), qPrintable(text));
+    QVERIFY(console.profiles.contains(QStringLiteral("Old")));
+    QCOMPARE(console.readSecret(old.verificationSecretName()),
+             std::optional<QByteArray>("old-verification-secret"));
+    QCOMPARE(console.readSecret(old.apiKeySecretName()), std::optional<QByteArray>(key.toUtf8()));
+    QCOMPARE(console.session.profile().name, QStringLiteral("Old"));
+    auto *combo = window->findChild<QComboBox *>(QStringLiteral("profileComboBox"));
+    QVERIFY(combo->findData(QStringLiteral("Old")) >= 0);
+    QVERIFY(remove->isEnabled());
+
+    // Once the keychain lets go, removing again removes everything.
+    console.secrets.allowRemoving();
+    ConfirmationDialog::setNextAnswer(true);
+    QTest::mouseClick(remove, Qt::LeftButton);
+    QTRY_VERIFY(!console.profiles.contains(QStringLiteral("Old")));
+    QCOMPARE(console.readSecret(old.verificationSecretName()), std::nullopt);
+    QCOMPARE(console.readSecret(old.apiKeySecretName()), std::nullopt);
+    QTRY_COMPARE(console.session.profile().name, QStringLiteral("Sandbox"));
+    QVERIFY(message->isHidden());
+    QCOMPARE(combo->count(), 1);
 }
 
 void tst_MainWindow::closingRemembersAndNextWindowRestores()
