@@ -14,6 +14,9 @@
 #include <QNetworkProxy>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <memory>
+#include <utility>
+
 ConsoleSession::ConsoleSession(SecretStore *secrets, ProfileStore *profiles, const QString &sandboxDataFile,
                                QObject *parent)
     : QObject(parent), m_secrets(secrets), m_profiles(profiles), m_sandboxDataFile(sandboxDataFile),
@@ -22,7 +25,38 @@ ConsoleSession::ConsoleSession(SecretStore *secrets, ProfileStore *profiles, con
 
 ConsoleSession::~ConsoleSession()
 {
-    delete m_client; // before the sandbox it may be talking to
+    // Every client, the active one and those retired with calls in flight, goes before the
+    // sandbox it may be talking to.
+    if (m_client)
+        emit clientRetired(m_client);
+    m_client = nullptr;
+    qDeleteAll(findChildren<JournyClient *>(Qt::FindDirectChildrenOnly));
+}
+
+void ConsoleSession::retireClient()
+{
+    JournyClient *client = std::exchange(m_client, nullptr);
+    if (!client)
+        return;
+    emit clientRetired(client);
+    // The calls already sent finish under the profile they were sent with (the client reports
+    // them with its profile's name, so History files them there) and the form that sent one
+    // leaves "Sending…"; deleting the client would drop them unanswered. Each call has a
+    // deadline, so the client does go.
+    QList<ApiReply *> inFlight;
+    for (ApiReply *reply : client->findChildren<ApiReply *>(Qt::FindDirectChildrenOnly))
+        if (!reply->isFinished())
+            inFlight.append(reply);
+    if (inFlight.isEmpty()) {
+        delete client;
+        return;
+    }
+    auto remaining = std::make_shared<qsizetype>(inFlight.size());
+    for (ApiReply *reply : inFlight)
+        connect(reply, &ApiReply::finished, client, [client, remaining] {
+            if (--*remaining == 0)
+                client->deleteLater();
+        });
 }
 
 void ConsoleSession::setState(State state, const QString &problem)
@@ -45,8 +79,7 @@ QString ConsoleSession::rateLimitScope() const
 void ConsoleSession::activate(const QString &profileName)
 {
     ++m_generation;
-    delete m_client;
-    m_client = nullptr;
+    retireClient();
     m_permissions.clear();
     m_permissionsKnown = false;
     emit permissionsChanged(m_permissions);

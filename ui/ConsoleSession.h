@@ -46,7 +46,8 @@ public:
     // Sends through the active profile's client; nullptr when the session is not ready.
     ApiReply *send(const ApiRequest &request);
     // The active profile's client (bulk import sends through it directly); nullptr when the
-    // session is not ready. It is deleted when another profile is activated.
+    // session is not ready. When another profile is activated it is retired (clientRetired()):
+    // nothing new may be sent through it, and it is deleted once its calls in flight finished.
     JournyClient *client() const { return m_client; }
     // Asks GET /validate again; permissionsChanged() follows.
     void refreshPermissions();
@@ -73,6 +74,9 @@ signals:
     void validated(const ApiResult &result);
     // Every result of every request sent through the session, with the profile it went to.
     void requestFinished(const QString &profileName, const ApiResult &result);
+    // client is no longer the active profile's (another was activated, or the console closes):
+    // whoever sends through it directly must stop now.
+    void clientRetired(JournyClient *client);
 
 private:
     // A proxy password is in the keychain too; read it before connecting.
@@ -83,6 +87,8 @@ private:
                                const QString &password);
     void connectWith(const QUrl &baseUrl, const QString &apiKey, const NetworkSettings &network);
     void setState(State state, const QString &problem = QString());
+    // Takes the active client out of use; see client().
+    void retireClient();
 
     SecretStore *m_secrets;
     ProfileStore *m_profiles;

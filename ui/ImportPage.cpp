@@ -699,9 +699,13 @@ void ImportPage::startImporter(qint64 jobId)
     m_importer = new BulkImporter(&m_journal, client, jobId, options, this);
     connect(m_importer, &BulkImporter::progressed, this, &ImportPage::showProgress);
     connect(m_importer, &BulkImporter::finished, this, &ImportPage::importerFinished);
-    // The session deletes its client when another profile is activated; the importer must not
+    // The session retires its client when another profile is activated; the importer must not
     // send through it after that.
-    m_clientDestroyed = connect(client, &QObject::destroyed, this, &ImportPage::clientLost);
+    m_clientDestroyed =
+        connect(session(), &ConsoleSession::clientRetired, this, [this, client](JournyClient *retired) {
+            if (retired == client)
+                clientLost();
+        });
     m_activity = Activity::Sending;
     m_pausePushButton->setText(tr("Pause"));
     BulkImporter::Progress initial;
@@ -746,9 +750,10 @@ void ImportPage::importerFinished(bool cancelled)
 
 void ImportPage::clientLost()
 {
-    // Called while the session deletes the client (another profile, or the console closing): the
-    // importer goes at once, before it can send through a client that is gone. Its rows in flight
-    // stay in flight in the journal and are sent again at resume.
+    // Called while the session retires the client (another profile, or the console closing): the
+    // importer goes at once, before it sends more through a client that is no longer the
+    // profile's. Its calls in flight still finish (into History), unseen by the journal: their
+    // rows stay in flight there and are sent again at resume.
     disconnect(m_clientDestroyed);
     delete m_importer;
     m_importer = nullptr;

@@ -242,6 +242,12 @@ OperationForm::OperationForm(Operation operation, ConsoleSession *session, Catal
         refreshJson();
     });
     connect(m_session, &ConsoleSession::stateChanged, this, &OperationForm::updateSendState);
+    connect(m_session, &ConsoleSession::stateChanged, this, [this] {
+        // Still on its way to the profile it was sent with, whichever is active now.
+        if (m_reply && m_replyProfile != m_session->profile().name)
+            m_responsePanel->showNotice(tr("Sending with the profile %1 (sent before the switch to %2)…")
+                                            .arg(m_replyProfile, m_session->profile().name));
+    });
     connect(m_session, &ConsoleSession::permissionsChanged, this, &OperationForm::updateSendState);
     updateSendState();
 }
@@ -527,11 +533,28 @@ void OperationForm::send()
     ApiReply *reply = m_session->send(request);
     if (!reply)
         return;
+    m_reply = reply;
+    m_replyProfile = m_session->profile().name;
+    const QString profileName = m_replyProfile;
     m_sendPushButton->setEnabled(false);
     m_responsePanel->showSending();
-    connect(reply, &ApiReply::finished, this, [this, reply](const ApiResult &result) {
+    connect(reply, &ApiReply::finished, this, [this, reply, profileName](const ApiResult &result) {
         reply->deleteLater();
+        // Sent before the profile switched, and the form has sent to the new one since: the
+        // newer request's answer is the one to show. This one is in History.
+        if (reply != m_reply)
+            return;
+        m_reply = nullptr;
         updateSendState();
+        if (profileName != m_session->profile().name) {
+            // The profile switched while the request was in flight: its answer, from the other
+            // profile's server, must not read as the active profile's.
+            m_responsePanel->showNotice(tr("Sent with the profile %1 before the switch to %2: %3. Its answer "
+                                           "is in History under %1.")
+                                            .arg(profileName, m_session->profile().name, result.summary()));
+            emit finished(result);
+            return;
+        }
         m_responsePanel->showResult(result);
         showErrors(result.errors);
         if (m_fieldTable && !result.rejected.isEmpty())

@@ -4,8 +4,10 @@
 #include "ApiResult.h"
 
 #include <QMap>
+#include <QPointer>
 #include <QWidget>
 
+class ApiReply;
 class CatalogCache;
 class ConsoleSession;
 class FieldTableEditor;
@@ -80,6 +82,9 @@ private:
     QLabel *m_connectionLabel;
     ResponsePanel *m_responsePanel;
 
+    // The form's last request while in flight: its answer is the one the form shows.
+    QPointer<ApiReply> m_reply;
+    QString m_replyProfile;              // the profile m_reply was sent with
     QMap<QString, FormField *> m_fields; // field path -> field, with aliases
     bool m_jsonEdited = false;
     bool m_settingJson = false;

@@ -41,6 +41,7 @@ ResponsePanel::ResponsePanel(QWidget *parent)
     new JsonHighlighter(m_bodyPlainTextEdit->document());
     m_statusLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_requestIdLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_statusLabel->setWordWrap(true);
     m_messageLabel->setWordWrap(true);
     m_messageLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_errorsListWidget->setMaximumHeight(110);
@@ -67,6 +68,7 @@ ResponsePanel::ResponsePanel(QWidget *parent)
 void ResponsePanel::clear()
 {
     m_statusLabel->setText(tr("No request sent yet. Send with Ctrl+Return."));
+    m_statusLabel->setStyleSheet(QString());
     m_requestIdLabel->clear();
     m_requestId.clear();
     m_copyRequestIdPushButton->setEnabled(false);
@@ -81,6 +83,12 @@ void ResponsePanel::showSending()
 {
     clear();
     m_statusLabel->setText(tr("Sending…"));
+}
+
+void ResponsePanel::showNotice(const QString &text)
+{
+    clear();
+    m_statusLabel->setText(text);
 }
 
 void ResponsePanel::showResult(const ApiResult &result)

@@ -21,6 +21,8 @@ public:
 
     void showResult(const ApiResult &result);
     void showSending();
+    // A line instead of an answer, e.g. where the answer went instead of this panel.
+    void showNotice(const QString &text);
     void clear();
 
 private:

@@ -5,6 +5,7 @@
 #include <QTimer>
 
 #include <memory>
+#include <utility>
 
 #ifdef Q_OS_WIN
 #include <winsock2.h>
@@ -102,14 +103,32 @@ void ScriptedHttpServer::onReadyRead(QTcpSocket *socket)
     request.body = buffer.mid(headerEnd + 4, length);
     buffer.clear();
     m_received.append(request);
-    respond(socket);
+    respond(socket, request.path);
 }
 
-void ScriptedHttpServer::respond(QTcpSocket *socket)
+void ScriptedHttpServer::respond(QTcpSocket *socket, const QString &path)
 {
+    QQueue<ScriptedResponse> &script = m_scriptFor[path].isEmpty() ? m_script : m_scriptFor[path];
     const ScriptedResponse response =
-        m_script.isEmpty() ? ScriptedResponse::raw(500, "text/plain", "no scripted response left")
-                           : m_script.dequeue();
+        script.isEmpty() ? ScriptedResponse::raw(500, "text/plain", "no scripted response left")
+                         : script.dequeue();
+    if (response.held) {
+        m_held.append({socket, response});
+        return;
+    }
+    answer(socket, response);
+}
+
+void ScriptedHttpServer::releaseHeld()
+{
+    const auto held = std::exchange(m_held, {});
+    for (const auto &[socket, response] : held)
+        if (socket) // the client may have given up meanwhile
+            answer(socket, response);
+}
+
+void ScriptedHttpServer::answer(QTcpSocket *socket, const ScriptedResponse &response)
+{
     switch (response.behavior) {
     case ScriptedResponse::Behavior::Stall:
         return;

@@ -6,6 +6,7 @@
 #include <QMap>
 #include <QObject>
 #include <QPair>
+#include <QPointer>
 #include <QQueue>
 #include <QTcpServer>
 #include <QUrl>
@@ -43,6 +44,7 @@ public:
     QByteArray body;
     bool sendContentLength = true; // false: the body runs until the connection closes
     qint64 bytesBeforeClose = 0;   // CloseMidBody: how much of the body to send
+    bool held = false;             // waits, request read, until ScriptedHttpServer::releaseHeld()
 
     static ScriptedResponse json(int status, const QJsonObject &body, int limit = 1800, int remaining = 1799);
     static ScriptedResponse raw(int status, const QByteArray &contentType, const QByteArray &body);
@@ -64,16 +66,29 @@ public:
     quint16 port() const { return m_server.serverPort(); }
 
     void enqueue(const ScriptedResponse &response) { m_script.enqueue(response); }
+    // Answers for requests to path, taken before the general script: for tests where other
+    // requests (the console's own) arrive in no set order.
+    void enqueueFor(const QString &path, const ScriptedResponse &response)
+    {
+        m_scriptFor[path].enqueue(response);
+    }
+    // Held answers (ScriptedResponse::held) go out now, and how many wait: a test decides when a
+    // slow server answers, without timing.
+    void releaseHeld();
+    int heldCount() const { return int(m_held.size()); }
     const QList<ReceivedRequest> &received() const { return m_received; }
     int connections() const { return m_connections; }
 
 private:
     void onNewConnection();
     void onReadyRead(QTcpSocket *socket);
-    void respond(QTcpSocket *socket);
+    void respond(QTcpSocket *socket, const QString &path);
+    void answer(QTcpSocket *socket, const ScriptedResponse &response);
 
     QTcpServer m_server;
     QQueue<ScriptedResponse> m_script;
+    QMap<QString, QQueue<ScriptedResponse>> m_scriptFor;
+    QList<QPair<QPointer<QTcpSocket>, ScriptedResponse>> m_held;
     QList<ReceivedRequest> m_received;
     QMap<QTcpSocket *, QByteArray> m_buffers;
     int m_connections = 0;

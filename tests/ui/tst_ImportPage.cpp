@@ -821,7 +821,7 @@ void TestImportPage::profileSwitchStopsTheJobForResume()
     QTest::mouseClick(w.start, Qt::LeftButton);
     const qint64 jobId = page.jobId();
     QTRY_VERIFY_WITH_TIMEOUT(storedUsers(t.session) >= 3, 20000);
-    // The session deletes the client the importer sends through: the job stops at once.
+    // The session retires the client the importer sends through: the job stops at once.
     t.session.activate(QStringLiteral("Other"));
     QCOMPARE(finished.count(), 1);
     QCOMPARE(finished.at(0).at(0).toBool(), true);

@@ -21,12 +21,14 @@
 #include "ProfileStore.h"
 #include "SandboxServer.h"
 #include "ScreenshotTour.h"
+#include "ScriptedHttpServer.h"
 
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
 #include <QImage>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
@@ -285,6 +287,7 @@ private slots:
     void removeProfileKeepsItWhenTheKeychainRefuses();
     void closingRemembersAndNextWindowRestores();
     void historyRecordsRequestsWithoutTheKey();
+    void requestInFlightFinishesUnderItsProfileAfterASwitch();
     void screenshotTourSavesEveryPage();
 
 private:
@@ -1072,6 +1075,98 @@ void tst_MainWindow::historyRecordsRequestsWithoutTheKey()
         QVERIFY(!entry.requestBody.contains(key.toUtf8()));
         QVERIFY(!entry.url.contains(key));
     }
+}
+
+void tst_MainWindow::requestInFlightFinishesUnderItsProfileAfterASwitch()
+{
+    Console console;
+    QVERIFY(console.historyOpen);
+    // A slow server: it answers GET /validate at once and holds the upsert until told.
+    ScriptedHttpServer slow;
+    QVERIFY(slow.listen());
+    QJsonArray permissions;
+    for (const QString &permission : SandboxConfig::allPermissions())
+        permissions.append(permission);
+    slow.enqueueFor(QStringLiteral("/validate"),
+                    ScriptedResponse::json(
+                        200, QJsonObject{{QStringLiteral("data"),
+                                          QJsonObject{{QStringLiteral("permissions"), permissions}}}}));
+    ScriptedResponse held = ScriptedResponse::json(
+        201, QJsonObject{{QStringLiteral("message"), QStringLiteral("stored by the slow server")},
+                         {QStringLiteral("meta"),
+                          QJsonObject{{QStringLiteral("status"), 201},
+                                      {QStringLiteral("requestId"), QStringLiteral("slow-1")}}}});
+    held.held = true;
+    slow.enqueueFor(QStringLiteral("/users/upsert"), held);
+    QVERIFY(console.addProfile(QStringLiteral("Slow"), slow.baseUrl(), Profile::Environment::Staging,
+                               "jk_test_slow0123456789abcdef"));
+    auto window = openWindow(console);
+    QVERIFY(window);
+    QVERIFY(chooseProfile(window.get(), console, QStringLiteral("Slow")));
+
+    QTest::keyClick(window.get(), Qt::Key_1, Qt::ControlModifier);
+    OperationForm *form = formOf(window.get(), QStringLiteral("upsertUser"));
+    QVERIFY(form);
+    QTest::keyClicks(form->findChild<QLineEdit *>(QStringLiteral("userIdLineEdit")),
+                     QStringLiteral("u-slow"));
+    std::optional<ApiResult> answer;
+    connect(form, &OperationForm::finished, this, [&answer](const ApiResult &result) { answer = result; });
+    auto *status = form->findChild<QLabel *>(QStringLiteral("statusLabel"));
+    auto *body = form->findChild<QPlainTextEdit *>(QStringLiteral("bodyPlainTextEdit"));
+    auto *requestId = form->findChild<QLabel *>(QStringLiteral("requestIdLabel"));
+    auto *send = form->findChild<QPushButton *>(QStringLiteral("sendPushButton"));
+    QVERIFY(status && body && requestId && send);
+    form->findChild<QLineEdit *>(QStringLiteral("userIdLineEdit"))->setFocus();
+    QTest::keyClick(form, Qt::Key_Return, Qt::ControlModifier);
+    QTRY_COMPARE(slow.heldCount(), 1); // the upsert reached the server, which sits on it
+    QCOMPARE(status->text(), QStringLiteral("Sending…"));
+
+    // The user switches to the built-in Sandbox while the upsert is in flight to Slow.
+    QVERIFY(chooseProfile(window.get(), console, QStringLiteral("Sandbox")));
+    QVERIFY2(status->text().contains(QLatin1String("Sending with the profile Slow")),
+             qPrintable(status->text()));
+    QVERIFY(send->isEnabled()); // the Sandbox can be sent to meanwhile
+
+    slow.releaseHeld();
+    QTRY_VERIFY(answer.has_value());
+    QCOMPARE(answer->httpStatus, 201);
+    // The form left "Sending…" and says whose answer it was and where it is; nothing of Slow's
+    // answer reads as the Sandbox's.
+    const QString text = status->text();
+    QVERIFY2(text.contains(QLatin1String("Sent with the profile Slow before the switch to Sandbox")),
+             qPrintable(text));
+    QVERIFY2(text.contains(QLatin1String("HTTP 201")), qPrintable(text));
+    QVERIFY2(text.contains(QLatin1String("History under Slow")), qPrintable(text));
+    QVERIFY(body->toPlainText().isEmpty());
+    QVERIFY(!requestId->text().contains(QLatin1String("slow-1")));
+    QVERIFY(send->isEnabled());
+
+    // History has the upsert, under Slow, as the server answered it.
+    const auto upserts = [&console] {
+        QList<HistoryEntry> found;
+        for (const HistoryEntry &entry : console.history.all())
+            if (entry.operation == QLatin1String("upsertUser"))
+                found.append(entry);
+        return found;
+    };
+    QTRY_COMPARE(upserts().size(), 1);
+    const HistoryEntry entry = upserts().constFirst();
+    QCOMPARE(entry.profile, QStringLiteral("Slow"));
+    QCOMPARE(entry.httpStatus, 201);
+    QCOMPARE(entry.requestId, QStringLiteral("slow-1"));
+    QVERIFY(entry.identification.contains(QLatin1String("u-slow")));
+    auto *history = qobject_cast<HistoryPage *>(window->page(QStringLiteral("History")));
+    QVERIFY(history);
+    QTRY_VERIFY(history->isLoaded());
+    HistoryModel *model = history->model();
+    const auto shownUnderSlow = [model] {
+        for (int row = 0; row < model->rowCount(); ++row)
+            if (model->entryAt(row).operation == QLatin1String("upsertUser"))
+                return model->data(model->index(row, HistoryModel::ProfileColumn)).toString() ==
+                       QLatin1String("Slow");
+        return false;
+    };
+    QTRY_VERIFY(shownUnderSlow());
 }
 
 void tst_MainWindow::screenshotTourSavesEveryPage()
