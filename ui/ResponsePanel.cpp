@@ -41,6 +41,8 @@ ResponsePanel::ResponsePanel(QWidget *parent)
     new JsonHighlighter(m_bodyPlainTextEdit->document());
     m_statusLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_requestIdLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // The status may carry a server's words (a notice quotes its message): never read as markup.
+    m_statusLabel->setTextFormat(Qt::PlainText);
     m_statusLabel->setWordWrap(true);
     m_messageLabel->setWordWrap(true);
     m_messageLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
