@@ -13,6 +13,7 @@
 #include "HistoryPage.h"
 #include "HistoryStore.h"
 #include "ImportPage.h"
+#include "JournyClient.h"
 #include "MainWindow.h"
 #include "MemorySecretStore.h"
 #include "OperationForm.h"
@@ -1140,6 +1141,8 @@ void tst_MainWindow::requestInFlightFinishesUnderItsProfileAfterASwitch()
     QVERIFY(body->toPlainText().isEmpty());
     QVERIFY(!requestId->text().contains(QLatin1String("slow-1")));
     QVERIFY(send->isEnabled());
+    // Slow's client went once its last call was answered: only the Sandbox's is left.
+    QTRY_COMPARE(console.session.findChildren<JournyClient *>(Qt::FindDirectChildrenOnly).size(), 1);
 
     // History has the upsert, under Slow, as the server answered it.
     const auto upserts = [&console] {
