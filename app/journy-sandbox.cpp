@@ -1,3 +1,4 @@
+#include "NumericOption.h"
 #include "SandboxConfig.h"
 #include "SandboxServer.h"
 
@@ -11,19 +12,15 @@ namespace {
 
 // Reads a numeric flag into *out; false with a message when the text is not a number in range.
 bool readNumber(const QCommandLineParser &parser, const QCommandLineOption &option, double minimum,
-                double maximum, double *out)
+                double maximum, double *out, NumericOption::Kind kind = NumericOption::Kind::Real)
 {
-    if (!parser.isSet(option))
-        return true;
-    bool ok = false;
-    const double value = parser.value(option).toDouble(&ok);
-    if (!ok || value < minimum || value > maximum) {
-        std::fprintf(stderr, "journy-sandbox: --%s must be a number from %g to %g, not '%s'\n",
-                     qPrintable(option.names().constFirst()), minimum, maximum,
-                     qPrintable(parser.value(option)));
+    QString error;
+    if (parser.isSet(option) &&
+        !NumericOption::read(QStringLiteral("--") + option.names().constFirst(), parser.value(option), kind,
+                             minimum, maximum, out, &error)) {
+        std::fprintf(stderr, "journy-sandbox: %s\n", qPrintable(error));
         return false;
     }
-    *out = value;
     return true;
 }
 
@@ -109,13 +106,8 @@ int main(int argc, char *argv[])
 
     auto whole = [&parser](const QCommandLineOption &option, double minimum, double maximum, int *out) {
         double number = *out;
-        if (!readNumber(parser, option, minimum, maximum, &number))
+        if (!readNumber(parser, option, minimum, maximum, &number, NumericOption::Kind::Whole))
             return false;
-        if (number != static_cast<int>(number)) {
-            std::fprintf(stderr, "journy-sandbox: --%s must be a whole number\n",
-                         qPrintable(option.names().constFirst()));
-            return false;
-        }
         *out = static_cast<int>(number);
         return true;
     };

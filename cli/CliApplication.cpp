@@ -2,10 +2,12 @@
 
 #include "ApiReply.h"
 #include "AppPaths.h"
+#include "BaseUrl.h"
 #include "CliImportCommand.h"
 #include "CliOutput.h"
 #include "IdentityVerifier.h"
 #include "JournyClient.h"
+#include "NumericOption.h"
 #include "SecretStore.h"
 #include "SharedSandbox.h"
 #include "TerminalInput.h"
@@ -439,7 +441,12 @@ bool CliApplication::resolveProfile(Profile *profile)
                              m_impliedTarget.startsWith(QLatin1String("https://")));
     if (m_global.isSet(QStringLiteral("base-url")) || impliedUrl) {
         profile->name.clear();
-        profile->baseUrl = QUrl(impliedUrl ? m_impliedTarget : m_global.value(QStringLiteral("base-url")));
+        QString error;
+        if (BaseUrl::check(impliedUrl ? m_impliedTarget : m_global.value(QStringLiteral("base-url")),
+                           &profile->baseUrl, &error) != BaseUrl::Problem::None) {
+            fail(UsageError, QStringLiteral("--base-url: ") + error);
+            return false;
+        }
         return true;
     }
     const QString name = byProfile                    ? m_global.value(QStringLiteral("profile"))
@@ -633,22 +640,20 @@ void CliApplication::runImport(const QStringList &words)
     options.mappingFile = parser.value(mapping);
     options.saveMappingFile = parser.value(saveMapping);
     options.overrides = parser.values(map);
-    auto number = [this, &parser](const QCommandLineOption &option, int minimum, int *out) {
-        if (!parser.isSet(option))
-            return true;
-        bool ok = false;
-        const int value = parser.value(option).toInt(&ok);
-        if (!ok || value < minimum) {
-            fail(UsageError, QStringLiteral("--%1 must be a whole number of at least %2")
-                                 .arg(option.names().constFirst())
-                                 .arg(minimum));
+    auto number = [this, &parser](const QCommandLineOption &option, int minimum, int maximum, int *out) {
+        QString error;
+        if (parser.isSet(option) &&
+            !NumericOption::readInt(QStringLiteral("--") + option.names().constFirst(), parser.value(option),
+                                    minimum, maximum, out, &error)) {
+            fail(UsageError, error);
             return false;
         }
-        *out = value;
         return true;
     };
-    if (!number(rate, 1, &options.rate) || !number(rateWindow, 1, &options.rateWindowSeconds) ||
-        !number(concurrency, 1, &options.concurrency))
+    using Limits = CliImportCommand::Options;
+    if (!number(rate, 1, Limits::MaxRate, &options.rate) ||
+        !number(rateWindow, 1, Limits::MaxRateWindowSeconds, &options.rateWindowSeconds) ||
+        !number(concurrency, 1, Limits::MaxConcurrency, &options.concurrency))
         return;
     if (options.resume.isEmpty()) {
         if (parser.positionalArguments().size() != 1) {
@@ -924,16 +929,11 @@ void CliApplication::addOrSetProfile(bool adding, const QStringList &words)
     }
     const Profile before = profile;
 
-    if (parser.isSet(baseUrl)) {
-        profile.baseUrl = QUrl(parser.value(baseUrl));
-        const QString scheme = profile.baseUrl.scheme().toLower();
-        if (!profile.baseUrl.isValid() || profile.baseUrl.host().isEmpty() ||
-            (scheme != QLatin1String("https") && scheme != QLatin1String("http"))) {
-            fail(UsageError,
-                 QStringLiteral("--base-url '%1' is not an http(s) URL such as https://api.journy.io")
-                     .arg(parser.value(baseUrl)));
-            return;
-        }
+    QString urlError;
+    if (parser.isSet(baseUrl) &&
+        BaseUrl::check(parser.value(baseUrl), &profile.baseUrl, &urlError) != BaseUrl::Problem::None) {
+        fail(UsageError, QStringLiteral("--base-url: ") + urlError);
+        return;
     }
     if (parser.isSet(label) && !Profile::environmentFromName(parser.value(label), &profile.environment)) {
         fail(UsageError, QStringLiteral("--label must be production, staging or sandbox"));

@@ -31,6 +31,11 @@ public:
         int rate = 0; // ceiling per window; 0: the server's limit
         int rateWindowSeconds = 60;
         int concurrency = 4;
+        // The ranges --rate, --rate-window and --concurrency accept: the console's own limits,
+        // and a window whose milliseconds still fit an int.
+        static constexpr int MaxRate = 100000;
+        static constexpr int MaxRateWindowSeconds = 86400;
+        static constexpr int MaxConcurrency = 32;
         bool dryRun = false;
         QString resume; // job ID or "last"; empty: a new job
         QString failedOut;

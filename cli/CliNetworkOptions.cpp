@@ -1,5 +1,7 @@
 #include "CliNetworkOptions.h"
 
+#include "NumericOption.h"
+
 #include <QFileInfo>
 
 #include <cmath>
@@ -38,26 +40,6 @@ QStringList CliNetworkOptions::given(const QCommandLineParser &parser) const
 bool CliNetworkOptions::anySet(const QCommandLineParser &parser) const
 {
     return !given(parser).isEmpty();
-}
-
-QString CliNetworkOptions::timeoutRangeText()
-{
-    return QStringLiteral("from %1 to %2")
-        .arg(NetworkSettings::MinTimeoutMs / 1000.0)
-        .arg(NetworkSettings::MaxTimeoutMs / 1000);
-}
-
-bool CliNetworkOptions::parseTimeout(const QString &text, int *timeoutMs)
-{
-    bool ok = false;
-    const double seconds = text.trimmed().toDouble(&ok);
-    if (!ok || !std::isfinite(seconds))
-        return false;
-    const double ms = std::round(seconds * 1000);
-    if (ms < NetworkSettings::MinTimeoutMs || ms > NetworkSettings::MaxTimeoutMs)
-        return false;
-    *timeoutMs = static_cast<int>(ms);
-    return true;
 }
 
 bool CliNetworkOptions::apply(const QCommandLineParser &parser, NetworkSettings *settings,
@@ -126,9 +108,15 @@ bool CliNetworkOptions::apply(const QCommandLineParser &parser, NetworkSettings 
         }
     }
 
-    if (parser.isSet(m_timeout) && !parseTimeout(parser.value(m_timeout), &result.timeoutMs)) {
-        *error = QStringLiteral("--timeout must be a number of seconds %1").arg(timeoutRangeText());
-        return false;
+    if (parser.isSet(m_timeout)) {
+        double seconds = 0;
+        if (!NumericOption::read(QStringLiteral("--timeout"), parser.value(m_timeout),
+                                 NumericOption::Kind::Real, NetworkSettings::MinTimeoutMs / 1000.0,
+                                 NetworkSettings::MaxTimeoutMs / 1000.0, &seconds, error,
+                                 QStringLiteral("seconds")))
+            return false;
+        // Rounded to whole milliseconds; the range's ends are whole milliseconds too.
+        result.timeoutMs = static_cast<int>(std::round(seconds * 1000));
     }
 
     // What was there before (a profile written by hand, say) is checked with what was given.

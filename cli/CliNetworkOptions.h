@@ -36,10 +36,6 @@ public:
     // *settings is then unchanged. Never touches the proxy password.
     bool apply(const QCommandLineParser &parser, NetworkSettings *settings, QString *error) const;
 
-    // --timeout's value in milliseconds; false when it is not a number of seconds in range.
-    static bool parseTimeout(const QString &text, int *timeoutMs);
-    static QString timeoutRangeText();
-
 private:
     Scope m_scope;
     QCommandLineOption m_proxy;

@@ -1,11 +1,11 @@
 #include "JournyClient.h"
 
+#include "BaseUrl.h"
 #include "NetworkAccess.h"
 #include "ProxyResolver.h"
 #include "RateLimitTracker.h"
 #include "RequestValidator.h"
 
-#include <QHostAddress>
 #include <QNetworkAccessManager>
 #include <QNetworkProxy>
 #include <QNetworkReply>
@@ -43,29 +43,15 @@ QUrl JournyClient::urlFor(const ApiRequest &request) const
 
 ApiResult::Failure JournyClient::checkBaseUrl(QString *detail) const
 {
-    const QUrl &url = m_config.baseUrl;
-    const QString scheme = url.scheme().toLower();
-    if (!url.isValid() || url.host().isEmpty() ||
-        (scheme != QLatin1String("https") && scheme != QLatin1String("http"))) {
-        *detail = QStringLiteral("'%1' is not an http(s) base URL such as https://api.journy.io")
-                      .arg(url.toString(QUrl::RemoveUserInfo));
+    switch (BaseUrl::check(m_config.baseUrl, detail)) {
+    case BaseUrl::Problem::None:
+        return ApiResult::Failure::None;
+    case BaseUrl::Problem::Invalid:
         return ApiResult::Failure::InvalidUrl;
+    case BaseUrl::Problem::Insecure:
+        return ApiResult::Failure::InsecureUrl;
     }
-    if (scheme == QLatin1String("http")) {
-        // journy.io refuses plain HTTP, and the key would cross the network readable; only a
-        // server on this machine (the sandbox) may be spoken to without TLS.
-        const QString host = url.host();
-        const bool loopback = host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0 ||
-                              QHostAddress(host).isLoopback();
-        if (!loopback) {
-            *detail =
-                QStringLiteral("Refusing plain http:// to %1: the API key would travel unencrypted. Use "
-                               "https://, or http:// only for a server on this machine")
-                    .arg(host);
-            return ApiResult::Failure::InsecureUrl;
-        }
-    }
-    return ApiResult::Failure::None;
+    return ApiResult::Failure::InvalidUrl;
 }
 
 ApiReply *JournyClient::send(const ApiRequest &request, bool validated)

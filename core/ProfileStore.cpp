@@ -1,5 +1,7 @@
 #include "ProfileStore.h"
 
+#include "BaseUrl.h"
+
 #include <QRegularExpression>
 #include <QSettings>
 
@@ -106,7 +108,7 @@ QString groupFor(const QString &name)
 
 } // namespace
 
-bool ProfileStore::save(const Profile &profile, QString *error)
+bool ProfileStore::check(const Profile &profile, QString *error)
 {
     if (!isValidName(profile.name)) {
         *error = QStringLiteral("'%1' is not a usable profile name (letters, digits, space, . _ -; up to 64)")
@@ -122,12 +124,13 @@ bool ProfileStore::save(const Profile &profile, QString *error)
         *error = networkError;
         return false;
     }
-    const QString scheme = profile.baseUrl.scheme();
-    if (!profile.baseUrl.isValid() || profile.baseUrl.host().isEmpty() ||
-        (scheme != QLatin1String("https") && scheme != QLatin1String("http"))) {
-        *error = QStringLiteral("'%1' is not an http(s) base URL").arg(profile.baseUrl.toString());
+    return BaseUrl::check(profile.baseUrl, error) == BaseUrl::Problem::None;
+}
+
+bool ProfileStore::save(const Profile &profile, QString *error)
+{
+    if (!check(profile, error))
         return false;
-    }
     QSettings settings(m_file, QSettings::IniFormat);
     settings.beginGroup(profilesGroup);
     settings.beginGroup(groupFor(profile.name));

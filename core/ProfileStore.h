@@ -16,8 +16,12 @@ public:
     QList<Profile> profiles() const;
     bool contains(const QString &name) const;
     Profile profile(const QString &name) const;
-    // Adds or replaces; false with *error for a bad name or the built-in profile's name.
+    // Adds or replaces; false with *error when check() refuses it.
     bool save(const Profile &profile, QString *error);
+    // What save() refuses: a bad name, the built-in profile's name, unusable network settings or
+    // base URL (BaseUrl::check). Callers check before writing a key, so a profile that cannot be
+    // saved never leaves one behind.
+    static bool check(const Profile &profile, QString *error);
     bool remove(const QString &name, QString *error);
 
     QString defaultProfileName() const;

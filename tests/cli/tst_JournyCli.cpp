@@ -220,6 +220,9 @@ private slots:
     void errorsAreShownAsFieldAndMessage();
     void exitCodes_data();
     void exitCodes();
+    void numericOptionsAreFiniteAndInRange_data();
+    void numericOptionsAreFiniteAndInRange();
+    void baseUrlIsCheckedAsTyped();
     void rateLimitedIsRefused();
     void jsonOutputShape();
     void hmac();
@@ -947,6 +950,114 @@ void TestJournyCli::exitCodes()
                  qPrintable(run.describe()));
     if (expected == 2)
         QCOMPARE(m_server->stats().value(QLatin1String("requests")).toInt(), 0); // nothing was sent
+}
+
+void TestJournyCli::numericOptionsAreFiniteAndInRange_data()
+{
+    // Every numeric option of the CLI: a value out of range, not finite or not whole is a usage
+    // error whose message states the range that is checked and quotes what was typed; the
+    // range's own ends are accepted.
+    QTest::addColumn<QStringList>("options");
+    QTest::addColumn<QString>("message"); // empty: accepted
+    struct Option
+    {
+        QString command; // empty: a global option, before validate
+        QString name;
+        QString range;
+        QStringList refused;
+        QStringList accepted;
+    };
+    const QString import = QStringLiteral("import");
+    const QList<Option> options{
+        {QString(),
+         QStringLiteral("--timeout"),
+         QStringLiteral("a number of seconds from 0.1 to 3600"),
+         {QStringLiteral("nan"), QStringLiteral("-nan"), QStringLiteral("inf"), QStringLiteral("1e400"),
+          QStringLiteral("0"), QStringLiteral("-1"), QStringLiteral("3600.5"), QStringLiteral("soon")},
+         {QStringLiteral("0.1"), QStringLiteral("3600")}},
+        {import,
+         QStringLiteral("--rate"),
+         QStringLiteral("a whole number from 1 to 100000"),
+         {QStringLiteral("nan"), QStringLiteral("0"), QStringLiteral("2.5"), QStringLiteral("99999999")},
+         {QStringLiteral("100000")}},
+        // Its milliseconds once overflowed an int: 3000000 s was a window of minus 48 days.
+        {import,
+         QStringLiteral("--rate-window"),
+         QStringLiteral("a whole number from 1 to 86400"),
+         {QStringLiteral("3000000"), QStringLiteral("inf")},
+         {QStringLiteral("86400")}},
+        {import,
+         QStringLiteral("--concurrency"),
+         QStringLiteral("a whole number from 1 to 32"),
+         {QStringLiteral("1000000"), QStringLiteral("0")},
+         {QStringLiteral("32")}},
+    };
+    for (const Option &option : options) {
+        const QStringList before = option.command.isEmpty() ? QStringList() : QStringList{option.command};
+        for (const QString &value : option.refused)
+            QTest::newRow(qPrintable(option.name + QLatin1Char(' ') + value))
+                << before + QStringList{option.name, value}
+                << QStringLiteral("%1 must be %2, not '%3'").arg(option.name, option.range, value);
+        for (const QString &value : option.accepted)
+            QTest::newRow(qPrintable(option.name + QLatin1Char(' ') + value))
+                << before + QStringList{option.name, value} << QString();
+    }
+}
+
+void TestJournyCli::numericOptionsAreFiniteAndInRange()
+{
+    QFETCH(QStringList, options);
+    QFETCH(QString, message);
+    QStringList arguments = onServer({});
+    if (options.first() == QLatin1String("import")) {
+        QFile file(m_dir->filePath(QStringLiteral("users.csv")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("userId,email\nu1,ann@acme.com\n");
+        file.close();
+        arguments << options << QStringLiteral("--kind") << QStringLiteral("users")
+                  << QStringLiteral("--dry-run") << file.fileName();
+    } else {
+        arguments = options + arguments + QStringList{QStringLiteral("validate")};
+    }
+    const CliRun run = journy(arguments, {{QStringLiteral("JOURNY_API_KEY"), m_key}});
+    if (message.isEmpty()) {
+        COMPARE_EXIT(run, 0);
+        return;
+    }
+    COMPARE_EXIT(run, 1);
+    QCOMPARE(run.errors(), QStringLiteral("journy: %1\n").arg(message));
+    QCOMPARE(m_server->stats().value(QLatin1String("requests")).toInt(), 0); // nothing was sent
+}
+
+// --base-url and `profile add|set --base-url` share one check: the message quotes what was typed
+// (without a password), a URL with user:password@ is refused and never stored or shown.
+void TestJournyCli::baseUrlIsCheckedAsTyped()
+{
+    CliRun run = journy(
+        {QStringLiteral("--base-url"), QStringLiteral("http://127.0.0.1:99999"), QStringLiteral("validate")},
+        {{QStringLiteral("JOURNY_API_KEY"), m_key}});
+    COMPARE_EXIT(run, 1);
+    QCOMPARE(run.errors(),
+             QStringLiteral("journy: --base-url: 'http://127.0.0.1:99999' has no usable port: a "
+                            "port is a number from 1 to 65535\n"));
+
+    const QString withPassword =
+        QStringLiteral("http://ann:pw-in-url@127.0.0.1:%1").arg(m_server->baseUrl().port());
+    run = journy({QStringLiteral("--base-url"), withPassword, QStringLiteral("validate")},
+                 {{QStringLiteral("JOURNY_API_KEY"), m_key}});
+    COMPARE_EXIT(run, 1);
+    QVERIFY2(run.errors().contains(QLatin1String("must not hold a user name or password")),
+             qPrintable(run.describe()));
+    run = journy({QStringLiteral("profile"), QStringLiteral("add"), QStringLiteral("prod"),
+                  QStringLiteral("--base-url"), withPassword},
+                 {}, "sk_key\n");
+    COMPARE_EXIT(run, 1);
+    QVERIFY2(run.errors().contains(QLatin1String("must not hold a user name or password")),
+             qPrintable(run.describe()));
+    QVERIFY(!ProfileStore(profilesFile()).contains(QStringLiteral("prod")));
+    QCOMPARE(m_server->stats().value(QLatin1String("requests")).toInt(), 0);
+    const QStringList found = leaksOf("pw-in-url");
+    QVERIFY2(found.isEmpty(), qPrintable(found.join(QLatin1Char('\n'))));
 }
 
 void TestJournyCli::rateLimitedIsRefused()
@@ -1722,7 +1833,7 @@ void TestJournyCli::networkSettingsInProfile()
         {{set, name, QStringLiteral("--timeout"), QStringLiteral("0")},
          "--timeout must be a number of seconds"},
         {{set, name, QStringLiteral("--base-url"), QStringLiteral("ftp://example.com")},
-         "not an http(s) URL"},
+         "not an http(s) base URL"},
         {{set, QStringLiteral("Sandbox"), QStringLiteral("--proxy"), via}, "built-in"},
         {{set, QStringLiteral("nope"), QStringLiteral("--no-proxy")}, "no profile named 'nope'"},
         {{QStringLiteral("set-proxy-password"), name}, "has no proxy user"},

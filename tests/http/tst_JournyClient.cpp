@@ -486,6 +486,9 @@ void TestJournyClient::plainHttpRefusedExceptLoopback_data()
     QTest::newRow("no scheme") << QStringLiteral("api.journy.io") << int(ApiResult::Failure::InvalidUrl);
     QTest::newRow("ftp") << QStringLiteral("ftp://api.journy.io") << int(ApiResult::Failure::InvalidUrl);
     QTest::newRow("empty") << QString() << int(ApiResult::Failure::InvalidUrl);
+    // The URL is shown and stored: a password in it would be too.
+    QTest::newRow("user and password")
+        << QStringLiteral("https://ann:pw-in-url@api.journy.io") << int(ApiResult::Failure::InvalidUrl);
 }
 
 void TestJournyClient::plainHttpRefusedExceptLoopback()
@@ -499,6 +502,7 @@ void TestJournyClient::plainHttpRefusedExceptLoopback()
     QCOMPARE(int(result.failure), failure);
     QVERIFY(!result.failureDetail.isEmpty());
     QVERIFY(!result.failureDetail.contains(TestKey));
+    QVERIFY2(!result.failureDetail.contains(QLatin1String("pw-in-url")), qPrintable(result.failureDetail));
     QCOMPARE(result.httpStatus, 0);
 
     // The same client reaches loopback over plain HTTP, by name and by IPv4 address.

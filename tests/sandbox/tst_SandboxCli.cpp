@@ -478,20 +478,27 @@ void TestSandboxCli::badFlagValues_data()
         << QStringList{QStringLiteral("--garble-rate"), QStringLiteral("half")}
         << QStringLiteral("journy-sandbox: --garble-rate must be a number from 0 to 1, "
                           "not 'half'");
-    QTest::newRow("port abc") << QStringList{QStringLiteral("--port"), QStringLiteral("abc")}
-                              << QStringLiteral(
-                                     "journy-sandbox: --port must be a number from 0 to 65535, not 'abc'");
+    QTest::newRow("port abc")
+        << QStringList{QStringLiteral("--port"), QStringLiteral("abc")}
+        << QStringLiteral("journy-sandbox: --port must be a whole number from 0 to 65535, not 'abc'");
     QTest::newRow("port too big") << QStringList{QStringLiteral("--port"), QStringLiteral("70000")}
                                   << QStringLiteral(
-                                         "journy-sandbox: --port must be a number from 0 to 65535, not "
+                                         "journy-sandbox: --port must be a whole number from 0 to 65535, not "
                                          "'70000'");
-    QTest::newRow("rate limit 0") << QStringList{QStringLiteral("--rate-limit"), QStringLiteral("0")}
-                                  << QStringLiteral(
-                                         "journy-sandbox: --rate-limit must be a number from 1 to 1e+09, "
-                                         "not '0'");
+    QTest::newRow("rate limit 0")
+        << QStringList{QStringLiteral("--rate-limit"), QStringLiteral("0")}
+        << QStringLiteral("journy-sandbox: --rate-limit must be a whole number from 1 to 1000000000, "
+                          "not '0'");
     QTest::newRow("rate window fraction")
         << QStringList{QStringLiteral("--rate-window"), QStringLiteral("1.5")}
-        << QStringLiteral("journy-sandbox: --rate-window must be a whole number");
+        << QStringLiteral("journy-sandbox: --rate-window must be a whole number from 1 to 86400, not '1.5'");
+    // NaN compares false with every bound: it once slipped through as a fault rate.
+    QTest::newRow("fail rate nan")
+        << QStringList{QStringLiteral("--fail-rate"), QStringLiteral("nan")}
+        << QStringLiteral("journy-sandbox: --fail-rate must be a number from 0 to 1, not 'nan'");
+    QTest::newRow("latency infinite")
+        << QStringList{QStringLiteral("--latency"), QStringLiteral("inf")}
+        << QStringLiteral("journy-sandbox: --latency must be a whole number from 0 to 600000, not 'inf'");
     QTest::newRow("host name") << QStringList{QStringLiteral("--host"), QStringLiteral("localhost")}
                                << QStringLiteral(
                                       "journy-sandbox: --host must be an IP address, not 'localhost'");

@@ -32,6 +32,8 @@ private slots:
     void invalidNamesAreRejected();
     void invalidUrlsAreRejected_data();
     void invalidUrlsAreRejected();
+    void unsafeUrlsAreRefused_data();
+    void unsafeUrlsAreRefused();
     void sandboxProfileIsBuiltIn();
     void handEditedSandboxEntryIsIgnored();
     void fileHoldsNothingButTheProfileFields();
@@ -241,6 +243,38 @@ void TestProfileStore::invalidUrlsAreRejected()
     QVERIFY(!store.save(makeProfile(QStringLiteral("prod"), url), &error));
     QVERIFY2(error.contains(QLatin1String("is not an http(s) base URL")), qPrintable(error));
     QVERIFY(!store.contains(QStringLiteral("prod")));
+}
+
+void TestProfileStore::unsafeUrlsAreRefused_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("user and password")
+        << QStringLiteral("https://ann:pw-in-url@api.journy.io")
+        << QStringLiteral("'https://api.journy.io' must not hold a user name or "
+                          "password");
+    QTest::newRow("user") << QStringLiteral("https://ann@api.journy.io")
+                          << QStringLiteral("must not hold a user name or password");
+    QTest::newRow("plain http to another host") << QStringLiteral("http://api.journy.io")
+                                                << QStringLiteral("Refusing plain http:// to api.journy.io");
+    QTest::newRow("port 0") << QStringLiteral("https://api.journy.io:0")
+                            << QStringLiteral("a port is a number from 1 to 65535");
+}
+
+// A URL that a request would refuse is refused when it is stored, and the error never shows a
+// password that was in it.
+void TestProfileStore::unsafeUrlsAreRefused()
+{
+    QFETCH(QString, url);
+    QFETCH(QString, message);
+    ProfileStore store(m_file);
+    QString error;
+    QVERIFY(!store.save(makeProfile(QStringLiteral("prod"), url), &error));
+    QVERIFY2(error.contains(message), qPrintable(error));
+    QVERIFY2(!error.contains(QLatin1String("pw-in-url")), qPrintable(error));
+    QVERIFY(!store.contains(QStringLiteral("prod")));
+    QFile file(m_file);
+    QVERIFY(!file.exists() || (file.open(QIODevice::ReadOnly) && !file.readAll().contains("pw-in-url")));
 }
 
 void TestProfileStore::sandboxProfileIsBuiltIn()
