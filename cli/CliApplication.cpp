@@ -152,7 +152,7 @@ and a one-line "message" saying why.
 
 Exit codes: 0 success; 1 usage error; 2 pre-flight validation failed (nothing was sent);
 3 the server refused the request (4xx); 4 server or transport failure (5xx, timeout,
-connection, proxy, TLS, unreadable answer).
+connection, proxy, TLS, unreadable answer) or a keychain that cannot answer (its reason shown).
 
 Import: each row becomes one request (memberships: rows of one account are sent together, up
 to 100 users a call). TARGET is userId, email, accountId, domain, deviceId, name (event name),
@@ -233,6 +233,13 @@ void CliApplication::fail(int exitCode, const QString &message)
     m_err << "journy: " << message << '\n';
     m_err.flush();
     exit(exitCode);
+}
+
+void CliApplication::failKeychain(const SecretStore::Result &result, const QString &context)
+{
+    // A keychain that cannot answer (no service, locked, access refused) is nothing the user
+    // typed wrong: exit 4, as for a server that cannot, with the keychain's own reason.
+    fail(result.error == SecretStore::Error::NotFound ? UsageError : Failed, context + result.message);
 }
 
 void CliApplication::exit(int exitCode)
@@ -535,7 +542,7 @@ void CliApplication::resolveConnection(const std::function<void(const ClientConf
             return;
         }
         if (!result.ok()) {
-            fail(UsageError, result.message);
+            failKeychain(result);
             return;
         }
         config.apiKey = QString::fromUtf8(result.secret);
@@ -568,9 +575,9 @@ void CliApplication::readProxyPasswordThen(ClientConfig config, const Profile &p
                     [this, config, profile, ready](const SecretStore::Result &result) mutable {
                         // None stored is fine: the proxy may not ask.
                         if (!result.ok() && result.error != SecretStore::Error::NotFound) {
-                            fail(UsageError, QStringLiteral("the proxy password of profile '%1' cannot be "
-                                                            "read: %2")
-                                                 .arg(profile.name, result.message));
+                            failKeychain(result, QStringLiteral("the proxy password of profile '%1' cannot "
+                                                                "be read: ")
+                                                     .arg(profile.name));
                             return;
                         }
                         config.network.proxyPassword = QString::fromUtf8(result.secret);
@@ -778,7 +785,7 @@ void CliApplication::runHmac(const QStringList &words)
                         } else if (result.error == SecretStore::Error::NotFound) {
                             fromStdin();
                         } else {
-                            fail(UsageError, result.message);
+                            failKeychain(result);
                         }
                     });
 }
@@ -836,7 +843,7 @@ void CliApplication::runProfile(const QStringList &words)
             m_secrets->write(
                 profile.verificationSecretName(), secret, [this, name](const SecretStore::Result &result) {
                     if (!result.ok()) {
-                        fail(UsageError, result.message);
+                        failKeychain(result);
                         return;
                     }
                     succeed(QStringLiteral("identity-verification secret of %1 saved in the keychain\n")
@@ -871,7 +878,7 @@ void CliApplication::removeSecretsThen(QStringList names, const std::function<vo
     const QString name = names.takeFirst();
     m_secrets->remove(name, [this, names, done](const SecretStore::Result &result) {
         if (!result.ok()) {
-            fail(UsageError, result.message);
+            failKeychain(result);
             return;
         }
         removeSecretsThen(names, done);
@@ -964,7 +971,7 @@ void CliApplication::addOrSetProfile(bool adding, const QStringList &words)
             profile.apiKeySecretName(), key,
             [this, profile, passwordHint](const SecretStore::Result &result) {
                 if (!result.ok()) {
-                    fail(UsageError, result.message);
+                    failKeychain(result);
                     return;
                 }
                 QString saveError;
@@ -1000,7 +1007,7 @@ void CliApplication::addOrSetProfile(bool adding, const QStringList &words)
     m_secrets->remove(profile.proxyPasswordSecretName(),
                       [this, save, saved, passwordHint](const SecretStore::Result &result) {
                           if (!result.ok()) {
-                              fail(UsageError, result.message);
+                              failKeychain(result);
                               return;
                           }
                           save(saved +
@@ -1029,7 +1036,7 @@ void CliApplication::setProxyPassword(const Profile &profile)
     m_secrets->write(
         profile.proxyPasswordSecretName(), password, [this, profile](const SecretStore::Result &result) {
             if (!result.ok()) {
-                fail(UsageError, result.message);
+                failKeychain(result);
                 return;
             }
             succeed(QStringLiteral("proxy password of %1 saved in the keychain\n").arg(profile.name),

@@ -6,6 +6,7 @@
 #include "ClientConfig.h"
 #include "Profile.h"
 #include "ProfileStore.h"
+#include "SecretStore.h"
 
 #include <QCommandLineParser>
 #include <QObject>
@@ -15,7 +16,6 @@
 #include <memory>
 
 class JournyClient;
-class SecretStore;
 class SharedSandbox;
 
 // The `journy` command line: parses a command, resolves the profile and its key (environment,
@@ -79,6 +79,8 @@ private:
     void print(const QString &text);
     void printJson(const QJsonObject &object);
     void fail(int exitCode, const QString &message);
+    // A keychain failure: exit 4 (1 for not-found), context then the keychain's reason.
+    void failKeychain(const SecretStore::Result &result, const QString &context = QString());
     // Ends a profile command: text for people, {"ok": true, "profile": NAME} with --json.
     void succeed(const QString &text, const QString &profile);
     void exit(int exitCode);

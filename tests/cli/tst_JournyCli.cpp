@@ -1510,8 +1510,9 @@ void TestJournyCli::noKeychainService()
     QString error;
     QVERIFY(ProfileStore(profilesFile()).save(profile, &error));
 
+    // A keychain that cannot answer is exit 4 with its reason, not 1 (a usage error).
     CliRun run = journy({QStringLiteral("--profile"), name, QStringLiteral("validate")}, noBus);
-    COMPARE_EXIT(run, 1);
+    COMPARE_EXIT(run, 4);
     QVERIFY2(run.errors().contains(QLatin1String("No keychain service is available")),
              qPrintable(run.describe()));
     QVERIFY2(run.errors().contains(QLatin1String("never stored in a file")), qPrintable(run.describe()));
@@ -1522,7 +1523,7 @@ void TestJournyCli::noKeychainService()
     run = journy({QStringLiteral("profile"), QStringLiteral("add"), other, QStringLiteral("--base-url"),
                   m_server->baseUrl().toString()},
                  noBus, m_key.toUtf8() + '\n');
-    COMPARE_EXIT(run, 1);
+    COMPARE_EXIT(run, 4);
     QVERIFY2(run.errors().contains(QLatin1String("No keychain service is available")),
              qPrintable(run.describe()));
     QVERIFY(!ProfileStore(profilesFile()).contains(other));
@@ -1532,10 +1533,16 @@ void TestJournyCli::noKeychainService()
     QVERIFY2(lineWith(run.text(), name).endsWith(QLatin1String("keychain unavailable")),
              qPrintable(run.text()));
     run = journy({QStringLiteral("profile"), QStringLiteral("remove"), name}, noBus);
-    COMPARE_EXIT(run, 1);
+    COMPARE_EXIT(run, 4);
+    QVERIFY2(run.errors().contains(QLatin1String("No keychain service is available")),
+             qPrintable(run.describe()));
     QVERIFY(ProfileStore(profilesFile()).contains(name)); // kept, so the removal can be retried
     run = journy({QStringLiteral("profile"), QStringLiteral("set-secret"), name}, noBus, "secret\n");
-    COMPARE_EXIT(run, 1);
+    COMPARE_EXIT(run, 4);
+    run = journy({QStringLiteral("--json"), QStringLiteral("--profile"), name, QStringLiteral("validate")},
+                 noBus);
+    COMPARE_EXIT(run, 4);
+    QCOMPARE(run.json().value(QLatin1String("error")).toString(), QStringLiteral("failed"));
 
     // A key from the environment needs no keychain at all.
     Environment withKey = noBus;
