@@ -109,8 +109,9 @@ Commands:
   segments users|accounts                   segments
   hmac ID [--secret-env VAR]                identity-verification hash of a user or account ID
   hmac --verify HASH ID [--secret-env VAR]  check a hash (exit 3 when it does not match)
-  profile add NAME [--base-url URL] [--label production|staging|sandbox] [NETWORK]...
-                                            API key read from stdin (no echo on a terminal)
+  profile add NAME [--replace] [--base-url URL] [--label production|staging|sandbox] [NETWORK]...
+                                            API key read from stdin (no echo on a terminal);
+                                            --replace: an existing NAME, keeping what is not given
   profile set NAME [--base-url URL] [--label ...] [NETWORK]...
                                             change a profile
   profile set-secret NAME                   identity-verification secret from stdin
@@ -901,8 +902,12 @@ void CliApplication::addOrSetProfile(bool adding, const QStringList &words)
         valueOption(QStringLiteral("base-url"), QString(), QStringLiteral("URL"));
     const QCommandLineOption label =
         valueOption(QStringLiteral("label"), QString(), QStringLiteral("ENVIRONMENT"));
+    const QCommandLineOption replace = flagOption(QStringLiteral("replace"), QString());
     const CliNetworkOptions network(CliNetworkOptions::Scope::Profile);
-    if (!parseCommand(parser, words, QList<QCommandLineOption>{baseUrl, label} + network.options()))
+    QList<QCommandLineOption> options{baseUrl, label};
+    if (adding)
+        options << replace;
+    if (!parseCommand(parser, words, options + network.options()))
         return;
     if (parser.positionalArguments().size() != 1) {
         fail(UsageError, QStringLiteral("profile %1 needs exactly one NAME").arg(verb));
@@ -917,8 +922,20 @@ void CliApplication::addOrSetProfile(bool adding, const QStringList &words)
                                  : QStringLiteral("'%1' is not a usable profile name").arg(name));
             return;
         }
-        profile.name = name;
-        profile.baseUrl = ClientConfig().baseUrl;
+        if (m_profiles.contains(name)) {
+            // Silently overwriting would lose the profile's key, URL and label in one typo.
+            if (!parser.isSet(replace)) {
+                fail(UsageError, QStringLiteral("a profile named '%1' exists: give --replace to replace it "
+                                                "(and its API key), or change it with journy profile set %1")
+                                     .arg(name));
+                return;
+            }
+            // Replaced: what is not given again (label, URL, network) stays as it was.
+            profile = m_profiles.profile(name);
+        } else {
+            profile.name = name;
+            profile.baseUrl = ClientConfig().baseUrl;
+        }
     } else {
         if (!m_profiles.contains(name) || name == Profile::embeddedSandboxName()) {
             fail(UsageError, name == Profile::embeddedSandboxName()
@@ -948,6 +965,12 @@ void CliApplication::addOrSetProfile(bool adding, const QStringList &words)
     }
     QString error;
     if (!network.apply(parser, &profile.network, &error)) {
+        fail(UsageError, error);
+        return;
+    }
+    // Everything saving would refuse (a plain-http URL to another host, say) is refused now,
+    // before the key is read or the keychain touched: no orphan key, no good key replaced.
+    if (!ProfileStore::check(profile, &error)) {
         fail(UsageError, error);
         return;
     }

@@ -1,5 +1,6 @@
 #include "ProfileDialog.h"
 
+#include "BaseUrl.h"
 #include "ClientConfig.h"
 #include "ProfileStore.h"
 #include "SecretStore.h"
@@ -288,7 +289,6 @@ void ProfileDialog::save()
 {
     Profile profile;
     profile.name = m_nameLineEdit->text().trimmed();
-    profile.baseUrl = QUrl(m_baseUrlLineEdit->text().trimmed());
     profile.environment = static_cast<Profile::Environment>(m_environmentComboBox->currentData().toInt());
     profile.network = networkFromFields();
     if (!ProfileStore::isValidName(profile.name) || profile.name == Profile::embeddedSandboxName()) {
@@ -315,6 +315,15 @@ void ProfileDialog::save()
     if (!proxyPassword.isEmpty() && !hasProxyLogin(profile.network)) {
         m_tabWidget->setCurrentWidget(m_networkPage);
         fail(tr("Network settings: a proxy password needs a proxy user"));
+        return;
+    }
+    // The base URL too (and all that saving checks) before any key is written: a profile that
+    // cannot be saved must not leave its key in the keychain, nor replace a working one.
+    QString profileError;
+    if (BaseUrl::check(m_baseUrlLineEdit->text(), &profile.baseUrl, &profileError) !=
+            BaseUrl::Problem::None ||
+        !ProfileStore::check(profile, &profileError)) {
+        fail(profileError);
         return;
     }
 

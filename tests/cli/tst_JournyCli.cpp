@@ -230,6 +230,7 @@ private slots:
     void sandboxProfileSharesARunningSandbox();
     void profileCommandsWithoutKeychain();
     void keychainProfileLifecycle();
+    void profileAddChecksFirstAndReplacesOnlyWhenAsked();
     void noKeychainService();
     void keyFromEnvironmentNeverLeaks();
 
@@ -1495,6 +1496,67 @@ void TestJournyCli::keychainProfileLifecycle()
         const QStringList found = leaksOf(hidden);
         QVERIFY2(found.isEmpty(), qPrintable(found.join(QLatin1Char('\n'))));
     }
+}
+
+// `profile add` refuses what a request would refuse before the key is written, and an existing
+// name unless --replace, which keeps what is not given again (the label).
+void TestJournyCli::profileAddChecksFirstAndReplacesOnlyWhenAsked()
+{
+    REQUIRE_KEYCHAIN();
+    const QString name = QStringLiteral("cli-add-%1").arg(m_suffix);
+    const QString remote = QStringLiteral("cli-remote-%1").arg(m_suffix);
+    m_keychainProfiles << name << remote; // removed from the keychain in cleanup(), whatever happens
+    Profile profile;
+    profile.name = name;
+    Profile remoteProfile;
+    remoteProfile.name = remote;
+    const QString add = QStringLiteral("add");
+    auto profileCommand = [this](const QStringList &arguments, const QByteArray &key) {
+        return journy(QStringList{QStringLiteral("profile")} + arguments, {}, key + '\n');
+    };
+
+    // Plain http to another host: refused at add, not first when used; no key written.
+    CliRun run = profileCommand(
+        {add, remote, QStringLiteral("--base-url"), QStringLiteral("http://api.journy.io")}, "sk_orphan_key");
+    COMPARE_EXIT(run, 1);
+    QVERIFY2(run.errors().contains(QLatin1String("Refusing plain http:// to api.journy.io")),
+             qPrintable(run.describe()));
+    QVERIFY(!ProfileStore(profilesFile()).contains(remote));
+    QCOMPARE(keychainRead(remoteProfile.apiKeySecretName()).error, SecretStore::Error::NotFound);
+
+    const QString url = m_server->baseUrl().toString();
+    run = profileCommand(
+        {add, name, QStringLiteral("--base-url"), url, QStringLiteral("--label"), QStringLiteral("staging")},
+        "sk_first_key");
+    COMPARE_EXIT(run, 0);
+
+    // The same name again: refused, the stored key and label untouched.
+    run = profileCommand({add, name}, "sk_second_key");
+    COMPARE_EXIT(run, 1);
+    QVERIFY2(run.errors().contains(QStringLiteral("a profile named '%1' exists: give --replace").arg(name)),
+             qPrintable(run.describe()));
+    QCOMPARE(keychainRead(profile.apiKeySecretName()).secret, QByteArray("sk_first_key"));
+
+    // --replace: a new key; the label and URL stay, not reset to production and api.journy.io.
+    run = profileCommand({add, name, QStringLiteral("--replace")}, "sk_third_key");
+    COMPARE_EXIT(run, 0);
+    Profile stored = ProfileStore(profilesFile()).profile(name);
+    QCOMPARE(stored.environment, Profile::Environment::Staging);
+    QCOMPARE(stored.baseUrl, m_server->baseUrl());
+    QCOMPARE(keychainRead(profile.apiKeySecretName()).secret, QByteArray("sk_third_key"));
+    run = profileCommand(
+        {add, name, QStringLiteral("--replace"), QStringLiteral("--label"), QStringLiteral("sandbox")},
+        "sk_fourth_key");
+    COMPARE_EXIT(run, 0);
+    QCOMPARE(ProfileStore(profilesFile()).profile(name).environment, Profile::Environment::Sandbox);
+
+    // A bad URL with --replace keeps the working key.
+    run = profileCommand({add, name, QStringLiteral("--replace"), QStringLiteral("--base-url"),
+                          QStringLiteral("http://api.journy.io")},
+                         "sk_fifth_key");
+    COMPARE_EXIT(run, 1);
+    QCOMPARE(keychainRead(profile.apiKeySecretName()).secret, QByteArray("sk_fourth_key"));
+    QCOMPARE(ProfileStore(profilesFile()).profile(name).baseUrl, m_server->baseUrl());
 }
 
 void TestJournyCli::noKeychainService()

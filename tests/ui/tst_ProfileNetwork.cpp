@@ -219,6 +219,7 @@ private slots:
     void networkTabRoundTripsToProfilesFileAndKeychain();
     void changedProxyLoginDropsTheStoredPassword();
     void invalidNetworkSettingsShowTheErrorAndWriteNothing();
+    void unusableBaseUrlWritesNoKey();
     void sandboxNetworkTabIsDisabled();
     void testConnectionShowsTheProxyRoute();
     void testConnectionOverTlsShowsProtocolAndIssuer();
@@ -490,6 +491,69 @@ void tst_ProfileNetwork::invalidNetworkSettingsShowTheErrorAndWriteNothing()
     QCOMPARE(console.profiles.profile(QStringLiteral("Broken")).network.timeoutMs, 5000);
     QCOMPARE(console.profiles.profile(QStringLiteral("Broken")).network.proxyBypass,
              QStringList{QStringLiteral("localhost")});
+}
+
+// The base URL is checked before the keychain is touched: a URL that cannot be saved neither
+// replaces a working key nor leaves an orphan one, and the error quotes the URL as typed.
+void tst_ProfileNetwork::unusableBaseUrlWritesNoKey()
+{
+    Console console;
+    Profile profile;
+    profile.name = QStringLiteral("Prod");
+    profile.baseUrl = QUrl(QStringLiteral("https://api.journy.io"));
+    QString error;
+    QVERIFY2(console.profiles.save(profile, &error), qPrintable(error));
+    QVERIFY(console.writeSecret(profile.apiKeySecretName(), "jk_good_key"));
+
+    const auto saveFails = [](ProfileDialog &dialog) {
+        QSignalSpy failed(&dialog, &ProfileDialog::failed);
+        QSignalSpy saved(&dialog, &ProfileDialog::saved);
+        QTest::mouseClick(dialog.findChild<QPushButton *>(QStringLiteral("savePushButton")), Qt::LeftButton);
+        return (failed.count() == 1 || failed.wait(2000)) && saved.isEmpty();
+    };
+
+    // Editing: a new key with a plain-http URL to another host.
+    ProfileDialog edit(&console.profiles, &console.secrets, profile);
+    edit.show();
+    replaceText(edit.findChild<QLineEdit *>(QStringLiteral("baseUrlLineEdit")),
+                QStringLiteral("http://api.journy.io"));
+    QTest::keyClicks(edit.findChild<QLineEdit *>(QStringLiteral("apiKeyLineEdit")),
+                     QStringLiteral("jk_new_key"));
+    QVERIFY(saveFails(edit));
+    QVERIFY2(edit.errorText().startsWith(QLatin1String("Refusing plain http:// to api.journy.io")),
+             qPrintable(edit.errorText()));
+    QCOMPARE(console.readSecret(profile.apiKeySecretName()).secret, QByteArray("jk_good_key"));
+    QCOMPARE(console.profiles.profile(profile.name).baseUrl, profile.baseUrl);
+
+    // Adding: user:password@ in the URL, then a port out of range.
+    ProfileDialog add(&console.profiles, &console.secrets);
+    add.show();
+    QTest::keyClicks(add.findChild<QLineEdit *>(QStringLiteral("nameLineEdit")), QStringLiteral("Fresh"));
+    QTest::keyClicks(add.findChild<QLineEdit *>(QStringLiteral("apiKeyLineEdit")),
+                     QStringLiteral("jk_orphan"));
+    auto *url = add.findChild<QLineEdit *>(QStringLiteral("baseUrlLineEdit"));
+    replaceText(url, QStringLiteral("https://ann:pw-in-url@api.journy.io"));
+    QVERIFY(saveFails(add));
+    QVERIFY2(add.errorText().contains(QLatin1String("must not hold a user name or password")),
+             qPrintable(add.errorText()));
+    QVERIFY(!add.errorText().contains(QLatin1String("pw-in-url")));
+    replaceText(url, QStringLiteral("http://127.0.0.1:99999"));
+    QVERIFY(saveFails(add));
+    QCOMPARE(add.errorText(),
+             QStringLiteral("'http://127.0.0.1:99999' has no usable port: a port is a number "
+                            "from 1 to 65535"));
+    Profile fresh;
+    fresh.name = QStringLiteral("Fresh");
+    QCOMPARE(console.readSecret(fresh.apiKeySecretName()).error, SecretStore::Error::NotFound);
+    QVERIFY(!console.profiles.contains(fresh.name));
+    QVERIFY(!fileBytes(console.profilesFile()).contains("pw-in-url"));
+
+    // Fixed, it saves, with its key.
+    replaceText(url, QStringLiteral("http://127.0.0.1:8080"));
+    QSignalSpy saved(&add, &ProfileDialog::saved);
+    QTest::mouseClick(add.findChild<QPushButton *>(QStringLiteral("savePushButton")), Qt::LeftButton);
+    QVERIFY2(saved.count() == 1 || saved.wait(5000), qPrintable(add.errorText()));
+    QCOMPARE(console.readSecret(fresh.apiKeySecretName()).secret, QByteArray("jk_orphan"));
 }
 
 void tst_ProfileNetwork::sandboxNetworkTabIsDisabled()
