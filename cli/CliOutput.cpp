@@ -1,5 +1,7 @@
 #include "CliOutput.h"
 
+#include "ServerText.h"
+
 #include <QJsonArray>
 
 namespace {
@@ -135,7 +137,9 @@ QString CliOutput::toText(const ApiResult &result)
                          result.tlsIssuer.isEmpty() ? QStringLiteral("(unknown)") : result.tlsIssuer);
     if (result.ok())
         text += dataAsText(result);
-    return text;
+    // The result was cleaned where it arrived (ApiReply); this keeps a terminal safe from any
+    // text added on the way, whatever its source.
+    return ServerText::clean(text, ServerText::Lines::Keep);
 }
 
 QString CliOutput::table(const QStringList &headers, const QList<QStringList> &rows)

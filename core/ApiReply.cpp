@@ -2,8 +2,11 @@
 
 #include "ProxyResolver.h"
 #include "ResponseParser.h"
+#include "ServerText.h"
 
 #include <QFutureWatcher>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QNetworkProxy>
 #include <QNetworkReply>
 #include <QSslCertificate>
@@ -372,5 +375,62 @@ void ApiReply::complete()
     if (m_finished)
         return;
     m_finished = true;
+    cleanServerText();
     emit finished(m_result);
+}
+
+namespace {
+
+// Strings anywhere in a JSON value, cleaned; lines kept (a snippet is several lines).
+QJsonValue cleanJson(const QJsonValue &value, const QStringList &secrets)
+{
+    if (value.isString())
+        return ServerText::clean(value.toString(), ServerText::Lines::Keep, secrets);
+    if (value.isArray()) {
+        QJsonArray array;
+        for (const QJsonValue &item : value.toArray())
+            array.append(cleanJson(item, secrets));
+        return array;
+    }
+    if (value.isObject()) {
+        const QJsonObject object = value.toObject();
+        QJsonObject cleaned;
+        for (auto it = object.begin(); it != object.end(); ++it)
+            cleaned.insert(ServerText::clean(it.key(), ServerText::Lines::Join, secrets),
+                           cleanJson(it.value(), secrets));
+        return cleaned;
+    }
+    return value;
+}
+
+QMap<QString, QString> cleanMap(const QMap<QString, QString> &map, const QStringList &secrets)
+{
+    QMap<QString, QString> cleaned;
+    for (auto it = map.begin(); it != map.end(); ++it)
+        cleaned.insert(ServerText::clean(it.key(), ServerText::Lines::Join, secrets),
+                       ServerText::clean(it.value(), ServerText::Lines::Join, secrets));
+    return cleaned;
+}
+
+} // namespace
+
+void ApiReply::cleanServerText()
+{
+    // The one place a server's words enter the product: what the CLI prints, the journal,
+    // --failed-out, History and the console show all come from here, so a key the server echoes
+    // or an escape sequence it slips into a message reaches none of them.
+    const auto line = [this](const QString &text) {
+        return ServerText::clean(text, ServerText::Lines::Join, m_secrets);
+    };
+    m_result.requestId = line(m_result.requestId);
+    m_result.message = line(m_result.message);
+    m_result.failureDetail = line(m_result.failureDetail);
+    m_result.route = line(m_result.route);
+    m_result.tlsIssuer = line(m_result.tlsIssuer);
+    m_result.errors = cleanMap(m_result.errors, m_secrets);
+    m_result.rejected = cleanMap(m_result.rejected, m_secrets);
+    m_result.data = cleanJson(m_result.data, m_secrets);
+    for (auto &header : m_result.responseHeaders)
+        header.second = ServerText::redacted(header.second, m_secrets);
+    m_result.responseBody = ServerText::redacted(m_result.responseBody, m_secrets);
 }

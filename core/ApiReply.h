@@ -55,6 +55,8 @@ private:
     void classifyNetworkError();
     void readTlsSession();
     void complete();
+    // Every text the server sent, through ServerText::clean before anyone sees the result.
+    void cleanServerText();
 
     ApiResult m_result;
     QPointer<QNetworkReply> m_reply;
@@ -68,4 +70,5 @@ private:
     QStringList m_tlsErrors;
     bool m_issuerUnknown = false;
     bool m_finished = false;
+    QStringList m_secrets; // the key and proxy password, redacted from what the server sent
 };

@@ -64,6 +64,7 @@ ApiReply *JournyClient::send(const ApiRequest &request, bool validated)
     prepared.requestBody = request.bodyBytes();
 
     auto *reply = new ApiReply(prepared, this);
+    reply->m_secrets = {m_config.apiKey, m_config.network.proxyPassword};
     connect(reply, &ApiReply::finished, this, [this](const ApiResult &result) {
         if (result.rateLimit.isKnown())
             m_tracker->record(rateLimitScope(), result.rateLimit);

@@ -11,6 +11,7 @@
 #include "KeychainSecretStore.h"
 #include "Profile.h"
 #include "ProfileStore.h"
+#include "ScriptedHttpServer.h"
 #include "SandboxServer.h"
 #include "SharedSandbox.h"
 #include "TlsTestServer.h"
@@ -233,6 +234,7 @@ private slots:
     void profileAddChecksFirstAndReplacesOnlyWhenAsked();
     void noKeychainService();
     void keyFromEnvironmentNeverLeaks();
+    void serverTextIsCleanedAndKeyRedacted();
 
     void proxyForOneRun();
     void proxyLoginForOneRun();
@@ -1652,6 +1654,75 @@ void TestJournyCli::keyFromEnvironmentNeverLeaks()
     COMPARE_EXIT(journy({QStringLiteral("validate")}, viaDefault), 0);
     const QStringList found = leaksOf(m_key.toUtf8());
     QVERIFY2(found.isEmpty(), qPrintable(found.join(QLatin1Char('\n'))));
+}
+
+// A server controls its message, requestId and field names: escape sequences in them never
+// reach the terminal, and a key it echoes back is printed and stored nowhere (stdout, stderr,
+// --failed-out, the import journal).
+void TestJournyCli::serverTextIsCleanedAndKeyRedacted()
+{
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    const QString clear = QStringLiteral("\x1b[2J");
+    const QJsonObject refusal{
+        {QLatin1String("meta"),
+         QJsonObject{{QLatin1String("status"), 400},
+                     {QLatin1String("requestId"), QStringLiteral("req-\x1b]0;pwned\x07-1")}}},
+        {QLatin1String("message"), clear + QStringLiteral("Invalid key %1\r\nHTTP 200").arg(m_key)},
+        {QLatin1String("errors"),
+         QJsonObject{{QLatin1String("fields"), QJsonObject{{QStringLiteral("identification.userId\x1b[31m"),
+                                                            QStringLiteral("\u009b"
+                                                                           "2J not %1")
+                                                                .arg(m_key)}}}}}};
+    const Environment withKey{{QStringLiteral("JOURNY_API_KEY"), m_key}};
+    const QStringList onScripted{QStringLiteral("--base-url"), server.baseUrl().toString()};
+
+    server.enqueue(ScriptedResponse::json(400, refusal));
+    CliRun run = journy(onScripted + QStringList{QStringLiteral("user"), QStringLiteral("upsert"),
+                                                 QStringLiteral("--user-id"), QStringLiteral("u1")},
+                        withKey);
+    COMPARE_EXIT(run, 3);
+    QVERIFY2(run.text().contains(QLatin1String("requestId req--1 ")), qPrintable(run.describe()));
+    QVERIFY2(run.text().contains(QLatin1String("\nInvalid key [redacted] HTTP 200\n")),
+             qPrintable(run.describe()));
+    QVERIFY2(run.text().contains(QLatin1String("error: identification.userId:  not [redacted]\n")),
+             qPrintable(run.describe()));
+    server.enqueue(ScriptedResponse::json(400, refusal));
+    run = journy(QStringList{QStringLiteral("--json")} + onScripted +
+                     QStringList{QStringLiteral("user"), QStringLiteral("upsert"),
+                                 QStringLiteral("--user-id"), QStringLiteral("u1")},
+                 withKey);
+    COMPARE_EXIT(run, 3);
+    QCOMPARE(run.json().value(QLatin1String("requestId")).toString(), QStringLiteral("req--1"));
+
+    // An import whose rows are all refused so: the failed-rows file and the journal.
+    QFile file(m_dir->filePath(QStringLiteral("users.csv")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("userId\nu1\nu2\n");
+    file.close();
+    for (int i = 0; i < 2; ++i)
+        server.enqueueFor(QStringLiteral("/users/upsert"), ScriptedResponse::json(400, refusal));
+    const QString failedOut = m_dir->filePath(QStringLiteral("failed.csv"));
+    run = journy(onScripted + QStringList{QStringLiteral("import"), QStringLiteral("--kind"),
+                                          QStringLiteral("users"), QStringLiteral("--failed-out"), failedOut,
+                                          file.fileName()},
+                 withKey);
+    QVERIFY2(run.exitCode != 0 && !run.crashed, qPrintable(run.describe()));
+    QFile failed(failedOut);
+    QVERIFY(failed.open(QIODevice::ReadOnly));
+    const QByteArray failedRows = failed.readAll();
+    QVERIFY2(failedRows.contains("identification.userId:  not [redacted]"), failedRows.constData());
+
+    // The key was sent (the server got it) and is nowhere else; no escape sequence in any
+    // output or file of this test (the failed rows, the journal).
+    QCOMPARE(server.received().first().headers.value("x-api-key"), m_key.toUtf8());
+    QStringList found = leaksOf(m_key.toUtf8());
+    QVERIFY2(found.isEmpty(), qPrintable(found.join(QLatin1Char('\n'))));
+    for (const QByteArray &control :
+         {QByteArray("\x1b["), QByteArray("\x1b]"), QByteArray("pwned"), QByteArray("\xc2\x9b")}) {
+        found = leaksOf(control);
+        QVERIFY2(found.isEmpty(), qPrintable(found.join(QLatin1Char('\n'))));
+    }
 }
 
 void TestJournyCli::proxyForOneRun()

@@ -6,6 +6,7 @@
 #include "JournyClient.h"
 #include "NetworkAccess.h"
 #include "SandboxServer.h"
+#include "ScriptedHttpServer.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -54,6 +55,15 @@ QByteArray allBytes(const QString &dir)
     return bytes;
 }
 
+// A client's settings for baseUrl with key, everything else as by default.
+ClientConfig configFor(const QUrl &baseUrl, const QString &key)
+{
+    ClientConfig config;
+    config.baseUrl = baseUrl;
+    config.apiKey = key;
+    return config;
+}
+
 } // namespace
 
 class TestHistoryStore : public QObject
@@ -72,6 +82,7 @@ private slots:
     void identificationOf();
     void headersAreRedacted();
     void realRequestNeverStoresTheKey();
+    void serverTextIsCleanedBeforeItIsStored();
 };
 
 void TestHistoryStore::appendReopenAll()
@@ -357,10 +368,7 @@ void TestHistoryStore::realRequestNeverStoresTheKey()
     QVERIFY(server.start());
 
     NetworkAccess network;
-    ClientConfig clientConfig;
-    clientConfig.baseUrl = server.baseUrl();
-    clientConfig.apiKey = key;
-    JournyClient client(clientConfig, &network);
+    JournyClient client(configFor(server.baseUrl(), key), &network);
 
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("history.sqlite"));
@@ -399,6 +407,45 @@ void TestHistoryStore::realRequestNeverStoresTheKey()
     bytes = allBytes(dir.path());
     QVERIFY(bytes.contains("u-key-test"));
     QVERIFY(!bytes.contains(key.toUtf8()));
+}
+
+// A server that answers with escape sequences and echoes the key: History keeps neither.
+void TestHistoryStore::serverTextIsCleanedBeforeItIsStored()
+{
+    const QString key = QStringLiteral("sk_history_echo_5Tz8Qw");
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    ScriptedResponse answer = ScriptedResponse::json(
+        401,
+        {{QLatin1String("meta"), QJsonObject{{QLatin1String("status"), 401},
+                                             {QLatin1String("requestId"), QStringLiteral("r\x1b[2J-7")}}},
+         {QLatin1String("message"), QStringLiteral("\x1b[2J\x1b]0;pwned\x07Unknown key %1").arg(key)}});
+    answer.headers.append({"X-Echo", key.toUtf8()});
+    server.enqueue(answer);
+
+    NetworkAccess network;
+    JournyClient client(configFor(server.baseUrl(), key), &network);
+    QTemporaryDir dir;
+    HistoryStore store;
+    QString error;
+    QVERIFY(store.open(dir.filePath(QStringLiteral("history.sqlite")), &error));
+    ApiReply *reply = client.send(ApiRequest::validate());
+    QSignalSpy finished(reply, &ApiReply::finished);
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(reply->result().httpStatus, 401);
+    QVERIFY(store.append(HistoryStore::fromResult(QStringLiteral("Echo"), reply->result())) > 0);
+
+    const HistoryEntry stored = store.all().first();
+    QCOMPARE(stored.requestId, QStringLiteral("r-7"));
+    QVERIFY2(stored.message.contains(QLatin1String("Unknown key [redacted]")), qPrintable(stored.message));
+    QVERIFY2(!stored.message.contains(QLatin1String("pwned")), qPrintable(stored.message));
+    QVERIFY(stored.responseHeaders.contains("X-Echo: [redacted]"));
+    QCOMPARE(server.received().first().headers.value("x-api-key"), key.toUtf8()); // it was sent
+    store.close();
+    const QByteArray bytes = allBytes(dir.path());
+    QVERIFY(bytes.contains("Unknown key [redacted]"));
+    QVERIFY(!bytes.contains(key.toUtf8()));
+    QVERIFY(!bytes.contains("\x1b[2J"));
 }
 
 QTEST_GUILESS_MAIN(TestHistoryStore)
