@@ -11,8 +11,8 @@
 #include "KeychainSecretStore.h"
 #include "Profile.h"
 #include "ProfileStore.h"
-#include "ScriptedHttpServer.h"
 #include "SandboxServer.h"
+#include "ScriptedHttpServer.h"
 #include "SharedSandbox.h"
 #include "TlsTestServer.h"
 
@@ -34,8 +34,14 @@
 #include <QTest>
 
 #include <cmath>
+#include <csignal>
+#include <fcntl.h>
 #include <memory>
 #include <optional>
+#include <poll.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
 
 namespace {
 
@@ -234,6 +240,7 @@ private slots:
     void profileAddChecksFirstAndReplacesOnlyWhenAsked();
     void noKeychainService();
     void keyFromEnvironmentNeverLeaks();
+    void ctrlCAtTheKeyPromptRestoresEcho();
     void serverTextIsCleanedAndKeyRedacted();
 
     void proxyForOneRun();
@@ -1654,6 +1661,90 @@ void TestJournyCli::keyFromEnvironmentNeverLeaks()
     COMPARE_EXIT(journy({QStringLiteral("validate")}, viaDefault), 0);
     const QStringList found = leaksOf(m_key.toUtf8());
     QVERIFY2(found.isEmpty(), qPrintable(found.join(QLatin1Char('\n'))));
+}
+
+// Ctrl+C at `profile add`'s hidden key prompt, on a real pseudo-terminal: the process ends by
+// SIGINT as before, and the terminal has its echo back (a shell would otherwise type blind).
+void TestJournyCli::ctrlCAtTheKeyPromptRestoresEcho()
+{
+    const int master = posix_openpt(O_RDWR | O_NOCTTY);
+    QVERIFY(master >= 0);
+    QVERIFY(grantpt(master) == 0 && unlockpt(master) == 0);
+    const QByteArray slavePath = ptsname(master);
+    // Held open here too, so the terminal's settings outlive the child and can be read after.
+    const int slave = open(slavePath.constData(), O_RDWR | O_NOCTTY);
+    QVERIFY(slave >= 0);
+    termios before{};
+    QVERIFY(tcgetattr(slave, &before) == 0);
+    QVERIFY(before.c_lflag & ECHO);
+    QVERIFY(before.c_lflag & ISIG);
+
+    const QByteArray exe = JOURNY_CLI_EXE;
+    const QDir root(m_dir->path());
+    for (const char *name : {"home", "config", "data", "cache"})
+        QDir().mkpath(root.filePath(QLatin1String(name)));
+    const pid_t child = fork();
+    if (child == 0) {
+        // The child: its own session with the pseudo-terminal as its controlling terminal.
+        setsid();
+        const int tty = open(slavePath.constData(), O_RDWR);
+        if (tty < 0)
+            _exit(120);
+        dup2(tty, STDIN_FILENO);
+        dup2(tty, STDOUT_FILENO);
+        dup2(tty, STDERR_FILENO);
+        setenv("HOME", qPrintable(root.filePath(QStringLiteral("home"))), 1);
+        setenv("XDG_CONFIG_HOME", qPrintable(root.filePath(QStringLiteral("config"))), 1);
+        setenv("XDG_DATA_HOME", qPrintable(root.filePath(QStringLiteral("data"))), 1);
+        setenv("XDG_CACHE_HOME", qPrintable(root.filePath(QStringLiteral("cache"))), 1);
+        execl(exe.constData(), exe.constData(), "profile", "add", "typed-blind", "--base-url",
+              "https://api.journy.io", static_cast<char *>(nullptr));
+        _exit(121);
+    }
+    QVERIFY(child > 0);
+
+    // Wait for the prompt; echo is off then.
+    QByteArray seen;
+    bool prompted = false;
+    for (int tries = 0; tries < 100 && !prompted; ++tries) {
+        pollfd readable{master, POLLIN, 0};
+        if (poll(&readable, 1, 200) > 0) {
+            char buffer[256];
+            const ssize_t n = read(master, buffer, sizeof buffer);
+            if (n > 0)
+                seen.append(buffer, n);
+        }
+        prompted = seen.contains("API key for typed-blind: ");
+    }
+    termios during{};
+    const bool silent = tcgetattr(slave, &during) == 0 && !(during.c_lflag & ECHO);
+    // Ctrl+C as typed: the terminal sends SIGINT to the child.
+    const ssize_t written = write(master, "\x03", 1);
+    int status = 0;
+    pid_t ended = 0;
+    for (int tries = 0; tries < 100 && ended == 0; ++tries) {
+        ended = waitpid(child, &status, WNOHANG);
+        if (ended == 0)
+            QTest::qWait(50);
+    }
+    if (ended == 0) {
+        kill(child, SIGKILL);
+        waitpid(child, &status, 0);
+    }
+    termios after{};
+    const bool readBack = tcgetattr(slave, &after) == 0;
+    close(slave);
+    close(master);
+
+    QVERIFY2(prompted, seen.constData());
+    QVERIFY(silent);
+    QCOMPARE(written, ssize_t(1));
+    QVERIFY2(ended == child, "the CLI did not end on Ctrl+C");
+    QVERIFY(WIFSIGNALED(status));
+    QCOMPARE(WTERMSIG(status), SIGINT);
+    QVERIFY(readBack);
+    QVERIFY2(after.c_lflag & ECHO, "the terminal was left without echo");
+    QVERIFY(!ProfileStore(profilesFile()).contains(QStringLiteral("typed-blind")));
 }
 
 // A server controls its message, requestId and field names: escape sequences in them never
