@@ -230,6 +230,9 @@ private slots:
     void jsonLinesInput();
     void dryRunReportsRowsAndLines();
     void dryRunOfValidFile();
+    void crOnlyLineEndsImportEveryRow();
+    void fileWithoutRowsIsAnError_data();
+    void fileWithoutRowsIsAnError();
     void failedRowsFileCanBeFixedAndImportedAgain();
     void serverRefusalsFailRows();
     void usageErrors_data();
@@ -807,6 +810,69 @@ void TestJournyImport::dryRunOfValidFile()
     int status = 0;
     user(QStringLiteral("w-1"), &status);
     QCOMPARE(status, 404);
+}
+
+void TestJournyImport::crOnlyLineEndsImportEveryRow()
+{
+    // Old Mac Excel ends lines with a lone CR; each one is a row, not part of one long header.
+    QByteArray csv = usersCsv(QStringLiteral("cr"), 1, 3);
+    csv.replace('\n', '\r');
+    const QString file = write(QStringLiteral("mac.csv"), csv);
+    const CliRun run = importJson({QStringLiteral("--kind"), QStringLiteral("users"), file});
+    COMPARE_EXIT(run, 0);
+    CHECK_IMPORT_JSON(run);
+    QCOMPARE(run.json().value(QLatin1String("done")).toInteger(), 3);
+    for (int n = 1; n <= 3; ++n) {
+        const QJsonObject stored = user(QStringLiteral("cr-%1").arg(n));
+        QCOMPARE(stored.value(QLatin1String("email")).toString(), QStringLiteral("cr%1@example.com").arg(n));
+        QCOMPARE(stored.value(QLatin1String("properties")).toObject().value(QLatin1String("seq")),
+                 QJsonValue(n));
+    }
+}
+
+void TestJournyImport::fileWithoutRowsIsAnError_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QByteArray>("content");
+    QTest::addColumn<QString>("message");
+    const QString noRows = QStringLiteral("no rows to import: the file has only a header line (4 column(s))");
+    QTest::newRow("CSV header only") << QStringLiteral("users.csv") << QByteArray("userId,email,plan,seq\n")
+                                     << noRows;
+    QTest::newRow("CSV header and blank lines")
+        << QStringLiteral("users.csv") << QByteArray("userId,email,plan,seq\r\n\r\n  \r\n") << noRows;
+    QTest::newRow("CSV header, CR only")
+        << QStringLiteral("users.csv") << QByteArray("userId,email,plan,seq\r\r") << noRows;
+    QTest::newRow("JSON Lines of blank lines")
+        << QStringLiteral("users.jsonl") << QByteArray("\n  \n\n") << QStringLiteral("no JSON object");
+}
+
+void TestJournyImport::fileWithoutRowsIsAnError()
+{
+    // A file that is not empty but has no row is an error, for a dry run as for an import, and with
+    // --json: never "0 of 0 row(s) done" and exit 0.
+    QFETCH(QString, name);
+    QFETCH(QByteArray, content);
+    QFETCH(QString, message);
+    const QString file = write(name, content);
+    for (const bool dryRun : {false, true}) {
+        QStringList arguments{QStringLiteral("--kind"), QStringLiteral("users"), file};
+        if (dryRun)
+            arguments << QStringLiteral("--dry-run");
+        CliRun run = import(arguments);
+        COMPARE_EXIT(run, 1);
+        QVERIFY2(run.errors().startsWith(QLatin1String("journy: ")) && run.errors().contains(message),
+                 qPrintable(run.describe()));
+        QVERIFY2(!run.text().contains(QLatin1String("row(s)")), qPrintable(run.describe()));
+        run = importJson(arguments);
+        COMPARE_EXIT(run, 1);
+        QCOMPARE(run.json().value(QLatin1String("ok")), QJsonValue(false));
+        QVERIFY2(run.json().value(QLatin1String("message")).toString().contains(message),
+                 qPrintable(run.describe()));
+    }
+    QCOMPARE(requestsSoFar(), 0);
+    const CliRun resume = import({QStringLiteral("--resume"), QStringLiteral("last")});
+    QVERIFY2(resume.errors().contains(QLatin1String("no unfinished import job")),
+             qPrintable(resume.describe()));
 }
 
 void TestJournyImport::failedRowsFileCanBeFixedAndImportedAgain()
