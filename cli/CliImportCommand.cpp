@@ -13,8 +13,9 @@ CliImportCommand::CliImportCommand(const Options &options, const QString &journa
                                    QTextStream &err, QObject *parent)
     : QObject(parent), m_options(options), m_journalPath(journalPath), m_out(out), m_err(err)
 {
-    m_progressTimer.setInterval(500);
-    connect(&m_progressTimer, &QTimer::timeout, this, [this] { printProgress(false); });
+    m_progress = new CliProgress(
+        options.json ? CliProgress::Mode::None : options.progress, m_err,
+        [this](bool final) { return progressLine(final); }, this);
 }
 
 CliImportCommand::~CliImportCommand() = default;
@@ -176,26 +177,22 @@ void CliImportCommand::run(const ClientConfig &config)
     options.concurrency = m_options.concurrency;
     m_importer = new BulkImporter(&m_journal, m_client, m_jobId, options, this);
     connect(m_importer, &BulkImporter::finished, this, &CliImportCommand::complete);
-    if (!m_options.json)
-        m_progressTimer.start();
+    m_progress->start();
     m_importer->start();
 }
 
-void CliImportCommand::printProgress(bool final)
+QString CliImportCommand::progressLine(bool final) const
 {
-    if (!m_importer || m_options.json)
-        return;
     const BulkImporter::Progress progress = m_importer->progress();
     const BulkJournal::Counts &counts = progress.counts;
-    m_err << '\r' << counts.done << " done, " << counts.failed << " failed, "
-          << counts.pending + counts.inFlight << " remaining, "
-          << QString::number(progress.ratePerSecond, 'f', 1) << "/s";
+    QString line = QStringLiteral("%1 done, %2 failed, %3 remaining, %4/s")
+                       .arg(counts.done)
+                       .arg(counts.failed)
+                       .arg(counts.pending + counts.inFlight)
+                       .arg(QString::number(progress.ratePerSecond, 'f', 1));
     if (progress.etaSeconds >= 0 && !final)
-        m_err << ", ETA " << progress.etaSeconds << " s";
-    m_err << "   ";
-    if (final)
-        m_err << '\n';
-    m_err.flush();
+        line += QStringLiteral(", ETA %1 s").arg(progress.etaSeconds);
+    return line;
 }
 
 bool CliImportCommand::writeFailedRows(QString *error)
@@ -205,8 +202,7 @@ bool CliImportCommand::writeFailedRows(QString *error)
 
 void CliImportCommand::complete(bool cancelled)
 {
-    m_progressTimer.stop();
-    printProgress(true);
+    m_progress->finish();
     if (!cancelled)
         m_journal.finishJob(m_jobId);
     const BulkJournal::Counts counts = m_journal.counts(m_jobId);

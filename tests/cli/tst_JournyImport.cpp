@@ -233,6 +233,8 @@ private slots:
     void crOnlyLineEndsImportEveryRow();
     void fileWithoutRowsIsAnError_data();
     void fileWithoutRowsIsAnError();
+    void progressWithoutATerminalIsPlainLines();
+    void progressNone();
     void failedRowsFileCanBeFixedAndImportedAgain();
     void serverRefusalsFailRows();
     void usageErrors_data();
@@ -248,9 +250,11 @@ private slots:
 private:
     // The sandbox of this test (replacing init()'s): its config plus the two keys.
     void startServer(SandboxConfig config);
-    Child start(const QStringList &arguments, const QString &key = fullKey);
+    Child start(const QStringList &arguments, const QString &key = fullKey,
+                CliChild::Environment environment = {});
     // `journy --base-url SANDBOX [--json] import ARGUMENTS...` with the key in JOURNY_API_KEY.
-    CliRun import(const QStringList &arguments, const QString &key = fullKey);
+    CliRun import(const QStringList &arguments, const QString &key = fullKey,
+                  const CliChild::Environment &environment = {});
     CliRun importJson(const QStringList &arguments, const QString &key = fullKey);
     QStringList importArguments(const QStringList &arguments, bool json) const;
     QString write(const QString &name, const QByteArray &content) const;
@@ -298,10 +302,10 @@ void TestJournyImport::startServer(SandboxConfig config)
     QVERIFY(m_server->start());
 }
 
-Child TestJournyImport::start(const QStringList &arguments, const QString &key)
+Child TestJournyImport::start(const QStringList &arguments, const QString &key,
+                              CliChild::Environment environment)
 {
     auto child = std::make_unique<CliChild>();
-    CliChild::Environment environment;
     if (!key.isEmpty())
         environment.insert(QStringLiteral("JOURNY_API_KEY"), key);
     child->start(QStringLiteral(JOURNY_CLI_EXE), arguments, m_dir->path(), environment);
@@ -316,9 +320,10 @@ QStringList TestJournyImport::importArguments(const QStringList &arguments, bool
     return all + QStringList{QStringLiteral("import")} + arguments;
 }
 
-CliRun TestJournyImport::import(const QStringList &arguments, const QString &key)
+CliRun TestJournyImport::import(const QStringList &arguments, const QString &key,
+                                const CliChild::Environment &environment)
 {
-    return start(importArguments(arguments, false), key)->finish(60000);
+    return start(importArguments(arguments, false), key, environment)->finish(60000);
 }
 
 CliRun TestJournyImport::importJson(const QStringList &arguments, const QString &key)
@@ -875,6 +880,90 @@ void TestJournyImport::fileWithoutRowsIsAnError()
              qPrintable(resume.describe()));
 }
 
+namespace {
+
+// The progress lines on stderr: whole lines, each "N done, ... R/s[, ETA N s]".
+QStringList progressLines(const QByteArray &err)
+{
+    QStringList lines;
+    for (const QString &line : QString::fromUtf8(err).split(QLatin1Char('\n'))) {
+        if (line.contains(progressLine))
+            lines << line;
+    }
+    return lines;
+}
+
+} // namespace
+
+void TestJournyImport::progressWithoutATerminalIsPlainLines()
+{
+    // stderr is a pipe here, as for a log file: no carriage-return redraws (which filled logs with
+    // ~1,000 updates for 600 rows), one plain line every 10 s and one at the end.
+    const QString file = write(QStringLiteral("users.csv"), usersCsv(QStringLiteral("g"), 1, 40));
+    for (const QStringList &option :
+         {QStringList{}, QStringList{QStringLiteral("--progress"), QStringLiteral("auto")},
+          QStringList{QStringLiteral("--progress"), QStringLiteral("plain")}}) {
+        const CliRun run =
+            import(QStringList{QStringLiteral("--kind"), QStringLiteral("users"), file} + option);
+        COMPARE_EXIT(run, 0);
+        QVERIFY2(!run.err.contains('\r'), qPrintable(run.describe()));
+        // Well under 10 s: the last line only, whole, without an ETA, and nothing after it.
+        const QStringList lines = progressLines(run.err);
+        QCOMPARE(lines.size(), 1);
+        QVERIFY2(lines.first().startsWith(QLatin1String("40 done, 0 failed, 0 remaining, ")) &&
+                     !lines.first().contains(QLatin1String("ETA")),
+                 qPrintable(run.describe()));
+        QVERIFY2(run.errors().endsWith(lines.first() + QLatin1Char('\n')), qPrintable(run.describe()));
+    }
+
+    // With the interval shortened (a hidden variable, so this test need not wait 10 s a line), a
+    // paced import of about 2 s writes a line every 200 ms with its ETA, and no more lines than that.
+    SandboxConfig config = SandboxConfig::defaults();
+    config.rateLimit = 20;
+    config.rateWindowSeconds = 1;
+    startServer(config);
+    QElapsedTimer clock;
+    clock.start();
+    const CliRun run =
+        import({QStringLiteral("--kind"), QStringLiteral("users"), file, QStringLiteral("--progress"),
+                QStringLiteral("plain"), QStringLiteral("--rate"), QStringLiteral("20"),
+                QStringLiteral("--rate-window"), QStringLiteral("1")},
+               fullKey, {{QStringLiteral("JOURNY_PROGRESS_INTERVAL_MS"), QStringLiteral("200")}});
+    const qint64 elapsed = clock.elapsed();
+    COMPARE_EXIT(run, 0);
+    QVERIFY2(!run.err.contains('\r'), qPrintable(run.describe()));
+    const QStringList lines = progressLines(run.err);
+    // The last 20 rows cannot start before 1 s: at least 4 ticks of 200 ms, plus the last line.
+    QVERIFY2(lines.size() >= 3, qPrintable(run.describe()));
+    // A timer may fire a little early (coarse timers: up to 5%), never more often than that.
+    QVERIFY2(
+        lines.size() <= elapsed / 190 + 1,
+        qPrintable(QStringLiteral("%1 lines in %2 ms\n").arg(lines.size()).arg(elapsed) + run.describe()));
+    QVERIFY2(
+        lines.first().contains(QRegularExpression(QStringLiteral("remaining, \\d+\\.\\d/s, ETA \\d+ s$"))),
+        qPrintable(run.describe()));
+    QVERIFY2(lines.last().startsWith(QLatin1String("40 done, 0 failed, 0 remaining, ")),
+             qPrintable(run.describe()));
+}
+
+void TestJournyImport::progressNone()
+{
+    const CliRun help = start({QStringLiteral("--help")})->finish(10000);
+    QVERIFY2(help.text().contains(QLatin1String("[--progress auto|plain|none]")) &&
+                 help.text().contains(QLatin1String("none writes no progress")),
+             qPrintable(help.describe()));
+    const QString file = write(QStringLiteral("users.csv"), usersCsv(QStringLiteral("n"), 1, 5));
+    const CliRun run =
+        import({QStringLiteral("--kind"), QStringLiteral("users"), file, QStringLiteral("--progress"),
+                QStringLiteral("none")},
+               fullKey, {{QStringLiteral("JOURNY_PROGRESS_INTERVAL_MS"), QStringLiteral("1")}});
+    COMPARE_EXIT(run, 0);
+    QVERIFY2(progressLines(run.err).isEmpty() && !run.err.contains('\r'), qPrintable(run.describe()));
+    // The job line and the summary are not progress: they stay.
+    QVERIFY2(jobOnFirstLine(run.err) > 0, qPrintable(run.describe()));
+    QVERIFY2(run.text().contains(QLatin1String("5 of 5 row(s) done, 0 failed")), qPrintable(run.describe()));
+}
+
 void TestJournyImport::failedRowsFileCanBeFixedAndImportedAgain()
 {
     // Quoted cells (a delimiter, a doubled quote) must come back as the same cells.
@@ -1011,6 +1100,10 @@ void TestJournyImport::usageErrors_data()
     QTest::newRow("--concurrency x") << QStringList{QStringLiteral("--kind"), QStringLiteral("users"), users,
                                                     QStringLiteral("--concurrency"), QStringLiteral("x")}
                                      << QStringLiteral("--concurrency must be");
+    QTest::newRow("--progress fancy")
+        << QStringList{QStringLiteral("--kind"), QStringLiteral("users"), users, QStringLiteral("--progress"),
+                       QStringLiteral("fancy")}
+        << QStringLiteral("--progress must be auto, plain or none, not 'fancy'");
     QTest::newRow("unknown option") << QStringList{QStringLiteral("--kind"), QStringLiteral("users"), users,
                                                    QStringLiteral("--fast")}
                                     << QStringLiteral("fast");
@@ -1174,7 +1267,8 @@ void TestJournyImport::pacingHoldsTheServersWindow()
     clock.start();
     const CliRun run =
         import({QStringLiteral("--kind"), QStringLiteral("users"), file, QStringLiteral("--rate"),
-                QStringLiteral("30"), QStringLiteral("--rate-window"), QStringLiteral("2")});
+                QStringLiteral("30"), QStringLiteral("--rate-window"), QStringLiteral("2")},
+               fullKey, {{QStringLiteral("JOURNY_PROGRESS_INTERVAL_MS"), QStringLiteral("500")}});
     const qint64 elapsed = clock.elapsed();
     COMPARE_EXIT(run, 0);
     const QJsonObject stats = inspect(QStringLiteral("/_sandbox/stats"));
@@ -1187,7 +1281,7 @@ void TestJournyImport::pacingHoldsTheServersWindow()
     QCOMPARE(stats.value(QLatin1String("requests")).toInt(), 90);
     // Three windows' worth: the last 30 cannot start before 4 s.
     QVERIFY2(elapsed >= 3900, qPrintable(QString::number(elapsed)));
-    // A progress line with an ETA was drawn while it ran.
+    // A progress line with an ETA was written while it ran (a line each 500 ms here, not 10 s).
     QVERIFY2(run.errors().contains(QRegularExpression(QStringLiteral("remaining, \\d+\\.\\d/s, ETA \\d+ s"))),
              qPrintable(run.describe()));
 }
