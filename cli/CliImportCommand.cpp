@@ -113,20 +113,30 @@ bool CliImportCommand::prepare()
         return false;
     }
     if (m_options.json) {
+        auto errorsJson = [](const QMap<QString, QString> &errors) {
+            QJsonObject object;
+            for (auto it = errors.begin(); it != errors.end(); ++it)
+                object.insert(it.key(), it.value());
+            return object;
+        };
+        // An invalid row has no request to show (it would be an empty GET /validate): its errors instead.
         QJsonArray preview;
-        for (const auto &entry : m_preparer.preview(3))
-            preview.append(QJsonObject{{QLatin1String("row"), entry.first.number},
-                                       {QLatin1String("operation"), entry.second.first.info().operationId},
-                                       {QLatin1String("body"), entry.second.first.body}});
+        for (const auto &entry : m_preparer.preview(3)) {
+            if (!entry.second.second.isEmpty())
+                preview.append(QJsonObject{{QLatin1String("row"), entry.first.number},
+                                           {QLatin1String("line"), entry.first.line},
+                                           {QLatin1String("errors"), errorsJson(entry.second.second)}});
+            else
+                preview.append(
+                    QJsonObject{{QLatin1String("row"), entry.first.number},
+                                {QLatin1String("operation"), entry.second.first.info().operationId},
+                                {QLatin1String("body"), entry.second.first.body}});
+        }
         QJsonArray problems;
-        for (const ImportPreparer::RowProblem &problem : std::as_const(report.problems)) {
-            QJsonObject errors;
-            for (auto it = problem.errors.begin(); it != problem.errors.end(); ++it)
-                errors.insert(it.key(), it.value());
+        for (const ImportPreparer::RowProblem &problem : std::as_const(report.problems))
             problems.append(QJsonObject{{QLatin1String("row"), problem.number},
                                         {QLatin1String("line"), problem.line},
-                                        {QLatin1String("errors"), errors}});
-        }
+                                        {QLatin1String("errors"), errorsJson(problem.errors)}});
         m_out << QString::fromUtf8(QJsonDocument(QJsonObject{{QLatin1String("ok"), report.invalid == 0},
                                                              {QLatin1String("rows"), report.rows},
                                                              {QLatin1String("valid"), report.valid},
@@ -136,14 +146,27 @@ bool CliImportCommand::prepare()
                                        .toJson(QJsonDocument::Compact))
               << '\n';
     } else {
-        for (const auto &entry : m_preparer.preview(3))
-            m_out << "row " << entry.first.number << ": " << entry.second.first.info().method << ' '
-                  << entry.second.first.pathAndQuery() << ' '
-                  << QString::fromUtf8(QJsonDocument(entry.second.first.body).toJson(QJsonDocument::Compact))
-                  << '\n';
-        for (const ImportPreparer::RowProblem &problem : std::as_const(report.problems))
-            m_out << "row " << problem.number << " (line " << problem.line
-                  << "): " << describeProblems(problem.errors) << '\n';
+        // The first rows in order, each once: a valid row as its request, an invalid one as its
+        // problems (it has no request: it would show as an empty GET /validate); then the other problems.
+        qint64 shown = 0;
+        auto printProblem = [this](qint64 number, qint64 line, const QMap<QString, QString> &errors) {
+            m_out << "row " << number << " (line " << line << "): " << describeProblems(errors) << '\n';
+        };
+        for (const auto &entry : m_preparer.preview(3)) {
+            const ApiRequest &request = entry.second.first;
+            if (!entry.second.second.isEmpty())
+                printProblem(entry.first.number, entry.first.line, entry.second.second);
+            else
+                m_out << "row " << entry.first.number << ": " << request.info().method << ' '
+                      << request.pathAndQuery() << ' '
+                      << QString::fromUtf8(QJsonDocument(request.body).toJson(QJsonDocument::Compact))
+                      << '\n';
+            shown = entry.first.number;
+        }
+        for (const ImportPreparer::RowProblem &problem : std::as_const(report.problems)) {
+            if (problem.number > shown)
+                printProblem(problem.number, problem.line, problem.errors);
+        }
         m_out << report.rows << " row(s): " << report.valid << " valid, " << report.invalid
               << " invalid; nothing was sent\n";
     }

@@ -759,6 +759,17 @@ void TestJournyImport::dryRunReportsRowsAndLines()
              qPrintable(run.describe()));
     QVERIFY2(run.text().contains(QLatin1String("5 row(s): 3 valid, 2 invalid; nothing was sent")),
              qPrintable(run.describe()));
+    // Row 3 is among the first rows shown: it appears once, as its problem, never as the empty
+    // request an invalid row has (it read "row 3: GET /validate {}").
+    QCOMPARE(run.text().count(
+                 QRegularExpression(QStringLiteral("^row 3\\b"), QRegularExpression::MultilineOption)),
+             1);
+    QVERIFY2(!run.text().contains(QLatin1String("/validate")), qPrintable(run.describe()));
+    QVERIFY2(run.text().contains(
+                 QRegularExpression(QStringLiteral("^row 2: POST /users/upsert .*\nrow 3 \\(line 5\\): "
+                                                   "identification\\.email: .*\nrow 5 \\(line 7\\): "),
+                                    QRegularExpression::MultilineOption)),
+             qPrintable(run.describe()));
     // The first rows as the exact bodies.
     QVERIFY2(
         run.text().contains(QLatin1String(
@@ -788,6 +799,14 @@ void TestJournyImport::dryRunReportsRowsAndLines()
     QCOMPARE(problems.at(1).toObject().value(QLatin1String("line")).toInteger(), 7);
     const QJsonObject preview = report.value(QLatin1String("preview")).toArray().first().toObject();
     QCOMPARE(preview.value(QLatin1String("operation")).toString(), QStringLiteral("upsertUser"));
+    // An invalid row in the preview: its errors, as in "problems", not an empty request.
+    const QJsonObject invalidPreview = report.value(QLatin1String("preview")).toArray().at(2).toObject();
+    QCOMPARE(invalidPreview.keys(),
+             (QStringList{QStringLiteral("errors"), QStringLiteral("line"), QStringLiteral("row")}));
+    QCOMPARE(invalidPreview.value(QLatin1String("row")).toInteger(), 3);
+    QCOMPARE(invalidPreview.value(QLatin1String("line")).toInteger(), 5);
+    QCOMPARE(invalidPreview.value(QLatin1String("errors")),
+             problems.at(0).toObject().value(QLatin1String("errors")));
     QCOMPARE(preview.value(QLatin1String("body"))
                  .toObject()
                  .value(QLatin1String("identification"))
