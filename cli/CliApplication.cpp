@@ -5,6 +5,7 @@
 #include "BaseUrl.h"
 #include "CliImportCommand.h"
 #include "CliOutput.h"
+#include "CliProgress.h"
 #include "IdentityVerifier.h"
 #include "JournyClient.h"
 #include "NumericOption.h"
@@ -120,7 +121,8 @@ Commands:
   import --kind users|accounts|memberships|events|links [--delete|--remove] FILE
          [--mapping FILE] [--save-mapping FILE] [--map COLUMN=TARGET[:TYPE]]... [--rate N]
          [--rate-window SECONDS] [--concurrency N] [--dry-run] [--resume JOB|last]
-         [--failed-out FILE]                bulk import of a CSV or JSON Lines file
+         [--failed-out FILE] [--progress auto|plain|none]
+                                            bulk import of a CSV or JSON Lines file
 
 Typed values (SPEC): NAME[:TYPE]=VALUE with TYPE string (default), number, bool, date,
 null, empty or list:  plan=Pro  mrr:number=399  is_paying:bool=true
@@ -163,6 +165,8 @@ target maps to it and every other column to prop.<column> (users, accounts) or m
 resumes with --resume last; "job: ID" is printed on stderr at start. --rate caps requests per
 window (--rate-window, default 60 s) below the key's limit; --dry-run checks every row and sends
 nothing (exit 2 when a row is invalid); --failed-out writes the failed rows with an error column.
+--progress: auto (default) redraws one line on a terminal and writes plain lines otherwise;
+plain writes a line every 10 s and one at the end (for logs); none writes no progress.
 
 Examples:
   journy user upsert --user-id u-42 --email ann@acme.com --prop plan=Pro --prop mrr:number=399
@@ -635,9 +639,11 @@ void CliApplication::runImport(const QStringList &words)
         valueOption(QStringLiteral("resume"), QString(), QStringLiteral("JOB|last"));
     const QCommandLineOption failedOut =
         valueOption(QStringLiteral("failed-out"), QString(), QStringLiteral("FILE"));
+    const QCommandLineOption progress =
+        valueOption(QStringLiteral("progress"), QString(), QStringLiteral("auto|plain|none"));
     if (!parseCommand(parser, words,
                       {kind, remove, deleteRows, mapping, saveMapping, map, rate, rateWindow, concurrency,
-                       dryRun, resume, failedOut}))
+                       dryRun, resume, failedOut, progress}))
         return;
 
     CliImportCommand::Options options;
@@ -648,6 +654,11 @@ void CliApplication::runImport(const QStringList &words)
     options.mappingFile = parser.value(mapping);
     options.saveMappingFile = parser.value(saveMapping);
     options.overrides = parser.values(map);
+    if (parser.isSet(progress) && !CliProgress::parseMode(parser.value(progress), &options.progress)) {
+        fail(UsageError, QStringLiteral("--progress must be %1, not '%2'")
+                             .arg(CliProgress::modeNames(), parser.value(progress)));
+        return;
+    }
     auto number = [this, &parser](const QCommandLineOption &option, int minimum, int maximum, int *out) {
         QString error;
         if (parser.isSet(option) &&

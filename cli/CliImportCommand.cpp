@@ -13,8 +13,9 @@ CliImportCommand::CliImportCommand(const Options &options, const QString &journa
                                    QTextStream &err, QObject *parent)
     : QObject(parent), m_options(options), m_journalPath(journalPath), m_out(out), m_err(err)
 {
-    m_progressTimer.setInterval(500);
-    connect(&m_progressTimer, &QTimer::timeout, this, [this] { printProgress(false); });
+    m_progress = new CliProgress(
+        options.json ? CliProgress::Mode::None : options.progress, m_err,
+        [this](bool final) { return progressLine(final); }, this);
 }
 
 CliImportCommand::~CliImportCommand() = default;
@@ -112,20 +113,30 @@ bool CliImportCommand::prepare()
         return false;
     }
     if (m_options.json) {
+        auto errorsJson = [](const QMap<QString, QString> &errors) {
+            QJsonObject object;
+            for (auto it = errors.begin(); it != errors.end(); ++it)
+                object.insert(it.key(), it.value());
+            return object;
+        };
+        // An invalid row has no request to show (it would be an empty GET /validate): its errors instead.
         QJsonArray preview;
-        for (const auto &entry : m_preparer.preview(3))
-            preview.append(QJsonObject{{QLatin1String("row"), entry.first.number},
-                                       {QLatin1String("operation"), entry.second.first.info().operationId},
-                                       {QLatin1String("body"), entry.second.first.body}});
+        for (const auto &entry : m_preparer.preview(3)) {
+            if (!entry.second.second.isEmpty())
+                preview.append(QJsonObject{{QLatin1String("row"), entry.first.number},
+                                           {QLatin1String("line"), entry.first.line},
+                                           {QLatin1String("errors"), errorsJson(entry.second.second)}});
+            else
+                preview.append(
+                    QJsonObject{{QLatin1String("row"), entry.first.number},
+                                {QLatin1String("operation"), entry.second.first.info().operationId},
+                                {QLatin1String("body"), entry.second.first.body}});
+        }
         QJsonArray problems;
-        for (const ImportPreparer::RowProblem &problem : std::as_const(report.problems)) {
-            QJsonObject errors;
-            for (auto it = problem.errors.begin(); it != problem.errors.end(); ++it)
-                errors.insert(it.key(), it.value());
+        for (const ImportPreparer::RowProblem &problem : std::as_const(report.problems))
             problems.append(QJsonObject{{QLatin1String("row"), problem.number},
                                         {QLatin1String("line"), problem.line},
-                                        {QLatin1String("errors"), errors}});
-        }
+                                        {QLatin1String("errors"), errorsJson(problem.errors)}});
         m_out << QString::fromUtf8(QJsonDocument(QJsonObject{{QLatin1String("ok"), report.invalid == 0},
                                                              {QLatin1String("rows"), report.rows},
                                                              {QLatin1String("valid"), report.valid},
@@ -135,14 +146,27 @@ bool CliImportCommand::prepare()
                                        .toJson(QJsonDocument::Compact))
               << '\n';
     } else {
-        for (const auto &entry : m_preparer.preview(3))
-            m_out << "row " << entry.first.number << ": " << entry.second.first.info().method << ' '
-                  << entry.second.first.pathAndQuery() << ' '
-                  << QString::fromUtf8(QJsonDocument(entry.second.first.body).toJson(QJsonDocument::Compact))
-                  << '\n';
-        for (const ImportPreparer::RowProblem &problem : std::as_const(report.problems))
-            m_out << "row " << problem.number << " (line " << problem.line
-                  << "): " << describeProblems(problem.errors) << '\n';
+        // The first rows in order, each once: a valid row as its request, an invalid one as its
+        // problems (it has no request: it would show as an empty GET /validate); then the other problems.
+        qint64 shown = 0;
+        auto printProblem = [this](qint64 number, qint64 line, const QMap<QString, QString> &errors) {
+            m_out << "row " << number << " (line " << line << "): " << describeProblems(errors) << '\n';
+        };
+        for (const auto &entry : m_preparer.preview(3)) {
+            const ApiRequest &request = entry.second.first;
+            if (!entry.second.second.isEmpty())
+                printProblem(entry.first.number, entry.first.line, entry.second.second);
+            else
+                m_out << "row " << entry.first.number << ": " << request.info().method << ' '
+                      << request.pathAndQuery() << ' '
+                      << QString::fromUtf8(QJsonDocument(request.body).toJson(QJsonDocument::Compact))
+                      << '\n';
+            shown = entry.first.number;
+        }
+        for (const ImportPreparer::RowProblem &problem : std::as_const(report.problems)) {
+            if (problem.number > shown)
+                printProblem(problem.number, problem.line, problem.errors);
+        }
         m_out << report.rows << " row(s): " << report.valid << " valid, " << report.invalid
               << " invalid; nothing was sent\n";
     }
@@ -176,26 +200,22 @@ void CliImportCommand::run(const ClientConfig &config)
     options.concurrency = m_options.concurrency;
     m_importer = new BulkImporter(&m_journal, m_client, m_jobId, options, this);
     connect(m_importer, &BulkImporter::finished, this, &CliImportCommand::complete);
-    if (!m_options.json)
-        m_progressTimer.start();
+    m_progress->start();
     m_importer->start();
 }
 
-void CliImportCommand::printProgress(bool final)
+QString CliImportCommand::progressLine(bool final) const
 {
-    if (!m_importer || m_options.json)
-        return;
     const BulkImporter::Progress progress = m_importer->progress();
     const BulkJournal::Counts &counts = progress.counts;
-    m_err << '\r' << counts.done << " done, " << counts.failed << " failed, "
-          << counts.pending + counts.inFlight << " remaining, "
-          << QString::number(progress.ratePerSecond, 'f', 1) << "/s";
+    QString line = QStringLiteral("%1 done, %2 failed, %3 remaining, %4/s")
+                       .arg(counts.done)
+                       .arg(counts.failed)
+                       .arg(counts.pending + counts.inFlight)
+                       .arg(QString::number(progress.ratePerSecond, 'f', 1));
     if (progress.etaSeconds >= 0 && !final)
-        m_err << ", ETA " << progress.etaSeconds << " s";
-    m_err << "   ";
-    if (final)
-        m_err << '\n';
-    m_err.flush();
+        line += QStringLiteral(", ETA %1 s").arg(progress.etaSeconds);
+    return line;
 }
 
 bool CliImportCommand::writeFailedRows(QString *error)
@@ -205,8 +225,7 @@ bool CliImportCommand::writeFailedRows(QString *error)
 
 void CliImportCommand::complete(bool cancelled)
 {
-    m_progressTimer.stop();
-    printProgress(true);
+    m_progress->finish();
     if (!cancelled)
         m_journal.finishJob(m_jobId);
     const BulkJournal::Counts counts = m_journal.counts(m_jobId);

@@ -2,6 +2,7 @@
 
 #include "BulkImporter.h"
 #include "BulkJournal.h"
+#include "CliProgress.h"
 #include "ClientConfig.h"
 #include "ImportPreparer.h"
 
@@ -14,7 +15,8 @@
 class JournyClient;
 
 // `journy import`: prepares a file (or resumes a journaled job), sends it with BulkImporter and
-// reports: "job: ID" on stderr at start, a progress line on stderr (not with --json), a summary,
+// reports: "job: ID" on stderr at start, progress on stderr as --progress says (CliProgress; not
+// with --json), a summary,
 // and the failed rows as CSV with an error column when asked.
 class CliImportCommand : public QObject
 {
@@ -40,6 +42,7 @@ public:
         QString resume; // job ID or "last"; empty: a new job
         QString failedOut;
         bool json = false;
+        CliProgress::Mode progress = CliProgress::Mode::Auto; // never with --json
         QString target; // profile name or base URL, recorded in the job (never a key)
     };
 
@@ -59,7 +62,7 @@ signals:
 
 private:
     void fail(int exitCode, const QString &message);
-    void printProgress(bool final);
+    QString progressLine(bool final) const;
     void complete(bool cancelled);
     bool writeFailedRows(QString *error);
 
@@ -74,6 +77,6 @@ private:
     QString m_resumedTarget;
     JournyClient *m_client = nullptr;
     BulkImporter *m_importer = nullptr;
-    QTimer m_progressTimer;
+    CliProgress *m_progress = nullptr;
     bool m_done = false;
 };

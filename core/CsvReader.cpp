@@ -17,10 +17,10 @@ bool isBlankByte(char c)
     return c == ' ' || c == '\t' || c == '\r';
 }
 
-// The first delimiter or line feed in data[from, size), or size. Most bytes of a CSV file are in
-// unquoted fields, so this is the hot loop: it tests eight bytes at a time for either byte (a byte
-// equal to the pattern is a zero byte after the xor; the lowest flagged byte is exact).
-qsizetype findDelimiterOrNewline(const char *data, qsizetype from, qsizetype size, char delimiter)
+// The first delimiter, line feed or carriage return in data[from, size), or size. Most bytes of a
+// CSV file are in unquoted fields, so this is the hot loop: it tests eight bytes at a time for any of
+// the three (a byte equal to the pattern is a zero byte after the xor; the lowest flagged byte is exact).
+qsizetype findDelimiterOrLineEnd(const char *data, qsizetype from, qsizetype size, char delimiter)
 {
     qsizetype i = from;
 #if Q_BYTE_ORDER == Q_LITTLE_ENDIAN && (defined(Q_CC_GNU) || defined(Q_CC_CLANG))
@@ -28,19 +28,35 @@ qsizetype findDelimiterOrNewline(const char *data, qsizetype from, qsizetype siz
     constexpr std::uint64_t highs = 0x8080808080808080ULL;
     const std::uint64_t delimiters = ones * static_cast<unsigned char>(delimiter);
     const std::uint64_t newlines = ones * static_cast<unsigned char>('\n');
+    const std::uint64_t returns = ones * static_cast<unsigned char>('\r');
     for (; i + 8 <= size; i += 8) {
         std::uint64_t word;
         std::memcpy(&word, data + i, sizeof word);
         const std::uint64_t x = word ^ delimiters;
         const std::uint64_t y = word ^ newlines;
-        const std::uint64_t found = (((x - ones) & ~x) | ((y - ones) & ~y)) & highs;
+        const std::uint64_t z = word ^ returns;
+        const std::uint64_t found = (((x - ones) & ~x) | ((y - ones) & ~y) | ((z - ones) & ~z)) & highs;
         if (found)
             return i + (__builtin_ctzll(found) >> 3);
     }
 #endif
-    while (i < size && data[i] != delimiter && data[i] != '\n')
+    while (i < size && data[i] != delimiter && data[i] != '\n' && data[i] != '\r')
         ++i;
     return i;
+}
+
+// Line ends in data[from, to): LF, CRLF and a lone CR each count once. The caller knows the byte at
+// `to` (if any) is not a LF.
+qint64 countLineEnds(const char *data, qsizetype from, qsizetype to)
+{
+    qint64 count = std::count(data + from, data + to, '\n');
+    for (const char *cr = data + from;
+         (cr = static_cast<const char *>(std::memchr(cr, '\r', size_t(data + to - cr)))); ++cr) {
+        const qsizetype i = cr - data;
+        if (i + 1 == to || data[i + 1] != '\n')
+            ++count;
+    }
+    return count;
 }
 
 } // namespace
@@ -113,7 +129,7 @@ bool CsvReader::detectDelimiter(QString *error)
         for (; i < size; ++i) {
             const char c = data[i];
             if (blank) {
-                if (c == '\n') {
+                if (c == '\n' || c == '\r') {
                     lineStart = i + 1;
                     continue;
                 }
@@ -124,7 +140,7 @@ bool CsvReader::detectDelimiter(QString *error)
             if (c == '"') {
                 inQuotes = !inQuotes;
             } else if (!inQuotes) {
-                if (c == '\n') {
+                if (c == '\n' || c == '\r') {
                     complete = true;
                     break;
                 }
@@ -173,7 +189,7 @@ void CsvReader::consumeRow()
     m_state = ScanState::FieldStart;
 }
 
-void CsvReader::finishField(qsizetype end, bool atLineEnd)
+void CsvReader::finishField(qsizetype end)
 {
     // Written member by member into place: copying a Field whole right after storing its members
     // makes the CPU wait on store forwarding, once per field (a sixth of the parsing time).
@@ -182,11 +198,6 @@ void CsvReader::finishField(qsizetype end, bool atLineEnd)
     field.quoteEnd = m_field.quoteEnd;
     field.quoted = m_field.quoted;
     field.doubledQuotes = m_field.doubledQuotes;
-    // A CRLF line end leaves its CR on the last field; a CR elsewhere is data.
-    const char *row = m_buffer.constData() + m_recordStart;
-    const qsizetype contentStart = field.quoted ? field.quoteEnd + 1 : field.begin;
-    if (atLineEnd && end > contentStart && row[end - 1] == '\r')
-        --end;
     field.end = end;
     m_state = ScanState::FieldStart;
 }
@@ -200,7 +211,8 @@ CsvReader::ReadResult CsvReader::scanRow(QString *error)
         const qsizetype base = m_recordStart;
         qsizetype i = m_scanPos;
         bool rowDone = false;
-        while (i < size && !rowDone) {
+        bool needMore = false; // a CR ends the buffer: it may be the first half of a CRLF
+        while (i < size && !rowDone && !needMore) {
             switch (m_state) {
             case ScanState::FieldStart:
                 m_field = Field();
@@ -217,23 +229,33 @@ CsvReader::ReadResult CsvReader::scanRow(QString *error)
                 [[fallthrough]];
             case ScanState::Unquoted:
             case ScanState::AfterQuote: {
-                i = findDelimiterOrNewline(data, i, size, delimiter);
+                i = findDelimiterOrLineEnd(data, i, size, delimiter);
                 if (i == size)
                     break;
-                const bool lineEnd = data[i] == '\n';
-                finishField(i - base, lineEnd);
-                if (lineEnd) {
-                    m_rowEnd = i - base;
-                    ++m_rowNewlines;
-                    rowDone = true;
+                const char c = data[i];
+                if (c == '\r' && i + 1 == size && !m_atEnd) {
+                    needMore = true; // scanned again from this CR once the next byte is in
+                    break;
                 }
-                ++i;
+                finishField(i - base);
+                if (c == delimiter) {
+                    ++i;
+                    break;
+                }
+                m_rowEnd = i - base;
+                ++m_rowNewlines;
+                rowDone = true;
+                i += c == '\r' && i + 1 < size && data[i + 1] == '\n' ? 2 : 1;
                 break;
             }
             case ScanState::Quoted: {
                 const void *quote = std::memchr(data + i, '"', size_t(size - i));
-                const qsizetype stop = quote ? static_cast<const char *>(quote) - data : size;
-                m_rowNewlines += std::count(data + i, data + stop, '\n');
+                qsizetype stop = quote ? static_cast<const char *>(quote) - data : size;
+                if (!quote && !m_atEnd && stop > i && data[stop - 1] == '\r') {
+                    --stop; // counted once the next byte shows whether it is a CRLF
+                    needMore = true;
+                }
+                m_rowNewlines += countLineEnds(data, i, stop);
                 i = stop;
                 if (quote) {
                     m_field.quoteEnd = i - base;
@@ -281,12 +303,12 @@ CsvReader::ReadResult CsvReader::scanRow(QString *error)
         case ScanState::FieldStart: // the file ends just after a delimiter: an empty last field
             m_field = Field();
             m_field.begin = size - base;
-            finishField(size - base, true);
+            finishField(size - base);
             break;
         case ScanState::Unquoted:
         case ScanState::QuoteInQuoted:
         case ScanState::AfterQuote:
-            finishField(size - base, true);
+            finishField(size - base);
             break;
         }
         m_rowEnd = size - base;
@@ -356,7 +378,7 @@ QString CsvReader::invalidUtf8Message(qsizetype offset) const
 {
     // Name the line of the bad byte itself: in a multi-line field it is not the row's first line.
     const char *row = m_buffer.constData() + m_recordStart;
-    const qint64 line = m_line + std::count(row, row + offset, '\n');
+    const qint64 line = m_line + countLineEnds(row, 0, offset);
     qsizetype index = 0;
     while (index + 1 < qsizetype(m_fields.size()) && m_fields[size_t(index)].end < offset)
         ++index;

@@ -14,7 +14,7 @@ class QIODevice;
 // - a UTF-8 BOM is skipped (Excel writes one); a UTF-16 file is refused with a message saying so;
 // - the delimiter is `,`, `;` (Excel in many European locales) or tab, whichever the header line has
 //   most of outside quotes (ties go to the comma);
-// - LF or CRLF ends a row; inside quotes both are kept as written; a lone CR is data;
+// - LF, CRLF or a lone CR (old Mac Excel) ends a row; inside quotes each is kept as written;
 // - blank lines (nothing or only spaces) are skipped, wherever they are;
 // - a quote inside an unquoted field is data (`5" disk`); text after a closing quote is kept, but
 //   the row is reported, since it usually means a quote was not doubled.
@@ -73,7 +73,7 @@ private:
     bool detectDelimiter(QString *error);
     ReadResult readRow(QString *error);
     ReadResult scanRow(QString *error);
-    void finishField(qsizetype end, bool atLineEnd);
+    void finishField(qsizetype end);
     void consumeRow();
     bool rowIsBlank() const;
     void decodeField(const Field &field, QString *out);
@@ -104,7 +104,7 @@ private:
     Field m_field;
     std::vector<Field> m_fields;
     qint64 m_line = 1;               // the file line where the row starts
-    qint64 m_rowNewlines = 0;        // line feeds in the row so far, its own end included
-    qint64 m_quoteStartNewlines = 0; // line feeds before the opening quote of the current field
+    qint64 m_rowNewlines = 0;        // line ends in the row so far, its own end included
+    qint64 m_quoteStartNewlines = 0; // line ends before the opening quote of the current field
     qsizetype m_rowEnd = 0;          // after a row: its length in bytes, without the line end
 };

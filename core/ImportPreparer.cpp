@@ -48,6 +48,14 @@ bool ImportPreparer::open(const QString &path, const ImportKind &kind, QString *
         }
         m_sample.append(record);
     }
+    // A file with a header and nothing else imports nothing: an error, never "0 of 0 done" and exit 0,
+    // which reads as success (it is how a file whose line ends were not understood would look).
+    if (m_sample.isEmpty()) {
+        *error = QStringLiteral("%1: no rows to import: the file has only a header line (%2 column(s))")
+                     .arg(m_path)
+                     .arg(m_headers.size());
+        return false;
+    }
     m_mapping = ImportMapping::defaults(kind.kind, m_headers);
     QList<QStringList> values;
     for (const ImportRecord &record : std::as_const(m_sample)) {

@@ -230,6 +230,11 @@ private slots:
     void jsonLinesInput();
     void dryRunReportsRowsAndLines();
     void dryRunOfValidFile();
+    void crOnlyLineEndsImportEveryRow();
+    void fileWithoutRowsIsAnError_data();
+    void fileWithoutRowsIsAnError();
+    void progressWithoutATerminalIsPlainLines();
+    void progressNone();
     void failedRowsFileCanBeFixedAndImportedAgain();
     void serverRefusalsFailRows();
     void usageErrors_data();
@@ -245,9 +250,11 @@ private slots:
 private:
     // The sandbox of this test (replacing init()'s): its config plus the two keys.
     void startServer(SandboxConfig config);
-    Child start(const QStringList &arguments, const QString &key = fullKey);
+    Child start(const QStringList &arguments, const QString &key = fullKey,
+                CliChild::Environment environment = {});
     // `journy --base-url SANDBOX [--json] import ARGUMENTS...` with the key in JOURNY_API_KEY.
-    CliRun import(const QStringList &arguments, const QString &key = fullKey);
+    CliRun import(const QStringList &arguments, const QString &key = fullKey,
+                  const CliChild::Environment &environment = {});
     CliRun importJson(const QStringList &arguments, const QString &key = fullKey);
     QStringList importArguments(const QStringList &arguments, bool json) const;
     QString write(const QString &name, const QByteArray &content) const;
@@ -295,10 +302,10 @@ void TestJournyImport::startServer(SandboxConfig config)
     QVERIFY(m_server->start());
 }
 
-Child TestJournyImport::start(const QStringList &arguments, const QString &key)
+Child TestJournyImport::start(const QStringList &arguments, const QString &key,
+                              CliChild::Environment environment)
 {
     auto child = std::make_unique<CliChild>();
-    CliChild::Environment environment;
     if (!key.isEmpty())
         environment.insert(QStringLiteral("JOURNY_API_KEY"), key);
     child->start(QStringLiteral(JOURNY_CLI_EXE), arguments, m_dir->path(), environment);
@@ -313,9 +320,10 @@ QStringList TestJournyImport::importArguments(const QStringList &arguments, bool
     return all + QStringList{QStringLiteral("import")} + arguments;
 }
 
-CliRun TestJournyImport::import(const QStringList &arguments, const QString &key)
+CliRun TestJournyImport::import(const QStringList &arguments, const QString &key,
+                                const CliChild::Environment &environment)
 {
-    return start(importArguments(arguments, false), key)->finish(60000);
+    return start(importArguments(arguments, false), key, environment)->finish(60000);
 }
 
 CliRun TestJournyImport::importJson(const QStringList &arguments, const QString &key)
@@ -751,6 +759,17 @@ void TestJournyImport::dryRunReportsRowsAndLines()
              qPrintable(run.describe()));
     QVERIFY2(run.text().contains(QLatin1String("5 row(s): 3 valid, 2 invalid; nothing was sent")),
              qPrintable(run.describe()));
+    // Row 3 is among the first rows shown: it appears once, as its problem, never as the empty
+    // request an invalid row has (it read "row 3: GET /validate {}").
+    QCOMPARE(run.text().count(
+                 QRegularExpression(QStringLiteral("^row 3\\b"), QRegularExpression::MultilineOption)),
+             1);
+    QVERIFY2(!run.text().contains(QLatin1String("/validate")), qPrintable(run.describe()));
+    QVERIFY2(run.text().contains(
+                 QRegularExpression(QStringLiteral("^row 2: POST /users/upsert .*\nrow 3 \\(line 5\\): "
+                                                   "identification\\.email: .*\nrow 5 \\(line 7\\): "),
+                                    QRegularExpression::MultilineOption)),
+             qPrintable(run.describe()));
     // The first rows as the exact bodies.
     QVERIFY2(
         run.text().contains(QLatin1String(
@@ -780,6 +799,14 @@ void TestJournyImport::dryRunReportsRowsAndLines()
     QCOMPARE(problems.at(1).toObject().value(QLatin1String("line")).toInteger(), 7);
     const QJsonObject preview = report.value(QLatin1String("preview")).toArray().first().toObject();
     QCOMPARE(preview.value(QLatin1String("operation")).toString(), QStringLiteral("upsertUser"));
+    // An invalid row in the preview: its errors, as in "problems", not an empty request.
+    const QJsonObject invalidPreview = report.value(QLatin1String("preview")).toArray().at(2).toObject();
+    QCOMPARE(invalidPreview.keys(),
+             (QStringList{QStringLiteral("errors"), QStringLiteral("line"), QStringLiteral("row")}));
+    QCOMPARE(invalidPreview.value(QLatin1String("row")).toInteger(), 3);
+    QCOMPARE(invalidPreview.value(QLatin1String("line")).toInteger(), 5);
+    QCOMPARE(invalidPreview.value(QLatin1String("errors")),
+             problems.at(0).toObject().value(QLatin1String("errors")));
     QCOMPARE(preview.value(QLatin1String("body"))
                  .toObject()
                  .value(QLatin1String("identification"))
@@ -807,6 +834,153 @@ void TestJournyImport::dryRunOfValidFile()
     int status = 0;
     user(QStringLiteral("w-1"), &status);
     QCOMPARE(status, 404);
+}
+
+void TestJournyImport::crOnlyLineEndsImportEveryRow()
+{
+    // Old Mac Excel ends lines with a lone CR; each one is a row, not part of one long header.
+    QByteArray csv = usersCsv(QStringLiteral("cr"), 1, 3);
+    csv.replace('\n', '\r');
+    const QString file = write(QStringLiteral("mac.csv"), csv);
+    const CliRun run = importJson({QStringLiteral("--kind"), QStringLiteral("users"), file});
+    COMPARE_EXIT(run, 0);
+    CHECK_IMPORT_JSON(run);
+    QCOMPARE(run.json().value(QLatin1String("done")).toInteger(), 3);
+    for (int n = 1; n <= 3; ++n) {
+        const QJsonObject stored = user(QStringLiteral("cr-%1").arg(n));
+        QCOMPARE(stored.value(QLatin1String("email")).toString(), QStringLiteral("cr%1@example.com").arg(n));
+        QCOMPARE(stored.value(QLatin1String("properties")).toObject().value(QLatin1String("seq")),
+                 QJsonValue(n));
+    }
+}
+
+void TestJournyImport::fileWithoutRowsIsAnError_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QByteArray>("content");
+    QTest::addColumn<QString>("message");
+    const QString noRows = QStringLiteral("no rows to import: the file has only a header line (4 column(s))");
+    QTest::newRow("CSV header only") << QStringLiteral("users.csv") << QByteArray("userId,email,plan,seq\n")
+                                     << noRows;
+    QTest::newRow("CSV header and blank lines")
+        << QStringLiteral("users.csv") << QByteArray("userId,email,plan,seq\r\n\r\n  \r\n") << noRows;
+    QTest::newRow("CSV header, CR only")
+        << QStringLiteral("users.csv") << QByteArray("userId,email,plan,seq\r\r") << noRows;
+    QTest::newRow("JSON Lines of blank lines")
+        << QStringLiteral("users.jsonl") << QByteArray("\n  \n\n") << QStringLiteral("no JSON object");
+}
+
+void TestJournyImport::fileWithoutRowsIsAnError()
+{
+    // A file that is not empty but has no row is an error, for a dry run as for an import, and with
+    // --json: never "0 of 0 row(s) done" and exit 0.
+    QFETCH(QString, name);
+    QFETCH(QByteArray, content);
+    QFETCH(QString, message);
+    const QString file = write(name, content);
+    for (const bool dryRun : {false, true}) {
+        QStringList arguments{QStringLiteral("--kind"), QStringLiteral("users"), file};
+        if (dryRun)
+            arguments << QStringLiteral("--dry-run");
+        CliRun run = import(arguments);
+        COMPARE_EXIT(run, 1);
+        QVERIFY2(run.errors().startsWith(QLatin1String("journy: ")) && run.errors().contains(message),
+                 qPrintable(run.describe()));
+        QVERIFY2(!run.text().contains(QLatin1String("row(s)")), qPrintable(run.describe()));
+        run = importJson(arguments);
+        COMPARE_EXIT(run, 1);
+        QCOMPARE(run.json().value(QLatin1String("ok")), QJsonValue(false));
+        QVERIFY2(run.json().value(QLatin1String("message")).toString().contains(message),
+                 qPrintable(run.describe()));
+    }
+    QCOMPARE(requestsSoFar(), 0);
+    const CliRun resume = import({QStringLiteral("--resume"), QStringLiteral("last")});
+    QVERIFY2(resume.errors().contains(QLatin1String("no unfinished import job")),
+             qPrintable(resume.describe()));
+}
+
+namespace {
+
+// The progress lines on stderr: whole lines, each "N done, ... R/s[, ETA N s]".
+QStringList progressLines(const QByteArray &err)
+{
+    QStringList lines;
+    for (const QString &line : QString::fromUtf8(err).split(QLatin1Char('\n'))) {
+        if (line.contains(progressLine))
+            lines << line;
+    }
+    return lines;
+}
+
+} // namespace
+
+void TestJournyImport::progressWithoutATerminalIsPlainLines()
+{
+    // stderr is a pipe here, as for a log file: no carriage-return redraws (which filled logs with
+    // ~1,000 updates for 600 rows), one plain line every 10 s and one at the end.
+    const QString file = write(QStringLiteral("users.csv"), usersCsv(QStringLiteral("g"), 1, 40));
+    for (const QStringList &option :
+         {QStringList{}, QStringList{QStringLiteral("--progress"), QStringLiteral("auto")},
+          QStringList{QStringLiteral("--progress"), QStringLiteral("plain")}}) {
+        const CliRun run =
+            import(QStringList{QStringLiteral("--kind"), QStringLiteral("users"), file} + option);
+        COMPARE_EXIT(run, 0);
+        QVERIFY2(!run.err.contains('\r'), qPrintable(run.describe()));
+        // Well under 10 s: the last line only, whole, without an ETA, and nothing after it.
+        const QStringList lines = progressLines(run.err);
+        QCOMPARE(lines.size(), 1);
+        QVERIFY2(lines.first().startsWith(QLatin1String("40 done, 0 failed, 0 remaining, ")) &&
+                     !lines.first().contains(QLatin1String("ETA")),
+                 qPrintable(run.describe()));
+        QVERIFY2(run.errors().endsWith(lines.first() + QLatin1Char('\n')), qPrintable(run.describe()));
+    }
+
+    // With the interval shortened (a hidden variable, so this test need not wait 10 s a line), a
+    // paced import of about 2 s writes a line every 200 ms with its ETA, and no more lines than that.
+    SandboxConfig config = SandboxConfig::defaults();
+    config.rateLimit = 20;
+    config.rateWindowSeconds = 1;
+    startServer(config);
+    QElapsedTimer clock;
+    clock.start();
+    const CliRun run =
+        import({QStringLiteral("--kind"), QStringLiteral("users"), file, QStringLiteral("--progress"),
+                QStringLiteral("plain"), QStringLiteral("--rate"), QStringLiteral("20"),
+                QStringLiteral("--rate-window"), QStringLiteral("1")},
+               fullKey, {{QStringLiteral("JOURNY_PROGRESS_INTERVAL_MS"), QStringLiteral("200")}});
+    const qint64 elapsed = clock.elapsed();
+    COMPARE_EXIT(run, 0);
+    QVERIFY2(!run.err.contains('\r'), qPrintable(run.describe()));
+    const QStringList lines = progressLines(run.err);
+    // The last 20 rows cannot start before 1 s: at least 4 ticks of 200 ms, plus the last line.
+    QVERIFY2(lines.size() >= 3, qPrintable(run.describe()));
+    // A timer may fire a little early (coarse timers: up to 5%), never more often than that.
+    QVERIFY2(
+        lines.size() <= elapsed / 190 + 1,
+        qPrintable(QStringLiteral("%1 lines in %2 ms\n").arg(lines.size()).arg(elapsed) + run.describe()));
+    QVERIFY2(
+        lines.first().contains(QRegularExpression(QStringLiteral("remaining, \\d+\\.\\d/s, ETA \\d+ s$"))),
+        qPrintable(run.describe()));
+    QVERIFY2(lines.last().startsWith(QLatin1String("40 done, 0 failed, 0 remaining, ")),
+             qPrintable(run.describe()));
+}
+
+void TestJournyImport::progressNone()
+{
+    const CliRun help = start({QStringLiteral("--help")})->finish(10000);
+    QVERIFY2(help.text().contains(QLatin1String("[--progress auto|plain|none]")) &&
+                 help.text().contains(QLatin1String("none writes no progress")),
+             qPrintable(help.describe()));
+    const QString file = write(QStringLiteral("users.csv"), usersCsv(QStringLiteral("n"), 1, 5));
+    const CliRun run =
+        import({QStringLiteral("--kind"), QStringLiteral("users"), file, QStringLiteral("--progress"),
+                QStringLiteral("none")},
+               fullKey, {{QStringLiteral("JOURNY_PROGRESS_INTERVAL_MS"), QStringLiteral("1")}});
+    COMPARE_EXIT(run, 0);
+    QVERIFY2(progressLines(run.err).isEmpty() && !run.err.contains('\r'), qPrintable(run.describe()));
+    // The job line and the summary are not progress: they stay.
+    QVERIFY2(jobOnFirstLine(run.err) > 0, qPrintable(run.describe()));
+    QVERIFY2(run.text().contains(QLatin1String("5 of 5 row(s) done, 0 failed")), qPrintable(run.describe()));
 }
 
 void TestJournyImport::failedRowsFileCanBeFixedAndImportedAgain()
@@ -945,6 +1119,10 @@ void TestJournyImport::usageErrors_data()
     QTest::newRow("--concurrency x") << QStringList{QStringLiteral("--kind"), QStringLiteral("users"), users,
                                                     QStringLiteral("--concurrency"), QStringLiteral("x")}
                                      << QStringLiteral("--concurrency must be");
+    QTest::newRow("--progress fancy")
+        << QStringList{QStringLiteral("--kind"), QStringLiteral("users"), users, QStringLiteral("--progress"),
+                       QStringLiteral("fancy")}
+        << QStringLiteral("--progress must be auto, plain or none, not 'fancy'");
     QTest::newRow("unknown option") << QStringList{QStringLiteral("--kind"), QStringLiteral("users"), users,
                                                    QStringLiteral("--fast")}
                                     << QStringLiteral("fast");
@@ -1108,7 +1286,8 @@ void TestJournyImport::pacingHoldsTheServersWindow()
     clock.start();
     const CliRun run =
         import({QStringLiteral("--kind"), QStringLiteral("users"), file, QStringLiteral("--rate"),
-                QStringLiteral("30"), QStringLiteral("--rate-window"), QStringLiteral("2")});
+                QStringLiteral("30"), QStringLiteral("--rate-window"), QStringLiteral("2")},
+               fullKey, {{QStringLiteral("JOURNY_PROGRESS_INTERVAL_MS"), QStringLiteral("500")}});
     const qint64 elapsed = clock.elapsed();
     COMPARE_EXIT(run, 0);
     const QJsonObject stats = inspect(QStringLiteral("/_sandbox/stats"));
@@ -1121,7 +1300,7 @@ void TestJournyImport::pacingHoldsTheServersWindow()
     QCOMPARE(stats.value(QLatin1String("requests")).toInt(), 90);
     // Three windows' worth: the last 30 cannot start before 4 s.
     QVERIFY2(elapsed >= 3900, qPrintable(QString::number(elapsed)));
-    // A progress line with an ETA was drawn while it ran.
+    // A progress line with an ETA was written while it ran (a line each 500 ms here, not 10 s).
     QVERIFY2(run.errors().contains(QRegularExpression(QStringLiteral("remaining, \\d+\\.\\d/s, ETA \\d+ s"))),
              qPrintable(run.describe()));
 }

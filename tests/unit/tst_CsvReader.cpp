@@ -151,8 +151,27 @@ void TestCsvReader::rows_data()
     QTest::newRow("quote inside an unquoted field")
         << QByteArray("a,b\n5\" disk,2\n") << ab << QList<QStringList>{{"5\" disk", "2"}} << QList<qint64>{2}
         << QStringList{QString()};
-    QTest::newRow("lone CR is data") << QByteArray("a,b\n1\r2,3\n") << ab << QList<QStringList>{{"1\r2", "3"}}
-                                     << QList<qint64>{2} << QStringList{QString()};
+    // Old Mac Excel ends lines with a lone CR: before, such a file was one header line and 0 rows.
+    QTest::newRow("CR only") << QByteArray("a,b\r1,2\r3,4\r") << ab
+                             << QList<QStringList>{{"1", "2"}, {"3", "4"}} << QList<qint64>{2, 3} << ok2;
+    QTest::newRow("CR only, no trailing CR, blank lines")
+        << QByteArray("\r \ra,b\r\r1,2\r\r3,4") << ab << QList<QStringList>{{"1", "2"}, {"3", "4"}}
+        << QList<qint64>{5, 7} << ok2;
+    QTest::newRow("CR only, quoted CR kept")
+        << QByteArray("a,b\r\"x\ry\",1\r\"z\"\r3,4\r") << ab
+        << QList<QStringList>{{"x\ry", "1"}, {"z"}, {"3", "4"}} << QList<qint64>{2, 4, 5}
+        << QStringList{QString(), "line 4: 1 fields, the header has 2", QString()};
+    QTest::newRow("LF, CRLF and CR mixed")
+        << QByteArray("a,b\n1,2\r\n3,4\r5,6\n") << ab
+        << QList<QStringList>{{"1", "2"}, {"3", "4"}, {"5", "6"}} << QList<qint64>{2, 3, 4}
+        << QStringList{QString(), QString(), QString()};
+    QTest::newRow("lone CR mid-row ends it")
+        << QByteArray("a,b\n1\r2,3\n") << ab << QList<QStringList>{{"1"}, {"2", "3"}} << QList<qint64>{2, 3}
+        << QStringList{"line 2: 1 fields, the header has 2", QString()};
+    QTest::newRow("invalid UTF-8 after a CR in quotes")
+        << QByteArray("a,b\r1,\"x\ry\xFF\"\r3,4\r") << ab
+        << QList<QStringList>{{"1", "x\ry\xEF\xBF\xBD"}, {"3", "4"}} << QList<qint64>{2, 4}
+        << QStringList{"line 3: invalid UTF-8 (byte 0xff) in field 2 'b'", QString()};
     QTest::newRow("UTF-8") << QByteArray("naam,stad\nJos\xC3\xA9,Z\xC3\xBCrich \xF0\x9F\x9A\x80\n")
                            << QStringList{"naam", "stad"}
                            << QList<QStringList>{{QStringLiteral("José"), QStringLiteral("Zürich 🚀")}}
@@ -241,6 +260,8 @@ void TestCsvReader::delimiter_data()
     QTest::newRow("only the header line counts")
         << QByteArray("a;b\n1,2,3,4,5\n") << ';' << QStringList{"a", "b"};
     QTest::newRow("after blank lines") << QByteArray("\n  \na\tb\n") << '\t' << QStringList{"a", "b"};
+    QTest::newRow("CR-only line ends")
+        << QByteArray("\r\ra;b;c\r1,2,3,4,5\r") << ';' << QStringList{"a", "b", "c"};
 }
 
 void TestCsvReader::delimiter()
@@ -302,6 +323,9 @@ void TestCsvReader::unterminatedQuote_data()
     QTest::newRow("after multi-line fields")
         << QByteArray("a,b\r\n\"x\r\ny\",1\r\n2,\"z\r\n\"\r\n3,4\r\n5,\"never") << 3
         << QStringLiteral("line 7: a quoted field that starts here is never closed");
+    QTest::newRow("CR-only line ends")
+        << QByteArray("a,b\r1,2\r3,\"abc\r\rdef\r") << 1
+        << QStringLiteral("line 3: a quoted field that starts here is never closed");
     QTest::newRow("on the second line of a row")
         << QByteArray("a,b\n\"x\ny\",\"\n") << 0
         << QStringLiteral("line 3: a quoted field that starts here is never closed");
