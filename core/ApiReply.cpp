@@ -2,6 +2,7 @@
 
 #include "ProxyResolver.h"
 #include "ResponseParser.h"
+#include "RetryPolicy.h"
 #include "ServerText.h"
 
 #include <QFutureWatcher>
@@ -199,6 +200,10 @@ void ApiReply::onNetworkFinished()
             m_result.rateLimit.observedAt = QDateTime::currentDateTimeUtc();
         }
     }
+
+    if (const auto retryAfter =
+            RetryPolicy::retryAfterMs(m_reply->rawHeader("Retry-After"), QDateTime::currentDateTimeUtc()))
+        m_result.retryAfterMs = *retryAfter;
 
     if (m_abortReason != ApiResult::Failure::None) {
         m_result.failure = m_abortReason;

@@ -70,6 +70,7 @@ public:
     QMap<QString, QString> rejected; // upserts: property -> why it was not stored
     QMap<QString, QString> errors;   // field path -> message (server 400 or pre-flight)
     RateLimitState rateLimit;
+    qint64 retryAfterMs = -1; // the answer's Retry-After (RetryPolicy), -1 when absent or unreadable
     qint64 latencyMs = -1;
 
     // How the call travelled, for Test connection and `journy validate`: "direct" or "via HTTP

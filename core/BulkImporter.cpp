@@ -42,7 +42,6 @@ constexpr int progressIntervalMs = 1000;
 // import of users a third of its time. Rows stay in flight in the journal until their answer is
 // written, so the interval only decides how much a crash sends again, never what is lost.
 constexpr int answerFlushMs = 100;
-constexpr qint64 maxRetryDelayMs = 60000;
 
 QList<qint64> idsOf(const QList<BulkJournal::Row> &rows)
 {
@@ -102,7 +101,8 @@ BulkImporter::BulkImporter(BulkJournal *journal, JournyClient *client, qint64 jo
 {
     m_options.concurrency = std::max(1, m_options.concurrency);
     m_options.maxAttempts = std::max(1, m_options.maxAttempts);
-    m_options.backoffBaseMs = std::max(0, m_options.backoffBaseMs);
+    m_options.backoffBaseMs = std::max<qint64>(0, m_options.backoffBaseMs);
+    m_options.backoffCapMs = std::max(m_options.backoffBaseMs, m_options.backoffCapMs);
     m_sendTimer.setSingleShot(true);
     connect(&m_sendTimer, &QTimer::timeout, this, &BulkImporter::pump);
     m_flushTimer.setSingleShot(true);
@@ -193,6 +193,8 @@ BulkImporter::Progress BulkImporter::progress() const
     progress.counts.inFlight = m_inFlightRows;
     // Rows queued or waiting for a retry are in flight in the journal but not on the wire.
     progress.counts.pending = std::max<qint64>(0, m_total - m_doneRows - m_failedRows - m_inFlightRows);
+    if (!m_done && !m_paused && !m_cancelled)
+        progress.rateLimitedMs = m_pacer.pausedForMs();
     if (!m_clock.isValid())
         return progress;
     const qint64 now = m_clock.elapsed();
@@ -432,8 +434,10 @@ void BulkImporter::onResult(const QList<BulkJournal::Row> &rows, const ApiResult
         m_sawAnswer = true;
     updateLimit();
     // At once, not when the answer is written: no send may go into the window the server refused.
-    if (result.httpStatus == 429)
-        m_pacer.backOff();
+    // The user hears of it at once too ("rate limited, retrying in N s").
+    const bool rateLimited = result.httpStatus == 429;
+    if (rateLimited)
+        m_pacer.backOff(result.retryAfterMs);
     m_answers.append({rows, result});
     // Answers are written a few milliseconds later, together: one fsync for all that came in
     // meanwhile. The rows stay in flight in the journal until then, so a crash in between only
@@ -445,6 +449,8 @@ void BulkImporter::onResult(const QList<BulkJournal::Row> &rows, const ApiResult
     // The last answers of a job (or of a pause or cancel) have nothing to wait for.
     if (m_inFlight == 0 && m_flushTimer.isActive())
         m_flushTimer.start(0);
+    if (rateLimited)
+        emitProgress();
 }
 
 bool BulkImporter::beginWrite()
@@ -512,7 +518,8 @@ void BulkImporter::record(const QList<BulkJournal::Row> &rows, const ApiResult &
 
 void BulkImporter::onRateLimited(const QList<BulkJournal::Row> &rows, const ApiResult &result)
 {
-    // (onResult() already paused the pacer for a window.)
+    // (onResult() already paused the pacer for the answer's Retry-After; the rows go back to
+    // pending and are sent when it allows.)
     QList<BulkJournal::Row> givenUp;
     QList<qint64> again;
     for (const BulkJournal::Row &row : rows) {
@@ -600,14 +607,18 @@ void BulkImporter::retryLater(const QList<BulkJournal::Row> &rows, const ApiResu
     }
     if (waiting.isEmpty() || m_journalFailed)
         return;
-    // Exponential backoff from the row's failures so far, with jitter (0.5x to 1.5x) so the rows
-    // of a failed burst do not all come back at the same moment. A merged call's rows share it.
+    // Capped exponential backoff from the row's failures so far, with jitter so the rows of a
+    // failed burst do not all come back at the same moment (RetryPolicy). A merged call's rows
+    // share it. Only these rows wait: the pacer is not paused, so the other rows keep going and a
+    // failing call holds nothing but the concurrency slot it had while it was on the wire. A 503
+    // that names a Retry-After is not tried sooner than that.
     int attempts = 0;
     for (const BulkJournal::Row &row : waiting)
         attempts = std::max(attempts, row.attempts);
-    const double base = m_options.backoffBaseMs * std::pow(2.0, std::min(attempts, 30));
-    const qint64 delay = std::min<qint64>(
-        maxRetryDelayMs, static_cast<qint64>(base * (0.5 + QRandomGenerator::global()->generateDouble())));
+    const qint64 delay =
+        std::max(result.retryAfterMs,
+                 RetryPolicy::backoffMs(attempts + 1, QRandomGenerator::global()->generateDouble(),
+                                        m_options.backoffBaseMs, m_options.backoffCapMs));
     const QList<qint64> ids = idsOf(waiting);
     // The rows stay in flight in the journal while they wait: a crash now sends them again at resume.
     for (qint64 id : ids)

@@ -4,6 +4,7 @@
 #include "ApiResult.h"
 #include "BulkJournal.h"
 #include "RatePacer.h"
+#include "RetryPolicy.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -15,8 +16,10 @@
 class JournyClient;
 
 // Sends a journaled import job through a JournyClient: paced to the key's limit (never more in
-// any sliding window), with bounded concurrency; 429 waits for the window and retries; 5xx and
-// transport failures retry with exponential backoff and jitter (bounded); a 4xx fails the row
+// any sliding window), with bounded concurrency; a 429 pauses sending for its Retry-After (or until
+// the window has a free slot) and retries; 5xx and transport failures retry the failed rows alone
+// with capped exponential backoff and jitter (bounded in attempts) while the other rows keep
+// going; a 4xx fails the row
 // with the server's field errors. Membership rows of the same account go together, up to 100 per
 // call. Rows are in flight in the journal before they are sent and stay so until their answer is
 // written (answers arriving together share one commit), so a crash at any moment only sends
@@ -32,7 +35,8 @@ public:
         int windowMs = 60000; // journy.io counts over 60 s
         int concurrency = 4;
         int maxAttempts = 5; // for 5xx and transport failures
-        int backoffBaseMs = 500;
+        qint64 backoffBaseMs = RetryPolicy::BackoffBaseMs;
+        qint64 backoffCapMs = RetryPolicy::BackoffCapMs;
     };
     class Progress
     {
@@ -40,6 +44,7 @@ public:
         BulkJournal::Counts counts;
         double ratePerSecond = 0; // over the last window
         qint64 etaSeconds = -1;   // -1 while unknown
+        qint64 rateLimitedMs = 0; // > 0 while a 429 holds sending: ms until it sends again
     };
 
     BulkImporter(BulkJournal *journal, JournyClient *client, qint64 jobId, const Options &options,

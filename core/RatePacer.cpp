@@ -83,8 +83,23 @@ void RatePacer::recordSend()
     m_nextSlot = std::max(m_nextSlot, double(now)) + spacingMs();
 }
 
-void RatePacer::backOff()
+void RatePacer::backOff(qint64 retryAfterMs)
 {
     const qint64 now = m_clock.elapsed();
-    m_pausedUntil = std::max(m_pausedUntil, now + m_windowMs);
+    expire(now);
+    qint64 wait = retryAfterMs;
+    if (wait < 0) {
+        // The server's window is full. Its oldest request is at the latest our oldest one still in
+        // the window: when that leaves, one slot is free. With none of ours in the window, someone
+        // else filled it and nothing tells when it empties: then a whole window.
+        wait = m_sends.empty() ? effectiveWindowMs() : m_sends.front() + effectiveWindowMs() - now;
+    }
+    // At least one spacing, so a "Retry-After: 0" does not turn into a storm of refused sends.
+    wait = std::max(wait, static_cast<qint64>(std::ceil(spacingMs())));
+    m_pausedUntil = std::max(m_pausedUntil, now + wait);
+}
+
+qint64 RatePacer::pausedForMs() const
+{
+    return std::max<qint64>(0, m_pausedUntil - m_clock.elapsed());
 }

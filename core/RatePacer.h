@@ -6,7 +6,11 @@
 
 // Spaces sends so that no sliding window of windowMs ever holds more than the limit: at most
 // `limit` sends per window, evenly spread (one every windowMs / limit). The limit is the lower of
-// the server's X-RateLimit-Limit and the user's ceiling; a 429 pauses sending for a full window.
+// the server's X-RateLimit-Limit and the user's ceiling. A 429 pauses sending for as long as the
+// server's Retry-After says, or, without one, until the oldest send on record leaves the window
+// (the soonest one slot is sure to be free), never a blind whole window. A pause only ever adds to
+// the wait: 429s caused by someone else on the same key never let the pacer's own count of the
+// window go above the limit.
 class RatePacer
 {
 public:
@@ -19,8 +23,11 @@ public:
     qint64 delayUntilNextSend();
     // Records a send made now.
     void recordSend();
-    // The server said 429: nothing is sent for a full window from now.
-    void backOff();
+    // The server said 429: nothing is sent for retryAfterMs (its Retry-After, read by
+    // RetryPolicy), or with none (-1) until the sliding window has room for one more send.
+    void backOff(qint64 retryAfterMs);
+    // Milliseconds a 429 still holds sending (0: not paused), for "rate limited, retrying in N s".
+    qint64 pausedForMs() const;
 
 private:
     // windowMs plus a safety margin for the jitter between sending and the server's clock.

@@ -1,18 +1,21 @@
 // The pacer on its own, on the real clock: sends as soon as it allows them are evenly spaced, no
 // window ever holds more than the limit, the average rate stays within a few percent of the limit
-// (late timers do not add up), a backOff() pauses a whole window, and a lower limit applies at once.
+// (late timers do not add up), a backOff() pauses for the server's Retry-After or, without one, only
+// until one slot of the window is free, never past the limit, and a lower limit applies at once.
 
 #include "RatePacer.h"
 
 #include <QElapsedTimer>
 #include <QTest>
 
+#include <functional>
 #include <thread>
 
 namespace {
 
 // Sends n times, each as soon as the pacer allows; returns the send times (ms from the start).
-QList<qint64> sendAsAllowed(RatePacer &pacer, int n)
+// afterSend(k) runs after the k-th send (1-based), e.g. to play a server's 429.
+QList<qint64> sendAsAllowed(RatePacer &pacer, int n, const std::function<void(int)> &afterSend = {})
 {
     QElapsedTimer clock;
     clock.start();
@@ -25,6 +28,8 @@ QList<qint64> sendAsAllowed(RatePacer &pacer, int n)
         }
         pacer.recordSend();
         times.append(clock.elapsed());
+        if (afterSend)
+            afterSend(static_cast<int>(times.size()));
     }
     return times;
 }
@@ -37,7 +42,9 @@ class TestRatePacer : public QObject
 
 private slots:
     void evenlySpacedWithinTheWindow();
-    void backOffPausesAWindow();
+    void backOffHonoursRetryAfter();
+    void backOffWithoutRetryAfterWaitsForOneSlot();
+    void backOffNeverLetsTheWindowOverfill();
     void lowerLimitAppliesAtOnce();
 };
 
@@ -62,15 +69,57 @@ void TestRatePacer::evenlySpacedWithinTheWindow()
     QVERIFY2(perSecond > 20 * 0.93 && perSecond <= 20, qPrintable(QString::number(perSecond)));
 }
 
-void TestRatePacer::backOffPausesAWindow()
+void TestRatePacer::backOffHonoursRetryAfter()
 {
-    RatePacer pacer(100, 400);
+    RatePacer pacer(1000, 10000); // a spacing of 10 ms, a window of 10 s
     pacer.recordSend();
-    pacer.backOff();
+    QCOMPARE(pacer.pausedForMs(), 0);
+    pacer.backOff(300); // Retry-After, as RetryPolicy read it
     const qint64 wait = pacer.delayUntilNextSend();
-    QVERIFY2(wait >= 395 && wait <= 400, qPrintable(QString::number(wait)));
+    QVERIFY2(wait > 250 && wait <= 300, qPrintable(QString::number(wait)));
+    QVERIFY(pacer.pausedForMs() > 250 && pacer.pausedForMs() <= 300);
+    // A shorter Retry-After from an answer that arrives later never cuts the pause short.
+    pacer.backOff(50);
+    QVERIFY(pacer.delayUntilNextSend() > 250);
     std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+    QCOMPARE(pacer.pausedForMs(), 0);
+    // Paused for 300 ms, not for the 10 s window.
     QCOMPARE(pacer.delayUntilNextSend(), 0);
+}
+
+void TestRatePacer::backOffWithoutRetryAfterWaitsForOneSlot()
+{
+    // 10 per 1 s: after 10 evenly spaced sends (about 1 s), a 429 with no Retry-After waits until
+    // the oldest of them leaves the window, well under a whole window.
+    RatePacer pacer(10, 1000);
+    const QList<qint64> times = sendAsAllowed(pacer, 10);
+    QVERIFY(times.last() >= 800);
+    pacer.backOff(-1);
+    const qint64 wait = pacer.delayUntilNextSend();
+    QVERIFY2(wait > 0 && wait < 500, qPrintable(QString::number(wait)));
+    // With nothing of ours in the window (someone else filled it), nothing tells when it empties:
+    // the whole window.
+    RatePacer idle(10, 1000);
+    idle.backOff(-1);
+    QVERIFY2(idle.delayUntilNextSend() >= 1000, qPrintable(QString::number(idle.delayUntilNextSend())));
+    // "Retry-After: 0" still waits a spacing: never a storm of sends into a full window.
+    RatePacer eager(10, 1000);
+    eager.backOff(0);
+    QVERIFY(eager.delayUntilNextSend() >= 100);
+}
+
+void TestRatePacer::backOffNeverLetsTheWindowOverfill()
+{
+    // 429s from another user of the key, each with a short Retry-After: the pacer's own count of
+    // the window still holds; any 6 sends span at least a window.
+    RatePacer pacer(5, 400);
+    const QList<qint64> times = sendAsAllowed(pacer, 15, [&pacer](int sent) {
+        if (sent % 2 == 0)
+            pacer.backOff(1);
+    });
+    for (int i = 5; i < times.size(); ++i)
+        QVERIFY2(times.at(i) - times.at(i - 5) >= 400,
+                 qPrintable(QString::number(times.at(i) - times.at(i - 5))));
 }
 
 void TestRatePacer::lowerLimitAppliesAtOnce()
