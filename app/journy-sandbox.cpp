@@ -7,6 +7,10 @@
 
 #include <cstdio>
 
+#ifdef Q_OS_UNIX
+#include <sys/resource.h>
+#endif
+
 namespace {
 
 // Reads a numeric flag into *out; false with a message when the text is not a number in range.
@@ -25,6 +29,20 @@ bool readNumber(const QCommandLineParser &parser, const QCommandLineOption &opti
     }
     *out = value;
     return true;
+}
+
+// Every connection is an open file: the usual soft limit of 1,024 leaves little room beyond the
+// default cap of 512 connections for the 503s answered to a burst, so take what the hard limit
+// allows, as servers do.
+void raiseFileLimit()
+{
+#ifdef Q_OS_UNIX
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+#endif
 }
 
 } // namespace
@@ -158,6 +176,7 @@ int main(int argc, char *argv[])
                      qPrintable(parser.value(host)));
         return 1;
     }
+    raiseFileLimit();
     SandboxServer server(settings);
     if (parser.isSet(data) && !server.openData(parser.value(data), &error)) {
         std::fprintf(stderr, "journy-sandbox: %s\n", qPrintable(error));

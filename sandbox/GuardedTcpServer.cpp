@@ -1,5 +1,7 @@
 #include "GuardedTcpServer.h"
 
+#include <QTimer>
+
 GuardedTcpServer::GuardedTcpServer(const GuardedSocket::Settings &settings, int maxConnections,
                                    QObject *parent)
     : QTcpServer(parent), m_settings(settings), m_maxConnections(maxConnections)
@@ -8,6 +10,10 @@ GuardedTcpServer::GuardedTcpServer(const GuardedSocket::Settings &settings, int 
     // only with a 503) at once, so a queue the size of the cap absorbs a burst without the
     // kernel dropping connections; 50, Qt's default, drops them under a few hundred at once.
     setListenBacklogSize(qBound(128, maxConnections, 4096));
+    // Out of file descriptors (or a like error), QTcpServer stops accepting for good; a server
+    // must take connections again once some have closed.
+    connect(this, &QTcpServer::acceptError, this,
+            [this] { QTimer::singleShot(AcceptRetryMs, this, &QTcpServer::resumeAccepting); });
 }
 
 void GuardedTcpServer::incomingConnection(qintptr descriptor)

@@ -19,6 +19,8 @@ protected:
     void incomingConnection(qintptr descriptor) override;
 
 private:
+    static constexpr int AcceptRetryMs = 100;
+
     GuardedSocket::Settings m_settings;
     int m_maxConnections;
     int m_open = 0;

@@ -23,6 +23,8 @@
 
 #include <memory>
 
+#include <sys/resource.h>
+
 namespace {
 
 const QString Executable = QStringLiteral(JOURNY_SANDBOX_EXE);
@@ -39,12 +41,22 @@ QByteArray compact(const QJsonValue &value)
 class SandboxProcess
 {
 public:
-    explicit SandboxProcess(const QStringList &arguments)
+    // fileLimit, hardFileLimit: the process's soft and hard limits of open files (RLIMIT_NOFILE),
+    // when not 0 (the hard one defaults to the soft one).
+    explicit SandboxProcess(const QStringList &arguments, int fileLimit = 0, int hardFileLimit = 0)
     {
         m_process.setProgram(Executable);
         m_process.setArguments(arguments);
+        if (fileLimit > 0) {
+            const rlim_t hard = rlim_t(hardFileLimit > 0 ? hardFileLimit : fileLimit);
+            m_process.setChildProcessModifier([fileLimit, hard] {
+                const rlimit limit{rlim_t(fileLimit), hard};
+                setrlimit(RLIMIT_NOFILE, &limit);
+            });
+        }
         m_process.start();
     }
+    qint64 processId() const { return m_process.processId(); }
     ~SandboxProcess() { kill(); }
     SandboxProcess(const SandboxProcess &) = delete;
     SandboxProcess &operator=(const SandboxProcess &) = delete;
@@ -161,6 +173,8 @@ private slots:
     void faultSequenceIsReproducibleAcrossRuns();
     void latencyAndGarbleFlags();
     void connectionFlags();
+    void acceptingResumesAfterRunningOutOfFiles();
+    void fileLimitIsRaisedToTheHardLimit();
 
 private:
     Answer call(const QUrl &base, const QByteArray &method, const QString &path, const QUrlQuery &query = {},
@@ -759,6 +773,53 @@ void TestSandboxCli::connectionFlags()
     const QByteArray timedOut = readToEnd(silent);
     QVERIFY2(timedOut.startsWith("HTTP/1.1 408 Request Timeout\r\n"), timedOut.constData());
     QVERIFY2(timedOut.contains("The request head did not arrive within 200 ms"), timedOut.constData());
+}
+
+void TestSandboxCli::acceptingResumesAfterRunningOutOfFiles()
+{
+    // With few file descriptors, 100 silent clients exhaust them and accept() fails. Once the
+    // header timeout has closed the silent ones, a new client must be answered, not left in the
+    // kernel's queue for ever (as a server that stops accepting on the error would).
+    SandboxProcess sandbox({QStringLiteral("--header-timeout"), QStringLiteral("300")}, 48);
+    const QUrl base = sandbox.baseUrl();
+    QVERIFY(base.isValid());
+    std::vector<std::unique_ptr<QTcpSocket>> silent;
+    for (int i = 0; i < 100; ++i) {
+        silent.push_back(std::make_unique<QTcpSocket>());
+        silent.back()->connectToHost(QHostAddress::LocalHost, quint16(base.port()));
+        QVERIFY(silent.back()->waitForConnected(5000));
+    }
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, quint16(base.port()));
+    QVERIFY(client.waitForConnected(5000));
+    client.write(
+        "GET /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Api-Key: sandbox\r\nConnection: close\r\n\r\n");
+    QByteArray received;
+    QElapsedTimer clock;
+    clock.start();
+    // The silent clients read their 408s and close (in this event loop), freeing the server's files.
+    while (client.state() == QAbstractSocket::ConnectedState && clock.elapsed() < 30000) {
+        QTest::qWait(20);
+        received += client.readAll();
+    }
+    received += client.readAll();
+    QVERIFY2(received.startsWith("HTTP/1.1 200 "), received.constData());
+    QVERIFY(sandbox.isRunning());
+}
+
+void TestSandboxCli::fileLimitIsRaisedToTheHardLimit()
+{
+    // A soft limit of 256 would run out long before the default cap of 512 connections.
+    SandboxProcess sandbox({}, 256, 2048);
+    QVERIFY(sandbox.baseUrl().isValid());
+    QFile limits(QStringLiteral("/proc/%1/limits").arg(sandbox.processId()));
+    QVERIFY(limits.open(QIODevice::ReadOnly));
+    const QString text = QString::fromLatin1(limits.readAll());
+    static const QRegularExpression openFiles(QStringLiteral("Max open files\\s+(\\d+)\\s+(\\d+)"));
+    const QRegularExpressionMatch match = openFiles.match(text);
+    QVERIFY2(match.hasMatch(), qPrintable(text));
+    QCOMPARE(match.captured(1), QStringLiteral("2048"));
+    QCOMPARE(match.captured(2), QStringLiteral("2048"));
 }
 
 QTEST_GUILESS_MAIN(TestSandboxCli)
