@@ -8,6 +8,10 @@
 
 #include <cstdio>
 
+#ifdef Q_OS_UNIX
+#include <sys/resource.h>
+#endif
+
 namespace {
 
 // Reads a numeric flag into *out; false with a message when the text is not a number in range.
@@ -22,6 +26,20 @@ bool readNumber(const QCommandLineParser &parser, const QCommandLineOption &opti
         return false;
     }
     return true;
+}
+
+// Every connection is an open file: the usual soft limit of 1,024 leaves little room beyond the
+// default cap of 512 connections for the 503s answered to a burst, so take what the hard limit
+// allows, as servers do.
+void raiseFileLimit()
+{
+#ifdef Q_OS_UNIX
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+#endif
 }
 
 } // namespace
@@ -91,8 +109,22 @@ int main(int argc, char *argv[])
                                          QStringLiteral("N"));
     const QCommandLineOption seed(QStringLiteral("seed"), QStringLiteral("Seed for the faults (default 1)."),
                                   QStringLiteral("N"));
+    const QCommandLineOption headerTimeout(
+        QStringLiteral("header-timeout"),
+        QStringLiteral("Milliseconds a client has to send a request's head (default 10000); then 408."),
+        QStringLiteral("MS"));
+    const QCommandLineOption idleTimeout(
+        QStringLiteral("idle-timeout"),
+        QStringLiteral("Milliseconds a connection may stay idle between requests or within a body "
+                       "(default 30000)."),
+        QStringLiteral("MS"));
+    const QCommandLineOption maxConnections(
+        QStringLiteral("max-connections"),
+        QStringLiteral("Connections served at once (default 512); beyond them a client gets a 503."),
+        QStringLiteral("N"));
     parser.addOptions({host, port, config, data, key, rateLimit, rateWindow, latency, jitter, failRate,
                        dropRate, garbleRate, burstRate, burstLength, seed});
+    parser.addOptions({headerTimeout, idleTimeout, maxConnections});
     parser.process(app);
 
     SandboxConfig settings = SandboxConfig::defaults();
@@ -124,6 +156,11 @@ int main(int argc, char *argv[])
         !readNumber(parser, burstRate, 0, 1, &faults.burstRate))
         return 1;
     faults.seed = static_cast<quint32>(seedNumber);
+    SandboxConfig::Connections &connections = settings.connections;
+    if (!whole(headerTimeout, 100, 600000, &connections.headerTimeoutMs) ||
+        !whole(idleTimeout, 100, 600000, &connections.idleTimeoutMs) ||
+        !whole(maxConnections, 1, 100000, &connections.maxConnections))
+        return 1;
 
     const QHostAddress address(parser.value(host));
     if (address.isNull()) {
@@ -131,14 +168,15 @@ int main(int argc, char *argv[])
                      qPrintable(parser.value(host)));
         return 1;
     }
+    raiseFileLimit();
     SandboxServer server(settings);
     if (parser.isSet(data) && !server.openData(parser.value(data), &error)) {
         std::fprintf(stderr, "journy-sandbox: %s\n", qPrintable(error));
         return 1;
     }
     if (!server.start(address, static_cast<quint16>(portNumber))) {
-        std::fprintf(stderr, "journy-sandbox: cannot listen on %s:%d\n", qPrintable(address.toString()),
-                     portNumber);
+        std::fprintf(stderr, "journy-sandbox: cannot listen on %s:%d: %s\n", qPrintable(address.toString()),
+                     portNumber, qPrintable(server.listenError()));
         return 1;
     }
     std::printf("listening on %s\n", qPrintable(server.baseUrl().toString()));

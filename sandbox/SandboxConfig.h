@@ -45,6 +45,17 @@ public:
         }
     };
 
+    // How connections are held, as a public server holds them: a client too slow to send its
+    // request, or idle too long between requests, is cut off; beyond maxConnections open at once,
+    // a client is answered 503 at once.
+    class Connections
+    {
+    public:
+        int headerTimeoutMs = 10000;
+        int idleTimeoutMs = 30000;
+        int maxConnections = 512;
+    };
+
     QMap<QString, Key> keys;
     int rateLimit = 1800;
     int rateWindowSeconds = 60;
@@ -52,6 +63,7 @@ public:
     QList<Segment> userSegments;
     QList<Segment> accountSegments;
     Faults faults;
+    Connections connections;
 
     static const QStringList &allPermissions();
     // The key a sandbox accepts when none is configured.

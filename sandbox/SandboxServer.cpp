@@ -2,12 +2,14 @@
 
 #include "ApiOperation.h"
 #include "ApiRequest.h"
+#include "GuardedTcpServer.h"
 #include "RequestValidator.h"
 
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
 #include <QJsonDocument>
 #include <QPointer>
+#include <QScopeGuard>
 #include <QTcpSocket>
 #include <QTimer>
 #include <QUuid>
@@ -72,9 +74,20 @@ bool SandboxServer::openData(const QString &path, QString *error)
 
 bool SandboxServer::start(const QHostAddress &address, quint16 port)
 {
+    GuardedSocket::Settings settings;
+    settings.limits.maxBodyBytes = MaxBodyBytes;
+    settings.headerTimeoutMs = m_config.connections.headerTimeoutMs;
+    settings.idleTimeoutMs = m_config.connections.idleTimeoutMs;
+    auto *server = new GuardedTcpServer(settings, m_config.connections.maxConnections, this);
+    if (!server->listen(address, port)) {
+        m_listenError = server->errorString();
+        delete server;
+        return false;
+    }
+    bind(server);
     m_address = address;
-    m_port = listen(address, port);
-    return m_port != 0;
+    m_port = server->serverPort();
+    return true;
 }
 
 QUrl SandboxServer::baseUrl() const
@@ -114,7 +127,7 @@ bool SandboxServer::handleRequest(const QHttpServerRequest &request, QTcpSocket 
     Reply reply = process(request);
     reply.headersOnly = request.method() == QHttpServerRequest::Method::Head;
     if (reply.drop) {
-        socket->abort();
+        qobject_cast<GuardedSocket *>(socket)->abortConnection();
         return true;
     }
     QHttpServerResponder responder = makeResponder(request, socket);
@@ -141,6 +154,9 @@ void SandboxServer::missingHandler(const QHttpServerRequest &request, QTcpSocket
 
 void SandboxServer::deliver(QHttpServerResponder &responder, const Reply &reply)
 {
+    auto *connection = qobject_cast<GuardedSocket *>(responder.socket());
+    // Every answer ends the request for the connection: it then closes, or takes the next one.
+    auto finished = qScopeGuard([connection] { connection->finishRequest(); });
     QByteArray body =
         reply.rawBody.isEmpty() ? QJsonDocument(reply.body).toJson(QJsonDocument::Compact) : reply.rawBody;
     const int remaining =
@@ -148,6 +164,9 @@ void SandboxServer::deliver(QHttpServerResponder &responder, const Reply &reply)
     responder.writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(reply.status));
     responder.writeHeader("X-RateLimit-Limit", QByteArray::number(m_rateLimiter.limit()));
     responder.writeHeader("X-RateLimit-Remaining", QByteArray::number(reply.status == 429 ? 0 : remaining));
+    // RFC 9112 9.6: the answer to a request that asked to close says the connection closes.
+    if (connection->closesAfterAnswer())
+        responder.writeHeader("Connection", "close");
     if (reply.status == 204) {
         // The spec shows a JSON body on removeUserFromAccount's 204, but HTTP forbids one: a
         // client would read it as the start of the next answer on a kept-alive connection.
@@ -264,11 +283,8 @@ SandboxServer::Reply SandboxServer::processApi(const QHttpServerRequest &request
     };
     QJsonObject body;
     if (info.hasBody) {
+        // Its size is already within MaxBodyBytes: the connection's guard refused a larger one (413).
         const QByteArray raw = request.body();
-        if (raw.size() > MaxBodyBytes)
-            return badBody(QStringLiteral("The request body is %1 bytes; the limit is %2")
-                               .arg(raw.size())
-                               .arg(MaxBodyBytes));
         const QByteArray contentType = header(request, "Content-Type").toLower();
         if (!contentType.startsWith("application/json")) {
             const QString message =

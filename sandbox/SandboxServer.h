@@ -24,13 +24,16 @@ public:
 
     // Keeps state in SQLite at path (created when missing).
     bool openData(const QString &path, QString *error);
-    // Listens on address:port (0: a free port); false when the port cannot be had.
+    // Listens on address:port (0: a free port); false when the port cannot be had (listenError()
+    // says why).
     bool start(const QHostAddress &address = QHostAddress::LocalHost, quint16 port = 0);
+    QString listenError() const { return m_listenError; }
     QUrl baseUrl() const;
     const SandboxConfig &config() const { return m_config; }
     QJsonObject stats() const;
 
-    // Requests larger than this are refused with a 400 before they are parsed.
+    // A request body larger than this is refused with a 413 as soon as it is declared or, when
+    // streamed, as soon as it is over (GuardedSocket), without reading the rest.
     static constexpr qint64 MaxBodyBytes = 1024 * 1024;
 
 protected:
@@ -63,6 +66,7 @@ private:
     SandboxFaults m_faults;
     QHostAddress m_address;
     quint16 m_port = 0;
+    QString m_listenError;
     qint64 m_requests = 0;
     qint64 m_rateLimited = 0;
 };

@@ -90,6 +90,7 @@ public:
     int status = 0;
     QByteArray contentType;
     bool rateLimitHeaders = false;
+    bool closes = false; // Connection: close
     QByteArray body;
 };
 
@@ -204,6 +205,8 @@ int takeAnswer(QByteArray &buffer, bool bodiless, HttpAnswer *out, QString *erro
                 answer.contentType = value;
             else if (name == "x-ratelimit-limit" || name == "x-ratelimit-remaining")
                 answer.rateLimitHeaders = true;
+            else if (name == "connection")
+                answer.closes = value.compare("close", Qt::CaseInsensitive) == 0;
         }
         if (length < 0 && status != 204 && status != 304) {
             // The sandbox keeps connections open, so an answer without a length never ends.
@@ -226,6 +229,20 @@ int takeAnswer(QByteArray &buffer, bool bodiless, HttpAnswer *out, QString *erro
 QString checkAnswer(const HttpAnswer &answer, const Step &step)
 {
     static const QSet<int> allowed = {200, 201, 202, 204, 400, 401, 403, 404, 405, 429};
+    // What the connection's guard refuses before the API sees it (framing, sizes, versions): no
+    // rate-limit headers, since no API call was counted, and the connection closes.
+    static const QSet<int> refusedAtTheDoor = {400, 408, 413, 414, 431, 501, 505};
+    if (refusedAtTheDoor.contains(answer.status) && answer.closes) {
+        if (step.exactStatus != 0 && answer.status != step.exactStatus)
+            return QStringLiteral("status %1, expected %2").arg(answer.status).arg(step.exactStatus);
+        const QJsonObject body = QJsonDocument::fromJson(answer.body).object();
+        if (!answer.contentType.startsWith("application/json") ||
+            body.value(QLatin1String("message")).toString().isEmpty())
+            return QStringLiteral("refusal %1 without a JSON message: %2")
+                .arg(answer.status)
+                .arg(printable(answer.body));
+        return step.check ? step.check(answer) : QString();
+    }
     if (!allowed.contains(answer.status))
         return QStringLiteral("status %1 is not one the sandbox may answer").arg(answer.status);
     if (step.exactStatus != 0 && answer.status != step.exactStatus)
