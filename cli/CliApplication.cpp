@@ -120,9 +120,12 @@ Commands:
   profile list | profile remove NAME | profile use NAME
   import --kind users|accounts|memberships|events|links [--delete|--remove] FILE
          [--mapping FILE] [--save-mapping FILE] [--map COLUMN=TARGET[:TYPE]]... [--rate N]
-         [--rate-window SECONDS] [--concurrency N] [--dry-run] [--resume JOB|last]
-         [--failed-out FILE] [--progress auto|plain|none]
-                                            bulk import of a CSV or JSON Lines file
+         [--rate-window SECONDS] [--concurrency N] [--dry-run] [--failed-out FILE]
+         [--progress auto|plain|none]       bulk import of a CSV or JSON Lines file
+  import --resume JOB|last [FILE --kind ... --map ...] [--force-target]
+                                            go on with a job that stopped
+  import --list | import --prune [--older-than DAYS]
+                                            the journal's jobs; drop finished ones
 
 Typed values (SPEC): NAME[:TYPE]=VALUE with TYPE string (default), number, bool, date,
 null, empty or list:  plan=Pro  mrr:number=399  is_paying:bool=true
@@ -155,14 +158,21 @@ and a one-line "message" saying why.
 
 Exit codes: 0 success; 1 usage error; 2 pre-flight validation failed (nothing was sent);
 3 the server refused the request (4xx); 4 server or transport failure (5xx, timeout,
-connection, proxy, TLS, unreadable answer) or a keychain that cannot answer (its reason shown).
+connection, proxy, TLS, unreadable answer) or a keychain that cannot answer (its reason shown);
+130 interrupted by Ctrl+C (an import says how to resume).
 
 Import: each row becomes one request (memberships: rows of one account are sent together, up
 to 100 users a call). TARGET is userId, email, accountId, domain, deviceId, name (event name),
 triggeredAt, prop.NAME, meta.NAME or ignore; without --map/--mapping a column named like a
 target maps to it and every other column to prop.<column> (users, accounts) or meta.<column>
-(events), typed from a sample. Rows are journaled as they go: a job that stops (even kill -9)
-resumes with --resume last; "job: ID" is printed on stderr at start. --rate caps requests per
+(events), typed from a sample. Rows are journaled as they go: a job that stops (Ctrl+C, even
+kill -9, also while the file is being prepared) resumes with --resume last, alone or appended to
+the original command (its FILE, --kind and mapping must then match the job: same file size and
+SHA-256, same mapping); "job: ID" is printed on stderr at start. A resume goes to the job's
+profile or base URL; another --base-url or --profile is refused unless --force-target is given.
+--list shows every job (ID, state, kind, counts, date, target, file); --prune deletes finished
+jobs (--older-than DAYS: only those started more than DAYS ago), never unfinished ones. A
+finished job keeps only its summary, failed and possibly duplicated rows. --rate caps requests per
 window (--rate-window, default 60 s) below the key's limit; --dry-run checks every row and sends
 nothing (exit 2 when a row is invalid); --failed-out writes the failed rows with an error column.
 --progress: auto (default) redraws one line on a terminal and writes plain lines otherwise;
@@ -641,9 +651,14 @@ void CliApplication::runImport(const QStringList &words)
         valueOption(QStringLiteral("failed-out"), QString(), QStringLiteral("FILE"));
     const QCommandLineOption progress =
         valueOption(QStringLiteral("progress"), QString(), QStringLiteral("auto|plain|none"));
+    const QCommandLineOption forceTarget = flagOption(QStringLiteral("force-target"), QString());
+    const QCommandLineOption list = flagOption(QStringLiteral("list"), QString());
+    const QCommandLineOption prune = flagOption(QStringLiteral("prune"), QString());
+    const QCommandLineOption olderThan =
+        valueOption(QStringLiteral("older-than"), QString(), QStringLiteral("DAYS"));
     if (!parseCommand(parser, words,
                       {kind, remove, deleteRows, mapping, saveMapping, map, rate, rateWindow, concurrency,
-                       dryRun, resume, failedOut, progress}))
+                       dryRun, resume, failedOut, progress, forceTarget, list, prune, olderThan}))
         return;
 
     CliImportCommand::Options options;
@@ -672,35 +687,70 @@ void CliApplication::runImport(const QStringList &words)
     using Limits = CliImportCommand::Options;
     if (!number(rate, 1, Limits::MaxRate, &options.rate) ||
         !number(rateWindow, 1, Limits::MaxRateWindowSeconds, &options.rateWindowSeconds) ||
-        !number(concurrency, 1, Limits::MaxConcurrency, &options.concurrency))
+        !number(concurrency, 1, Limits::MaxConcurrency, &options.concurrency) ||
+        !number(olderThan, 0, Limits::MaxOlderThanDays, &options.olderThanDays))
         return;
-    if (options.resume.isEmpty()) {
-        if (parser.positionalArguments().size() != 1) {
+    options.list = parser.isSet(list);
+    options.prune = parser.isSet(prune);
+    options.forceTarget = parser.isSet(forceTarget);
+    if (options.list || options.prune) {
+        // Journal housekeeping: no file, no job, nothing sent.
+        QStringList others;
+        for (const QCommandLineOption *option :
+             {&kind, &remove, &deleteRows, &mapping, &saveMapping, &map, &rate, &rateWindow, &concurrency,
+              &dryRun, &resume, &failedOut, &progress, &forceTarget}) {
+            if (parser.isSet(*option))
+                others << QStringLiteral("--") + option->names().constFirst();
+        }
+        if (options.list && options.prune)
+            others << QStringLiteral("--prune");
+        if (parser.isSet(olderThan) && !options.prune)
+            others << QStringLiteral("--older-than");
+        if (!parser.positionalArguments().isEmpty())
+            others << QStringLiteral("FILE");
+        if (!others.isEmpty()) {
+            fail(UsageError, QStringLiteral("--%1 does not take %2")
+                                 .arg(options.list ? QStringLiteral("list") : QStringLiteral("prune"),
+                                      others.join(QLatin1String(", "))));
+            return;
+        }
+    } else if (parser.isSet(olderThan)) {
+        fail(UsageError, QStringLiteral("--older-than goes with --prune"));
+        return;
+    } else if (options.forceTarget && options.resume.isEmpty()) {
+        fail(UsageError, QStringLiteral("--force-target goes with --resume"));
+        return;
+    }
+    const bool resuming = !options.resume.isEmpty();
+    if (!options.list && !options.prune) {
+        const QStringList files = parser.positionalArguments();
+        if (resuming ? files.size() > 1 : files.size() != 1) {
             fail(UsageError, QStringLiteral("import needs exactly one FILE (or --resume JOB|last)"));
             return;
         }
-        options.file = parser.positionalArguments().first();
-        if (!ImportKind::fromName(parser.value(kind), &options.kind.kind)) {
+        options.file = files.value(0);
+        options.kindGiven = parser.isSet(kind);
+        if ((!resuming || options.kindGiven) &&
+            !ImportKind::fromName(parser.value(kind), &options.kind.kind)) {
             fail(UsageError, QStringLiteral("--kind must be users, accounts, memberships, events or links"));
             return;
         }
         options.kind.remove = parser.isSet(remove) || parser.isSet(deleteRows);
         const bool deletable =
             options.kind.kind == ImportKind::Kind::Users || options.kind.kind == ImportKind::Kind::Accounts;
-        if ((parser.isSet(deleteRows) && !deletable) ||
-            (parser.isSet(remove) && options.kind.kind != ImportKind::Kind::Memberships)) {
+        if ((parser.isSet(deleteRows) && (!options.kindGiven || !deletable)) ||
+            (parser.isSet(remove) &&
+             (!options.kindGiven || options.kind.kind != ImportKind::Kind::Memberships))) {
             fail(UsageError,
                  QStringLiteral("--delete goes with users or accounts, --remove with memberships"));
             return;
         }
-    } else {
-        // A resumed job is sent as it was journaled: a file, a kind, a mapping or --dry-run cannot
-        // apply to it, and ignoring them would send what the user did not ask for.
+    }
+    if (!options.resume.isEmpty()) {
+        // A resumed job is sent as it was journaled: the original FILE, --kind and mapping options
+        // are checked against it (CliImportCommand), but --dry-run or --save-mapping cannot apply.
         QStringList ignored;
-        if (!parser.positionalArguments().isEmpty())
-            ignored << QStringLiteral("FILE");
-        for (const QCommandLineOption *option :
-             {&kind, &remove, &deleteRows, &mapping, &saveMapping, &map, &dryRun}) {
+        for (const QCommandLineOption *option : {&saveMapping, &dryRun}) {
             if (parser.isSet(*option))
                 ignored << QStringLiteral("--") + option->names().constFirst();
         }
@@ -710,6 +760,8 @@ void CliApplication::runImport(const QStringList &words)
             return;
         }
     }
+    options.targetGiven =
+        m_global.isSet(QStringLiteral("base-url")) || m_global.isSet(QStringLiteral("profile"));
     options.target = m_global.isSet(QStringLiteral("base-url"))  ? m_global.value(QStringLiteral("base-url"))
                      : m_global.isSet(QStringLiteral("profile")) ? m_global.value(QStringLiteral("profile"))
                                                                  : m_profiles.defaultProfileName();

@@ -32,7 +32,8 @@ public:
         UsageError = 1,
         PreflightFailed = 2,
         Refused = 3,
-        Failed = 4
+        Failed = 4,
+        Interrupted = 130 // Ctrl+C (128 + SIGINT), as a shell reports a process it interrupted
     };
 
     // secrets is the keychain in the product; profilesFile is where profiles live.

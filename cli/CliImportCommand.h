@@ -12,6 +12,7 @@
 
 #include <memory>
 
+class InterruptWatcher;
 class JournyClient;
 
 // `journy import`: prepares a file (or resumes a journaled job), sends it with BulkImporter and
@@ -40,10 +41,19 @@ public:
         static constexpr int MaxConcurrency = 32;
         bool dryRun = false;
         QString resume; // job ID or "last"; empty: a new job
+        // With --resume: FILE, --kind and mapping options repeated from the original command are
+        // checked against the job (file, kind and mapping must be the same), never applied.
+        bool kindGiven = false;
+        bool forceTarget = false; // --force-target: a resume may send the rest elsewhere
         QString failedOut;
         bool json = false;
         CliProgress::Mode progress = CliProgress::Mode::Auto; // never with --json
-        QString target; // profile name or base URL, recorded in the job (never a key)
+        QString target;           // profile name or base URL, recorded in the job (never a key)
+        bool targetGiven = false; // --profile or --base-url was given
+        bool list = false;        // --list
+        bool prune = false;       // --prune
+        int olderThanDays = 0;    // --prune --older-than DAYS
+        static constexpr int MaxOlderThanDays = 36500;
     };
 
     CliImportCommand(const Options &options, const QString &journalPath, QTextStream &out, QTextStream &err,
@@ -63,6 +73,16 @@ signals:
 private:
     void fail(int exitCode, const QString &message);
     QString progressLine(bool final) const;
+    // --resume: what in this command differs from the journaled job (file, kind, mapping,
+    // target); empty when nothing does.
+    QString differenceFromJob(const BulkJournal::Job &job);
+    void listJobs();
+    void pruneJobs();
+    // Journals the rest of a job stopped while it was prepared; false when it cannot (reported).
+    bool finishPreparing();
+    ImportPreparer::ProgressSink interruptSink() const;
+    void onInterrupt();
+    QString resumeCommand() const;
     void complete(bool cancelled);
     bool writeFailedRows(QString *error);
 
@@ -78,5 +98,7 @@ private:
     JournyClient *m_client = nullptr;
     BulkImporter *m_importer = nullptr;
     CliProgress *m_progress = nullptr;
+    InterruptWatcher *m_interrupts = nullptr;
+    bool m_interrupted = false;
     bool m_done = false;
 };

@@ -125,7 +125,14 @@ void BulkImporter::run()
 {
     if (m_done)
         return;
-    m_kind = m_journal->job(m_jobId).kind;
+    const BulkJournal::Job job = m_journal->job(m_jobId);
+    m_kind = job.kind;
+    if (!job.prepared) {
+        // Part of a file is not the file: ImportPreparer::finishPreparing() must complete it first.
+        qWarning("bulk import: job %lld is not completely prepared; not sending it", m_jobId);
+        finish(true);
+        return;
+    }
     m_journal->recoverInFlight(m_jobId);
     const BulkJournal::Counts counts = m_journal->counts(m_jobId);
     if (!journalOk()) {

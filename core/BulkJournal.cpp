@@ -4,6 +4,7 @@
 #include "SqliteConnection.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -11,12 +12,27 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <limits>
+
 namespace {
 
 // SQLite's default limit of bound parameters is 999 on older builds; stay well below it.
 constexpr int idsPerQuery = 500;
 // Bumped when the tables change, so a newer build can migrate an older journal.
-constexpr int schemaVersion = 1;
+constexpr int schemaVersion = 2;
+
+const QString jobColumns =
+    QStringLiteral("id, kind, remove, file, headers, mapping, profile, created_ms, finished, file_size, "
+                   "file_sha256, prepared_rows, prepared, compacted_done");
+
+// Columns of version 2, added to a journal of version 1 (whose jobs were all prepared whole
+// before they could be sent, as far as that version could tell).
+const QList<QPair<QString, QString>> addedJobColumns{
+    {QStringLiteral("file_size"), QStringLiteral("INTEGER NOT NULL DEFAULT -1")},
+    {QStringLiteral("file_sha256"), QStringLiteral("TEXT NOT NULL DEFAULT ''")},
+    {QStringLiteral("prepared_rows"), QStringLiteral("INTEGER NOT NULL DEFAULT 0")},
+    {QStringLiteral("prepared"), QStringLiteral("INTEGER NOT NULL DEFAULT 1")},
+    {QStringLiteral("compacted_done"), QStringLiteral("INTEGER NOT NULL DEFAULT 0")}};
 
 const QString rowColumns = QStringLiteral(
     "id, number, line, cells, request, state, attempts, request_id, error, field_errors, duplicated");
@@ -70,6 +86,51 @@ BulkJournal::Row readRow(const QSqlQuery &query)
     row.fieldErrors = object(query.value(9).toString());
     row.possiblyDuplicated = query.value(10).toBool();
     return row;
+}
+
+BulkJournal::Job readJob(const QSqlQuery &query)
+{
+    BulkJournal::Job job;
+    job.id = query.value(0).toLongLong();
+    ImportKind::fromName(query.value(1).toString(), &job.kind.kind);
+    job.kind.remove = query.value(2).toBool();
+    job.file = query.value(3).toString();
+    job.headers = stringList(query.value(4).toString());
+    job.mappingJson = query.value(5).toString();
+    job.profile = query.value(6).toString();
+    job.createdAt = QDateTime::fromMSecsSinceEpoch(query.value(7).toLongLong(), Qt::UTC);
+    job.finished = query.value(8).toBool();
+    job.fileSize = query.value(9).toLongLong();
+    job.fileSha256 = query.value(10).toString();
+    job.preparedRows = query.value(11).toLongLong();
+    job.prepared = query.value(12).toBool();
+    job.compactedDone = query.value(13).toLongLong();
+    return job;
+}
+
+// The journal holds every row's cells (customer data): only its owner may read it. SQLite gives
+// its -wal and -shm files the database file's permissions, so the file is made 0600 first.
+bool restrictToOwner(const QString &path, QString *error)
+{
+    if (!QDir().mkpath(QFileInfo(path).absolutePath())) {
+        *error = QStringLiteral("Cannot create the folder %1").arg(QFileInfo(path).absolutePath());
+        return false;
+    }
+    const QFileDevice::Permissions ownerOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+    QFile file(path);
+    if (!file.exists() && !file.open(QIODevice::WriteOnly | QIODevice::NewOnly, ownerOnly) &&
+        !file.exists()) {
+        *error = QStringLiteral("%1: %2").arg(path, file.errorString());
+        return false;
+    }
+    file.close();
+    for (const QString &name : {path, path + QStringLiteral("-wal"), path + QStringLiteral("-shm")}) {
+        if (QFile::exists(name) && !QFile::setPermissions(name, ownerOnly)) {
+            *error = QStringLiteral("%1: cannot make it private to its owner").arg(name);
+            return false;
+        }
+    }
+    return true;
 }
 
 } // namespace
@@ -199,7 +260,7 @@ bool BulkJournal::open(const QString &path, QString *error)
     // A console's wizard and a CLI may look at the same journal: the connection waits for the
     // other's write.
     QString openError;
-    if (!m_connection->open(path, &openError)) {
+    if (!restrictToOwner(path, &openError) || !m_connection->open(path, &openError)) {
         if (error)
             *error = openError;
         return false;
@@ -218,6 +279,7 @@ bool BulkJournal::open(const QString &path, QString *error)
                  "file TEXT NOT NULL, headers TEXT NOT NULL, mapping TEXT NOT NULL, "
                  "profile TEXT NOT NULL, created_ms INTEGER NOT NULL, finished INTEGER NOT NULL)"),
              error) &&
+        migrate(error) &&
         exec(QStringLiteral("CREATE TABLE IF NOT EXISTS rows ("
                             "id INTEGER PRIMARY KEY AUTOINCREMENT, "
                             "job INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE, "
@@ -247,7 +309,8 @@ qint64 BulkJournal::createJob(const Job &job)
     QSqlQuery query(m_connection->database());
     query.prepare(
         QStringLiteral("INSERT INTO jobs (kind, remove, file, headers, mapping, profile, created_ms, "
-                       "finished) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+                       "finished, file_size, file_sha256, prepared_rows, prepared, compacted_done) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"));
     query.addBindValue(ImportKind::name(job.kind.kind));
     query.addBindValue(job.kind.remove ? 1 : 0);
     query.addBindValue(text(job.file));
@@ -257,6 +320,10 @@ qint64 BulkJournal::createJob(const Job &job)
     const QDateTime created = job.createdAt.isValid() ? job.createdAt : QDateTime::currentDateTimeUtc();
     query.addBindValue(created.toMSecsSinceEpoch());
     query.addBindValue(job.finished ? 1 : 0);
+    query.addBindValue(job.fileSize);
+    query.addBindValue(text(job.fileSha256));
+    query.addBindValue(job.preparedRows);
+    query.addBindValue(job.prepared ? 1 : 0);
     if (!execQuery(query))
         return 0;
     return query.lastInsertId().toLongLong();
@@ -296,7 +363,104 @@ bool BulkJournal::addRows(qint64 jobId, const QList<Row> &rows)
             return false;
         }
     }
+    QSqlQuery progress(m_connection->database());
+    progress.prepare(QStringLiteral("UPDATE jobs SET prepared_rows = MAX(prepared_rows, ?) WHERE id = ?"));
+    progress.addBindValue(rows.constLast().number);
+    progress.addBindValue(jobId);
+    if (!execQuery(progress)) {
+        rollback();
+        return false;
+    }
     return commit();
+}
+
+bool BulkJournal::markPrepared(qint64 jobId)
+{
+    m_lastError.clear();
+    if (!usable())
+        return false;
+    QSqlQuery query(m_connection->database());
+    query.prepare(QStringLiteral("UPDATE jobs SET prepared = 1 WHERE id = ?"));
+    query.addBindValue(jobId);
+    return execQuery(query);
+}
+
+bool BulkJournal::setTarget(qint64 jobId, const QString &target)
+{
+    m_lastError.clear();
+    if (!usable())
+        return false;
+    QSqlQuery query(m_connection->database());
+    query.prepare(QStringLiteral("UPDATE jobs SET profile = ? WHERE id = ?"));
+    query.addBindValue(text(target));
+    query.addBindValue(jobId);
+    return execQuery(query);
+}
+
+QList<BulkJournal::Job> BulkJournal::jobs() const
+{
+    m_lastError.clear();
+    QList<Job> list;
+    if (!usable())
+        return list;
+    QSqlQuery query(m_connection->database());
+    query.setForwardOnly(true);
+    if (!query.exec(QStringLiteral("SELECT %1 FROM jobs ORDER BY id DESC").arg(jobColumns))) {
+        setError(query.lastError().text());
+        return list;
+    }
+    while (query.next())
+        list.append(readJob(query));
+    return list;
+}
+
+int BulkJournal::pruneFinished(const QDateTime &cutoff)
+{
+    m_lastError.clear();
+    if (!usable())
+        return -1;
+    QSqlQuery query(m_connection->database());
+    // The rows go with their job (ON DELETE CASCADE).
+    query.prepare(QStringLiteral("DELETE FROM jobs WHERE finished = 1 AND created_ms < ?"));
+    query.addBindValue(cutoff.isValid() ? cutoff.toMSecsSinceEpoch() : std::numeric_limits<qint64>::max());
+    if (!execQuery(query))
+        return -1;
+    const int pruned = query.numRowsAffected();
+    shrink();
+    return pruned;
+}
+
+bool BulkJournal::migrate(QString *error)
+{
+    QSqlQuery query(m_connection->database());
+    if (!query.exec(QStringLiteral("PRAGMA table_info(jobs)"))) {
+        *error = query.lastError().text();
+        return false;
+    }
+    QStringList existing;
+    while (query.next())
+        existing << query.value(1).toString();
+    query.finish();
+    for (const auto &column : addedJobColumns) {
+        if (!existing.contains(column.first) &&
+            !exec(QStringLiteral("ALTER TABLE jobs ADD COLUMN %1 %2").arg(column.first, column.second),
+                  error))
+            return false;
+    }
+    return true;
+}
+
+void BulkJournal::shrink()
+{
+    // VACUUM rewrites what is left (a finished job's summary and failed rows, unfinished jobs)
+    // into a new file; the checkpoint then hands the WAL's space back too. Best effort: a console
+    // reading the journal at that moment keeps the space until the next job finishes.
+    // (Incremental vacuum would free pages in place, but Qt steps a statement without result
+    // columns once, and one step frees one page.)
+    QSqlQuery query(m_connection->database());
+    if (!query.exec(QStringLiteral("VACUUM")))
+        qWarning("bulk journal: VACUUM: %s", qPrintable(query.lastError().text()));
+    query.exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"));
 }
 
 BulkJournal::Job BulkJournal::job(qint64 jobId) const
@@ -306,21 +470,11 @@ BulkJournal::Job BulkJournal::job(qint64 jobId) const
     if (!usable())
         return job;
     QSqlQuery query(m_connection->database());
-    query.prepare(QStringLiteral("SELECT id, kind, remove, file, headers, mapping, profile, created_ms, "
-                                 "finished FROM jobs WHERE id = ?"));
+    query.prepare(QStringLiteral("SELECT %1 FROM jobs WHERE id = ?").arg(jobColumns));
     query.addBindValue(jobId);
     if (!execQuery(query) || !query.next())
         return job;
-    job.id = query.value(0).toLongLong();
-    ImportKind::fromName(query.value(1).toString(), &job.kind.kind);
-    job.kind.remove = query.value(2).toBool();
-    job.file = query.value(3).toString();
-    job.headers = stringList(query.value(4).toString());
-    job.mappingJson = query.value(5).toString();
-    job.profile = query.value(6).toString();
-    job.createdAt = QDateTime::fromMSecsSinceEpoch(query.value(7).toLongLong(), Qt::UTC);
-    job.finished = query.value(8).toBool();
-    return job;
+    return readJob(query);
 }
 
 qint64 BulkJournal::latestUnfinishedJob() const
@@ -489,10 +643,39 @@ void BulkJournal::finishJob(qint64 jobId)
     m_lastError.clear();
     if (!usable())
         return;
-    QSqlQuery query(m_connection->database());
-    query.prepare(QStringLiteral("UPDATE jobs SET finished = 1 WHERE id = ?"));
-    query.addBindValue(jobId);
-    execQuery(query);
+    if (!begin())
+        return;
+    // A done row sent once and not possibly duplicated is only a number in the summary now; failed
+    // and possibly duplicated rows stay for the report and the failed-rows file, and rows that
+    // needed retries stay with their attempts (how often a row was sent is worth knowing).
+    const QString dropped = QStringLiteral("job = ? AND state = ? AND duplicated = 0 AND attempts = 0");
+    QSqlQuery finish(m_connection->database());
+    finish.prepare(QStringLiteral("UPDATE jobs SET finished = 1, compacted_done = compacted_done + "
+                                  "(SELECT COUNT(*) FROM rows WHERE %1) WHERE id = ? AND finished = 0")
+                       .arg(dropped));
+    QSqlQuery drop(m_connection->database());
+    drop.prepare(QStringLiteral("DELETE FROM rows WHERE %1").arg(dropped));
+    for (QSqlQuery *query : {&finish, &drop}) {
+        query->addBindValue(jobId);
+        query->addBindValue(static_cast<int>(RowState::Done));
+    }
+    finish.addBindValue(jobId);
+    if (!execQuery(finish)) {
+        rollback();
+        return;
+    }
+    if (finish.numRowsAffected() == 0) { // finished before (or no such job): nothing to drop
+        commit();
+        return;
+    }
+    if (!execQuery(drop)) {
+        rollback();
+        return;
+    }
+    if (!commit())
+        return;
+    if (!m_inBatch)
+        shrink();
 }
 
 BulkJournal::Counts BulkJournal::counts(qint64 jobId) const
@@ -507,6 +690,11 @@ BulkJournal::Counts BulkJournal::counts(qint64 jobId) const
     query.addBindValue(jobId);
     if (!execQuery(query))
         return counts;
+    QSqlQuery compacted(m_connection->database());
+    compacted.prepare(QStringLiteral("SELECT compacted_done FROM jobs WHERE id = ?"));
+    compacted.addBindValue(jobId);
+    if (execQuery(compacted) && compacted.next())
+        counts.done += compacted.value(0).toLongLong();
     while (query.next()) {
         const qint64 count = query.value(1).toLongLong();
         switch (static_cast<RowState>(query.value(0).toInt())) {
@@ -517,7 +705,7 @@ BulkJournal::Counts BulkJournal::counts(qint64 jobId) const
             counts.inFlight = count;
             break;
         case RowState::Done:
-            counts.done = count;
+            counts.done += count;
             break;
         case RowState::Failed:
             counts.failed = count;

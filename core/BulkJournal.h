@@ -39,6 +39,17 @@ public:
         QString profile; // the profile or base URL the job sends to (never a key)
         QDateTime createdAt;
         bool finished = false;
+        // The file's identity when the job was made, so that a resume can tell it is the same
+        // file: its size (-1: not recorded, a job journaled by hand) and SHA-256 (hex).
+        qint64 fileSize = -1;
+        QString fileSha256;
+        // How far the file was journaled: rows 1..preparedRows are in the journal. A job is
+        // prepared (complete) only once every row of the file is; until then it is never sent
+        // as if it were the file, and a resume finishes preparing it first.
+        qint64 preparedRows = 0;
+        bool prepared = true;
+        // Done rows dropped from a finished job (only their count is kept).
+        qint64 compactedDone = 0;
     };
     class Row
     {
@@ -74,11 +85,22 @@ public:
     // The file open() was given; empty before.
     const QString &path() const { return m_path; }
     qint64 createJob(const Job &job);
-    // Appends rows in one transaction (call with batches of a few thousand).
+    // Appends rows in one transaction (call with batches of a few thousand, in row order); the
+    // job's preparedRows becomes the last row's number in the same transaction, so a job killed
+    // while it is prepared holds exactly the rows it says it holds.
     bool addRows(qint64 jobId, const QList<Row> &rows);
+    // Every row of the job's file is journaled: the job may be sent as the file.
+    bool markPrepared(qint64 jobId);
+    // A resume told to send elsewhere (--force-target) records the new target.
+    bool setTarget(qint64 jobId, const QString &target);
     Job job(qint64 jobId) const;
+    // Every job, newest first.
+    QList<Job> jobs() const;
     // The newest job not finished; 0 if none.
     qint64 latestUnfinishedJob() const;
+    // Deletes finished jobs created before cutoff (all finished jobs for an invalid cutoff) with
+    // their rows and gives the space back to the file system; returns how many, -1 on error.
+    int pruneFinished(const QDateTime &cutoff);
     // At resume: rows left in flight by a crash become pending again (events: flagged).
     int recoverInFlight(qint64 jobId);
     // Up to max pending rows in row order, marked in flight in the same transaction; their values
@@ -95,7 +117,11 @@ public:
     // batch fails all of it (commitBatch() rolls back and returns false).
     bool beginBatch();
     bool commitBatch();
+    // Marks the job finished and drops the rows that are no longer needed: done rows sent once and
+    // not possibly duplicated go (their count stays in the job); failed, possibly duplicated and
+    // retried rows stay for the report; the file shrinks accordingly.
     void finishJob(qint64 jobId);
+    // Done counts the rows dropped from a finished job.
     Counts counts(qint64 jobId) const;
     QList<Row> failedRows(qint64 jobId) const;
     // Rows flagged possibly duplicated (by recoverInFlight or markPending), in any state.
@@ -119,6 +145,10 @@ private:
     // The same as one transaction.
     bool update(const QList<qint64> &ids, const QString &assignments, const QVariantList &values);
     QList<Row> selectRows(qint64 jobId, const QString &condition, const QVariant &value) const;
+    // Adds the columns a newer build put in the jobs table to an older journal.
+    bool migrate(QString *error);
+    // Hands freed pages back to the file system (VACUUM, then a WAL checkpoint).
+    void shrink();
 
     // markDone() of one row, once per answer: prepared once rather than per call.
     std::unique_ptr<QSqlQuery> m_markDoneOne;

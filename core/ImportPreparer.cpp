@@ -8,7 +8,10 @@
 #include "ImportRowPlan.h"
 #include "JournalRowWriter.h"
 
+#include <QCryptographicHash>
+#include <QFileInfo>
 #include <QJsonDocument>
+#include <QThread>
 
 bool ImportPreparer::openReader(QFile *file, std::unique_ptr<ImportReader> *reader, QString *error) const
 {
@@ -138,20 +141,111 @@ bool ImportPreparer::scan(const RowSink &sink, Report *report, QString *error,
     return true;
 }
 
+bool ImportPreparer::identify(const QString &path, FileIdentity *identity, QString *error,
+                              const ProgressSink &progress)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("%1: %2").arg(path, file.errorString());
+        return false;
+    }
+    const qint64 total = file.size();
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    QByteArray buffer(1 << 20, Qt::Uninitialized);
+    qint64 hashed = 0;
+    for (;;) {
+        const qint64 read = file.read(buffer.data(), buffer.size());
+        if (read < 0) {
+            *error = QStringLiteral("%1: %2").arg(path, file.errorString());
+            return false;
+        }
+        if (read == 0)
+            break;
+        hash.addData(QByteArrayView(buffer.constData(), read));
+        hashed += read;
+        // Progress shows 0 while hashing: the bytes that count are those read for the rows.
+        if (progress && !progress(0, total)) {
+            *error = QStringLiteral("cancelled");
+            return false;
+        }
+    }
+    identity->size = hashed;
+    identity->sha256 = QString::fromLatin1(hash.result().toHex());
+    return true;
+}
+
+QString ImportPreparer::differenceFromJob(const BulkJournal::Job &job, const QString &path,
+                                          const ProgressSink &progress)
+{
+    if (job.fileSize < 0)
+        return QStringLiteral("job %1 did not record its file's size and hash").arg(job.id);
+    FileIdentity identity;
+    QString error;
+    if (!identify(path, &identity, &error, progress))
+        return error;
+    if (identity.size != job.fileSize)
+        return QStringLiteral("%1 has %2 bytes, the job's file had %3")
+            .arg(path)
+            .arg(identity.size)
+            .arg(job.fileSize);
+    if (identity.sha256 != job.fileSha256)
+        return QStringLiteral("%1 has the job's size but other content (SHA-256 %2, the job's %3)")
+            .arg(path, identity.sha256.left(12), job.fileSha256.left(12));
+    return QString();
+}
+
 qint64 ImportPreparer::enqueue(BulkJournal *journal, const QString &target, Report *report, QString *error,
                                const ProgressSink &progress) const
 {
+    *report = Report();
+    FileIdentity identity;
+    if (!identify(m_path, &identity, error, progress)) {
+        report->stopped = *error == QLatin1String("cancelled");
+        return 0;
+    }
     BulkJournal::Job job;
     job.kind = m_kind;
-    job.file = m_path;
+    // Absolute: a resume from another folder finds the file again.
+    job.file = QFileInfo(m_path).absoluteFilePath();
     job.headers = m_headers;
     job.mappingJson = m_mapping.toJson();
     job.profile = target;
+    job.fileSize = identity.size;
+    job.fileSha256 = identity.sha256;
+    // Unprepared until its last row is journaled: a job killed before that is never taken for
+    // the whole file (the rows journaled so far are all it would send).
+    job.prepared = false;
     const qint64 jobId = journal->createJob(job);
     if (jobId <= 0) {
         *error = QStringLiteral("the import journal cannot record a new job");
         return 0;
     }
+    return journalRows(journal, jobId, 0, report, error, progress) ? jobId : 0;
+}
+
+bool ImportPreparer::finishPreparing(BulkJournal *journal, qint64 jobId, Report *report, QString *error,
+                                     const ProgressSink &progress) const
+{
+    *report = Report();
+    report->job = jobId;
+    const BulkJournal::Job job = journal->job(jobId);
+    const QString difference = differenceFromJob(job, m_path, progress);
+    if (!difference.isEmpty()) {
+        report->stopped = difference == QLatin1String("cancelled");
+        *error = difference;
+        return false;
+    }
+    if (m_mapping.toJson() != job.mappingJson) {
+        *error = QStringLiteral("the job's mapping does not apply to %1 as it did").arg(m_path);
+        return false;
+    }
+    return journalRows(journal, jobId, job.preparedRows, report, error, progress);
+}
+
+bool ImportPreparer::journalRows(BulkJournal *journal, qint64 jobId, qint64 skipRows, Report *report,
+                                 QString *error, const ProgressSink &progress) const
+{
+    report->job = jobId;
     // Rows are written by a second connection on a worker thread while this one reads, checks and
     // builds the next ones (JournalRowWriter).
     JournalRowWriter writer(journal->path(), jobId);
@@ -160,15 +254,22 @@ qint64 ImportPreparer::enqueue(BulkJournal *journal, const QString &target, Repo
         writer.push(std::move(batch));
         batch = QList<BulkJournal::Row>();
     };
+    bool stopped = false;
+    bool held = holdAfterRows <= 0;
     // A write that failed stops the scan: the job could never be complete.
-    const ProgressSink progressOrStop = [&writer, &progress](qint64 bytesRead, qint64 bytesTotal) {
-        return !writer.failed() && (!progress || progress(bytesRead, bytesTotal));
+    const ProgressSink progressOrStop = [&](qint64 bytesRead, qint64 bytesTotal) {
+        if (!stopped && progress && !progress(bytesRead, bytesTotal))
+            stopped = true;
+        return !writer.failed() && !stopped;
     };
     // A valid row's request is written as the journal's text straight from its cells; a row with
     // problems (rare, and never sent) goes through ImportRowBuilder, as the preview does.
     const ImportRequestWriter requestWriter(ImportRowPlan(m_kind, m_mapping, m_headers));
     bool scanned = scan(
         [&](const ImportRecord &record, const QMap<QString, QString> &errors) {
+            // Rows journaled before the job stopped (the file is the same: same numbers).
+            if (record.number <= skipRows || stopped)
+                return;
             // The request each row becomes is kept with it, so a resumed job sends exactly what
             // was checked even if the file or the mapping changed since. A row the reader could
             // not read keeps an empty one (it is failed, never sent).
@@ -197,19 +298,35 @@ qint64 ImportPreparer::enqueue(BulkJournal *journal, const QString &target, Repo
             batch.append(std::move(row));
             if (batch.size() >= RowsPerBatch)
                 flush();
+            if (!held && record.number >= holdAfterRows && batch.isEmpty()) {
+                held = true;
+                writer.drain();
+                while (!stopped && holding && holding())
+                    QThread::msleep(20);
+                stopped = true;
+            }
         },
         report, error, progressOrStop);
-    if (scanned && !batch.isEmpty())
+    report->job = jobId;
+    if (scanned && !stopped && !batch.isEmpty())
         flush();
     QString writeError;
     const bool written = writer.finish(&writeError);
-    if (!scanned || !written) {
+    if (stopped && written) {
+        // Everything pushed is journaled and the job says how far: a resume goes on from there.
+        report->stopped = true;
+        *error = QStringLiteral("stopped while preparing");
+        return false;
+    }
+    if (!scanned || !written || !journal->markPrepared(jobId)) {
         // The job holds part of the file at most: marked finished, so that neither `--resume last`
         // nor the wizard's "Resume last job" ever sends half a file as if it were the file.
         journal->finishJob(jobId);
         if (!written)
             *error = writeError;
-        return 0;
+        else if (scanned)
+            *error = journal->lastError();
+        return false;
     }
-    return jobId;
+    return true;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ApiRequest.h"
+#include "BulkJournal.h"
 #include "ImportKind.h"
 #include "ImportMapping.h"
 #include "ImportReader.h"
@@ -10,8 +11,6 @@
 
 #include <functional>
 #include <memory>
-
-class BulkJournal;
 
 // Everything between an import file and a journaled job, shared by `journy import` and the
 // console's wizard: reads the headers, maps the columns (defaults, a mapping file, --map
@@ -36,6 +35,18 @@ public:
         qint64 invalid = 0;
         QList<RowProblem> problems; // the first MaxProblems
         qint64 bytes = 0;
+        // enqueue() and finishPreparing(): the job, also when preparing stopped before the end
+        // (then it stays unfinished and unprepared, for a resume to finish), and whether the
+        // progress sink stopped it.
+        qint64 job = 0;
+        bool stopped = false;
+    };
+    // A file's identity: a resume checks that the file is still the one the job was made from.
+    class FileIdentity
+    {
+    public:
+        qint64 size = -1;
+        QString sha256; // hex
     };
     // Called for each row while scanning: the record and its problems (the reader's, conversion
     // and pre-flight errors; empty when the row is valid).
@@ -61,13 +72,37 @@ public:
     bool buildRow(const ImportRecord &record, ApiRequest *request, QMap<QString, QString> *errors) const;
     // Reads the whole file again, row by row; false with *error when it cannot be read.
     bool scan(const RowSink &sink, Report *report, QString *error, const ProgressSink &progress = {}) const;
-    // Creates a job for target (a profile name or base URL, never a key) and journals every row:
-    // valid rows pending, invalid rows failed with their problems. Returns the job ID, 0 on error
-    // (a job that got only part of the rows is then marked finished, so it is never resumed).
+    // Creates a job for target (a profile name or base URL, never a key) with the file's identity
+    // and journals every row: valid rows pending, invalid rows failed with their problems; the job
+    // is marked prepared at the end. Returns the job ID, 0 on error: a file that cannot be read to
+    // its end leaves the job finished (it is never sent as the file); a stop asked for by progress
+    // (report->stopped) leaves it unprepared for finishPreparing(); a kill leaves it so too.
     qint64 enqueue(BulkJournal *journal, const QString &target, Report *report, QString *error,
                    const ProgressSink &progress = {}) const;
+    // A job stopped while it was prepared: after open(job's file, job's kind) and the job's
+    // mapping, checks that the file is the same (size, SHA-256) and journals the rows after the
+    // last one journaled. False with *error saying why the job cannot be finished.
+    bool finishPreparing(BulkJournal *journal, qint64 jobId, Report *report, QString *error,
+                         const ProgressSink &progress = {}) const;
+    // Size and SHA-256 of path, read once; progress (bytes hashed, total) may stop it.
+    static bool identify(const QString &path, FileIdentity *identity, QString *error,
+                         const ProgressSink &progress = {});
+    // Why the file at path is not the job's file (size or content differ, or it cannot be read);
+    // empty when it is.
+    static QString differenceFromJob(const BulkJournal::Job &job, const QString &path,
+                                     const ProgressSink &progress = {});
+
+    // A test seam (the CLI sets it from JOURNY_TEST_HOLD_PREPARING=ROWS): once at least this many
+    // rows are journaled and committed, preparing waits, calling holding() every 20 ms, until it
+    // returns false; then it stops as if progress had said so. A test kills or interrupts the
+    // process there, half-way through preparing, without depending on timing.
+    qint64 holdAfterRows = 0;
+    std::function<bool()> holding;
 
 private:
+    // Journals the rows after skipRows into jobId; then marks it prepared.
+    bool journalRows(BulkJournal *journal, qint64 jobId, qint64 skipRows, Report *report, QString *error,
+                     const ProgressSink &progress) const;
     bool openReader(QFile *file, std::unique_ptr<ImportReader> *reader, QString *error) const;
 
     QString m_path;

@@ -21,6 +21,13 @@ bool JournalRowWriter::push(QList<BulkJournal::Row> batch)
     return true;
 }
 
+bool JournalRowWriter::drain()
+{
+    std::unique_lock<std::mutex> lock(m_mutex);
+    m_changed.wait(lock, [this] { return m_failed || (m_queue.empty() && !m_writing); });
+    return !m_failed;
+}
+
 bool JournalRowWriter::failed() const
 {
     std::lock_guard<std::mutex> lock(m_mutex);
@@ -61,10 +68,13 @@ void JournalRowWriter::work()
             return; // closing, and everything was written
         QList<BulkJournal::Row> batch = std::move(m_queue.front());
         m_queue.pop_front();
+        m_writing = true;
         m_changed.notify_all(); // room for the next batch
         lock.unlock();
         const bool written = journal.addRows(m_jobId, batch);
         lock.lock();
+        m_writing = false;
+        m_changed.notify_all(); // drain() may be waiting
         if (!written) {
             m_failed = true;
             m_error =

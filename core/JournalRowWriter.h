@@ -27,6 +27,8 @@ public:
     // Queues a batch; waits while the queue is full. False once a write has failed (nothing more
     // is written then).
     bool push(QList<BulkJournal::Row> batch);
+    // Waits until every batch pushed so far is written (committed); false once a write failed.
+    bool drain();
     // Whether a write has failed so far.
     bool failed() const;
     // Writes what is queued, stops the worker; false with *error when the journal could not be
@@ -44,6 +46,7 @@ private:
     std::condition_variable m_changed;
     std::deque<QList<BulkJournal::Row>> m_queue;
     bool m_closing = false;
+    bool m_writing = false; // a batch taken from the queue is being written
     bool m_failed = false;
     QString m_error;
     std::thread m_thread;

@@ -874,6 +874,13 @@ void ImportPage::resumeLastJob()
         return;
     }
     const BulkJournal::Job job = m_journal.job(jobId);
+    if (!job.prepared) {
+        showMessage(tr("Job %1 stopped while %2 was being prepared; finish it with: journy import "
+                       "--resume %1")
+                        .arg(jobId)
+                        .arg(job.file));
+        return;
+    }
     // A job goes only where it was meant to go: one started for staging must not land in
     // production because that profile happens to be active now. The CLI records a profile name
     // or, with --base-url, the URL.

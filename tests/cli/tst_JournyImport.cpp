@@ -29,6 +29,7 @@
 #include <QTest>
 
 #include <cmath>
+#include <csignal>
 #include <memory>
 #include <utility>
 
@@ -205,6 +206,14 @@ FaultPlan planFaults(double failRate, int rows, int minFailures, int maxFailures
 
 } // namespace
 
+// A sandbox whose limit never holds an import back: thousands of rows go in seconds.
+SandboxConfig unlimitedSandbox()
+{
+    SandboxConfig config = SandboxConfig::defaults();
+    config.rateLimit = 1000000;
+    return config;
+}
+
 // Runs expression once (it may start a process) and checks its exit code, showing the output when wrong.
 #define CHECK_IMPORT_JSON(run)                                                                               \
     QVERIFY2(importJsonProblems((run).out).isEmpty(),                                                        \
@@ -246,6 +255,15 @@ private slots:
     void serverErrorsAreRetried();
     void killedUserImportResumesWithEveryRow();
     void killedEventImportListsPossibleDuplicates();
+    void killedWhilePreparingResumesEveryRow();
+    void resumeOfPartlyPreparedJobChecksTheFile();
+    void resumeAcceptsTheOriginalCommand();
+    void resumeRefusesAnotherTargetUnlessForced();
+    void ctrlCWhilePreparingSaysHowToResume();
+    void ctrlCWhileSendingStopsCleanly();
+    void ctrlCWhileWaitingForThePacerStopsAtOnce();
+    void finishedJobKeepsItsSummaryAndFailedRowsOnly();
+    void listAndPruneJobs();
 
 private:
     // The sandbox of this test (replacing init()'s): its config plus the two keys.
@@ -267,6 +285,13 @@ private:
     // Runs an import of count rows in a child, kills it (SIGKILL) once the journal holds
     // killAfterDone rows done, and returns the job; the journal must show it stopped half-way.
     qint64 importAndKill(const QStringList &arguments, int count, int killAfterDone);
+    // Starts `journy import ARGUMENTS` told to hold once holdRows rows are journaled (the CLI's
+    // JOURNY_TEST_HOLD_PREPARING seam) and waits until it says so; null when it did not.
+    Child startHeld(const QStringList &arguments, int holdRows);
+    // The newest job in the journal, as another program sees it.
+    BulkJournal::Job newestJob();
+    // Waits (up to 30 s) until the job has at least rows rows done; false if the child ended first.
+    bool waitForDone(CliChild *child, qint64 jobId, qint64 rows);
 
     std::unique_ptr<QTemporaryDir> m_dir;
     ObservedSandbox *m_server = nullptr;
@@ -1491,6 +1516,425 @@ void TestJournyImport::killedEventImportListsPossibleDuplicates()
     }
     QCOMPARE(copies.size(), rows);
     QVERIFY(stored.size() <= rows + listed.size());
+}
+
+Child TestJournyImport::startHeld(const QStringList &arguments, int holdRows)
+{
+    auto child = std::make_unique<CliChild>();
+    const CliChild::Environment environment{
+        {QStringLiteral("JOURNY_API_KEY"), fullKey},
+        {QStringLiteral("JOURNY_TEST_HOLD_PREPARING"), QString::number(holdRows)}};
+    if (!child->start(QStringLiteral(JOURNY_CLI_EXE), importArguments(arguments, false), m_dir->path(),
+                      environment))
+        return nullptr;
+    QElapsedTimer clock;
+    clock.start();
+    while (!child->err.contains("preparing held") && child->finished()->isEmpty() &&
+           clock.elapsed() < 60000) {
+        QTest::qWait(10);
+        child->read();
+    }
+    if (!child->err.contains("preparing held")) {
+        qWarning("journy did not hold while preparing:\n%s%s", child->out.constData(),
+                 child->err.constData());
+        return nullptr;
+    }
+    return child;
+}
+
+BulkJournal::Job TestJournyImport::newestJob()
+{
+    BulkJournal journal;
+    QString error;
+    if (!journal.open(journalFile(), &error))
+        qWarning("cannot read the journal: %s", qPrintable(error));
+    const QList<BulkJournal::Job> jobs = journal.jobs();
+    return jobs.isEmpty() ? BulkJournal::Job() : jobs.constFirst();
+}
+
+bool TestJournyImport::waitForDone(CliChild *child, qint64 jobId, qint64 rows)
+{
+    BulkJournal journal;
+    QString error;
+    if (!journal.open(journalFile(), &error))
+        return false;
+    QElapsedTimer clock;
+    clock.start();
+    while (journal.counts(jobId).done < rows && child->finished()->isEmpty() && clock.elapsed() < 30000) {
+        QTest::qWait(10);
+        child->read();
+    }
+    return child->finished()->isEmpty() && journal.counts(jobId).done >= rows;
+}
+
+void TestJournyImport::killedWhilePreparingResumesEveryRow()
+{
+    startServer(unlimitedSandbox());
+    const int rows = 5000;
+    const QString file = write(QStringLiteral("users.csv"), usersCsv(QStringLiteral("pp"), 1, rows));
+    Child child = startHeld({QStringLiteral("--kind"), QStringLiteral("users"), file}, 2000);
+    QVERIFY(child);
+    // Killed with the first 2,000 rows journaled: the job says it holds part of the file.
+    child->process()->kill(); // SIGKILL
+    QVERIFY(child->finished()->wait(10000));
+    const BulkJournal::Job job = newestJob();
+    QVERIFY(job.id > 0);
+    QCOMPARE(job.prepared, false);
+    QCOMPARE(job.finished, false);
+    QCOMPARE(job.preparedRows, 2000);
+    QCOMPARE(job.fileSize, QFileInfo(file).size());
+    QCOMPARE(job.fileSha256.size(), 64);
+    QCOMPARE(requestsSoFar(), 0);
+
+    // The resume prepares the other 3,000 rows first, then sends all 5,000, each once.
+    const CliRun run = import({QStringLiteral("--resume"), QStringLiteral("last")});
+    COMPARE_EXIT(run, 0);
+    QCOMPARE(jobOnFirstLine(run.err), job.id);
+    QVERIFY2(run.errors().contains(QLatin1String("2000 row(s) journaled); preparing the rest")),
+             qPrintable(run.describe()));
+    QVERIFY2(
+        run.text().contains(QStringLiteral("job %1: %2 of %2 row(s) done, 0 failed").arg(job.id).arg(rows)),
+        qPrintable(run.describe()));
+    const QJsonObject stats = inspect(QStringLiteral("/_sandbox/stats"));
+    QCOMPARE(stats.value(QLatin1String("users")).toInt(), rows);
+    QCOMPARE(stats.value(QLatin1String("requests")).toInt(), rows);
+    for (int n : {1, 2000, 2001, 4999, 5000})
+        QCOMPARE(user(QStringLiteral("pp-%1").arg(n))
+                     .value(QLatin1String("properties"))
+                     .toObject()
+                     .value(QLatin1String("seq")),
+                 QJsonValue(n));
+}
+
+void TestJournyImport::resumeOfPartlyPreparedJobChecksTheFile()
+{
+    startServer(unlimitedSandbox());
+    const int rows = 4500;
+    const QByteArray csv = usersCsv(QStringLiteral("pc"), 1, rows);
+    const QString file = write(QStringLiteral("users.csv"), csv);
+    Child child = startHeld({QStringLiteral("--kind"), QStringLiteral("users"), file}, 2000);
+    QVERIFY(child);
+    child->process()->kill();
+    QVERIFY(child->finished()->wait(10000));
+    const qint64 jobId = newestJob().id;
+
+    // The same size, one row changed after the job was made: it cannot go on from row 2,001.
+    QByteArray changed = csv;
+    changed.replace("pc-4000,", "pc-4009,");
+    QCOMPARE(changed.size(), csv.size());
+    write(QStringLiteral("users.csv"), changed);
+    CliRun run = import({QStringLiteral("--resume"), QStringLiteral("last")});
+    QVERIFY2(run.exitCode != 0 && !run.crashed, qPrintable(run.describe()));
+    QVERIFY2(run.errors().contains(QStringLiteral("job %1 cannot be resumed").arg(jobId)) &&
+                 run.errors().contains(QLatin1String("other content (SHA-256")),
+             qPrintable(run.describe()));
+    // Gone: the same.
+    QVERIFY(QFile::remove(file));
+    run = import({QStringLiteral("--resume"), QStringLiteral("last")});
+    QVERIFY2(run.exitCode != 0 &&
+                 run.errors().contains(QStringLiteral("job %1 cannot be resumed").arg(jobId)),
+             qPrintable(run.describe()));
+    QCOMPARE(requestsSoFar(), 0);
+    // The original file back: the job goes on.
+    write(QStringLiteral("users.csv"), csv);
+    run = import({QStringLiteral("--resume"), QStringLiteral("last")});
+    COMPARE_EXIT(run, 0);
+    QCOMPARE(inspect(QStringLiteral("/_sandbox/stats")).value(QLatin1String("users")).toInt(), rows);
+    QCOMPARE(requestsSoFar(), rows);
+}
+
+void TestJournyImport::resumeAcceptsTheOriginalCommand()
+{
+    startServer(unlimitedSandbox());
+    const int rows = 4500;
+    const QString file = write(QStringLiteral("users.csv"), usersCsv(QStringLiteral("ro"), 1, rows));
+    const QStringList original{QStringLiteral("--kind"), QStringLiteral("users"), file,
+                               QStringLiteral("--map"), QStringLiteral("plan=prop.tier")};
+    Child child = startHeld(original, 2000);
+    QVERIFY(child);
+    child->process()->kill();
+    QVERIFY(child->finished()->wait(10000));
+    const qint64 jobId = newestJob().id;
+    const QStringList resumeLast{QStringLiteral("--resume"), QStringLiteral("last")};
+
+    // What differs from the job is named, and nothing is sent.
+    struct Refused
+    {
+        QStringList arguments;
+        QString message;
+    };
+    const QString other = write(QStringLiteral("other.csv"), usersCsv(QStringLiteral("ro"), 1, 10));
+    const QList<Refused> refused{
+        {{QStringLiteral("--kind"), QStringLiteral("accounts"), file, QStringLiteral("--map"),
+          QStringLiteral("plan=prop.tier")},
+         QStringLiteral("this command imports --kind accounts, the job --kind users")},
+        {{QStringLiteral("--kind"), QStringLiteral("users"), file},
+         QStringLiteral("column plan maps to prop.plan here, to prop.tier in the job")},
+        {{QStringLiteral("--kind"), QStringLiteral("users"), other, QStringLiteral("--map"),
+          QStringLiteral("plan=prop.tier")},
+         QStringLiteral("FILE is not the job's file")},
+    };
+    for (const Refused &entry : refused) {
+        const CliRun run = import(entry.arguments + resumeLast);
+        COMPARE_EXIT(run, 1);
+        QVERIFY2(run.errors().contains(QStringLiteral("--resume %1: ").arg(jobId)) &&
+                     run.errors().contains(entry.message),
+                 qPrintable(run.describe()));
+    }
+    QCOMPARE(requestsSoFar(), 0);
+
+    // The original command with --resume last appended: the job goes on.
+    const CliRun run = import(original + resumeLast);
+    COMPARE_EXIT(run, 0);
+    QCOMPARE(jobOnFirstLine(run.err), jobId);
+    QVERIFY2(run.text().contains(QStringLiteral("job %1: %2 of %2 row(s) done").arg(jobId).arg(rows)),
+             qPrintable(run.describe()));
+    QCOMPARE(requestsSoFar(), rows);
+    QCOMPARE(user(QStringLiteral("ro-7"))
+                 .value(QLatin1String("properties"))
+                 .toObject()
+                 .value(QLatin1String("tier")),
+             QJsonValue(QStringLiteral("Pro")));
+}
+
+void TestJournyImport::resumeRefusesAnotherTargetUnlessForced()
+{
+    startServer(unlimitedSandbox());
+    const int rows = 4500;
+    const QString file = write(QStringLiteral("users.csv"), usersCsv(QStringLiteral("rt"), 1, rows));
+    Child child = startHeld({QStringLiteral("--kind"), QStringLiteral("users"), file}, 2000);
+    QVERIFY(child);
+    child->process()->kill();
+    QVERIFY(child->finished()->wait(10000));
+    const qint64 jobId = newestJob().id;
+
+    SandboxConfig config = unlimitedSandbox();
+    config.keys.insert(fullKey, {SandboxConfig::allPermissions(), true});
+    ObservedSandbox other(config);
+    QVERIFY(other.start());
+    const QString otherUrl = other.baseUrl().toString();
+    const QStringList resumeElsewhere{QStringLiteral("--base-url"), otherUrl, QStringLiteral("import"),
+                                      QStringLiteral("--resume"), QStringLiteral("last")};
+    CliRun run = start(resumeElsewhere)->finish(60000);
+    COMPARE_EXIT(run, 1);
+    QVERIFY2(run.errors().contains(QStringLiteral("the job sends to %1, this command to %2")
+                                       .arg(m_server->baseUrl().toString(), otherUrl)) &&
+                 run.errors().contains(QLatin1String("--force-target")),
+             qPrintable(run.describe()));
+    QCOMPARE(requestsSoFar(), 0);
+
+    // Said explicitly: the rest of the job goes there, and the job remembers it.
+    run = start(resumeElsewhere + QStringList{QStringLiteral("--force-target")})->finish(60000);
+    COMPARE_EXIT(run, 0);
+    QCOMPARE(jobOnFirstLine(run.err), jobId);
+    QCOMPARE(requestsSoFar(), 0);
+    QNetworkReply *reply = m_nam.get(QNetworkRequest(QUrl(otherUrl + QStringLiteral("/_sandbox/stats"))));
+    QSignalSpy spy(reply, &QNetworkReply::finished);
+    QVERIFY(reply->isFinished() || spy.wait(5000));
+    reply->deleteLater();
+    QCOMPARE(QJsonDocument::fromJson(reply->readAll()).object().value(QLatin1String("users")).toInt(), rows);
+    QCOMPARE(newestJob().profile, otherUrl);
+}
+
+void TestJournyImport::ctrlCWhilePreparingSaysHowToResume()
+{
+    startServer(unlimitedSandbox());
+    const int rows = 4500;
+    const QString file = write(QStringLiteral("users.csv"), usersCsv(QStringLiteral("ci"), 1, rows));
+    Child child = startHeld({QStringLiteral("--kind"), QStringLiteral("users"), file}, 2000);
+    QVERIFY(child);
+    QCOMPARE(::kill(static_cast<pid_t>(child->process()->processId()), SIGINT), 0);
+    const CliRun run = child->finish(30000);
+    COMPARE_EXIT(run, 130);
+    const qint64 jobId = newestJob().id;
+    QVERIFY2(
+        run.errors().contains(QStringLiteral("interrupted while preparing the file (2000 row(s) journaled "
+                                             "as job %1); resume with: journy import --resume %1")
+                                  .arg(jobId)),
+        qPrintable(run.describe()));
+    QCOMPARE(newestJob().prepared, false);
+    QCOMPARE(requestsSoFar(), 0);
+
+    // Exactly the command it gave (the job knows where it goes).
+    const CliRun resumed =
+        start({QStringLiteral("import"), QStringLiteral("--resume"), QString::number(jobId)})->finish(60000);
+    COMPARE_EXIT(resumed, 0);
+    QCOMPARE(inspect(QStringLiteral("/_sandbox/stats")).value(QLatin1String("users")).toInt(), rows);
+    QCOMPARE(requestsSoFar(), rows);
+}
+
+void TestJournyImport::ctrlCWhileSendingStopsCleanly()
+{
+    // Each answer takes 300 ms: requests are on the wire when Ctrl+C comes.
+    SandboxConfig config = SandboxConfig::defaults();
+    config.faults.latencyMs = 300;
+    startServer(config);
+    const int rows = 200;
+    const QString file = write(QStringLiteral("users.csv"), usersCsv(QStringLiteral("cs"), 1, rows));
+    Child child = start(importArguments({QStringLiteral("--kind"), QStringLiteral("users"), file}, false));
+    QTRY_VERIFY_WITH_TIMEOUT((child->read(), jobOnFirstLine(child->err) > 0), 30000);
+    const qint64 jobId = jobOnFirstLine(child->err);
+    QVERIFY(waitForDone(child.get(), jobId, 8));
+    QCOMPARE(::kill(static_cast<pid_t>(child->process()->processId()), SIGINT), 0);
+    const CliRun run = child->finish(30000);
+    COMPARE_EXIT(run, 130);
+    QVERIFY2(run.text().contains(
+                 QStringLiteral("interrupted (resume with: journy import --resume %1)").arg(jobId)),
+             qPrintable(run.describe()));
+    // Clean: the requests on the wire were answered and journaled, none is left in flight.
+    BulkJournal journal;
+    QString error;
+    QVERIFY2(journal.open(journalFile(), &error), qPrintable(error));
+    const BulkJournal::Counts counts = journal.counts(jobId);
+    QCOMPARE(counts.inFlight, 0);
+    QVERIFY(counts.pending > 0);
+    QCOMPARE(requestsSoFar(), counts.done);
+
+    const CliRun resumed = import({QStringLiteral("--resume"), QString::number(jobId)});
+    COMPARE_EXIT(resumed, 0);
+    QCOMPARE(recoveredRows(resumed.err), 0);
+    QCOMPARE(inspect(QStringLiteral("/_sandbox/stats")).value(QLatin1String("users")).toInt(), rows);
+    QCOMPARE(requestsSoFar(), rows);
+}
+
+void TestJournyImport::ctrlCWhileWaitingForThePacerStopsAtOnce()
+{
+    const int rows = 5;
+    const QString file = write(QStringLiteral("users.csv"), usersCsv(QStringLiteral("cw"), 1, rows));
+    // 2 requests a minute, evenly spread: after the first the import waits 30 s for the next.
+    Child child = start(importArguments({QStringLiteral("--kind"), QStringLiteral("users"), file,
+                                         QStringLiteral("--rate"), QStringLiteral("2")},
+                                        false));
+    QTRY_VERIFY_WITH_TIMEOUT((child->read(), jobOnFirstLine(child->err) > 0), 30000);
+    const qint64 jobId = jobOnFirstLine(child->err);
+    QVERIFY(waitForDone(child.get(), jobId, 1));
+    QElapsedTimer clock;
+    clock.start();
+    QCOMPARE(::kill(static_cast<pid_t>(child->process()->processId()), SIGINT), 0);
+    const CliRun run = child->finish(55000);
+    COMPARE_EXIT(run, 130);
+    // Not when the pacer's wait is over.
+    QVERIFY2(clock.elapsed() < 20000, qPrintable(QString::number(clock.elapsed())));
+    QVERIFY2(
+        run.text().contains(QStringLiteral("job %1: 1 of 5 row(s) done, 0 failed, interrupted (resume with: "
+                                           "journy import --resume %1)")
+                                .arg(jobId)),
+        qPrintable(run.describe()));
+    QCOMPARE(requestsSoFar(), 1);
+}
+
+void TestJournyImport::finishedJobKeepsItsSummaryAndFailedRowsOnly()
+{
+    startServer(unlimitedSandbox());
+    // 3,000 rows with 1 KB of cells each (3 MB journaled), two of them invalid.
+    const int rows = 3000;
+    const QByteArray note(1000, 'n');
+    QByteArray csv = "userId,email,note\n";
+    for (int n = 1; n <= rows; ++n)
+        csv += QStringLiteral("sh-%1,%2,%3\n")
+                   .arg(n)
+                   .arg(n == 5 || n == 2500 ? QStringLiteral("not-an-email")
+                                            : QStringLiteral("sh%1@example.com").arg(n))
+                   .arg(QString::fromLatin1(note))
+                   .toUtf8();
+    const QString file = write(QStringLiteral("users.csv"), csv);
+    const QString failed = m_dir->filePath(QStringLiteral("failed.csv"));
+    const CliRun run = import(
+        {QStringLiteral("--kind"), QStringLiteral("users"), file, QStringLiteral("--failed-out"), failed});
+    COMPARE_EXIT(run, 3);
+    const qint64 jobId = jobOnFirstLine(run.err);
+    QVERIFY2(run.text().contains(QStringLiteral("job %1: 2998 of 3000 row(s) done, 2 failed").arg(jobId)),
+             qPrintable(run.describe()));
+
+    // The journal (with its WAL) is a fraction of the 3 MB of cells it held: only the summary and
+    // the two failed rows are left.
+    qint64 bytes = 0;
+    for (const QString &suffix : {QString(), QStringLiteral("-wal")})
+        bytes += QFileInfo(journalFile() + suffix).size();
+    qInfo("journal after the job: %lld bytes for %lld bytes of input", bytes, qint64(csv.size()));
+    QVERIFY2(bytes < csv.size() / 10,
+             qPrintable(QString::number(bytes) + QLatin1Char('\n') + run.describe()));
+    // Private to its owner, like every file beside it.
+    for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")}) {
+        if (QFile::exists(journalFile() + suffix))
+            QCOMPARE(QFile::permissions(journalFile() + suffix) & 0x0077, QFileDevice::Permissions());
+    }
+
+    BulkJournal journal;
+    QString error;
+    QVERIFY2(journal.open(journalFile(), &error), qPrintable(error));
+    const BulkJournal::Counts counts = journal.counts(jobId);
+    QCOMPARE(counts.done, 2998);
+    QCOMPARE(counts.failed, 2);
+    QCOMPARE(counts.total(), rows);
+    const QList<BulkJournal::Row> failedRows = journal.failedRows(jobId);
+    QCOMPARE(failedRows.size(), 2);
+    QCOMPARE(failedRows.at(1).number, 2500);
+    QCOMPARE(failedRows.at(1).values.value(0), QStringLiteral("sh-2500"));
+    QVERIFY(journal.job(jobId).finished);
+}
+
+void TestJournyImport::listAndPruneJobs()
+{
+    startServer(unlimitedSandbox());
+    // One finished job, one stopped while it was prepared.
+    const QString small = write(QStringLiteral("small.csv"), usersCsv(QStringLiteral("lp"), 1, 3));
+    COMPARE_EXIT(import({QStringLiteral("--kind"), QStringLiteral("users"), small}), 0);
+    QByteArray accounts = "accountId,plan\n";
+    for (int n = 1; n <= 4500; ++n)
+        accounts += QStringLiteral("acc-%1,Pro\n").arg(n).toUtf8();
+    const QString big = write(QStringLiteral("big.csv"), accounts);
+    Child child = startHeld({QStringLiteral("--kind"), QStringLiteral("accounts"), big}, 2000);
+    QVERIFY(child);
+    child->process()->kill();
+    QVERIFY(child->finished()->wait(10000));
+
+    const QString url = m_server->baseUrl().toString();
+    CliRun run = import({QStringLiteral("--list")});
+    COMPARE_EXIT(run, 0);
+    QStringList lines = run.text().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 2);
+    const QString today = QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyy-MM-dd"));
+    QVERIFY2(
+        lines.at(0).startsWith(QLatin1String("job 2\tstopped-preparing\taccounts\t2000 row(s): 0 done, 0 "
+                                             "failed, 2000 left\t") +
+                               today) &&
+            lines.at(0).endsWith(QLatin1Char('\t') + url + QLatin1Char('\t') +
+                                 QFileInfo(big).absoluteFilePath()),
+        qPrintable(run.describe()));
+    QVERIFY2(
+        lines.at(1).startsWith(QLatin1String("job 1\tfinished\tusers\t3 row(s): 3 done, 0 failed, 0 left\t")),
+        qPrintable(run.describe()));
+    run = importJson({QStringLiteral("--list")});
+    COMPARE_EXIT(run, 0);
+    const QJsonArray jobs = run.json().value(QLatin1String("jobs")).toArray();
+    QCOMPARE(jobs.size(), 2);
+    QCOMPARE(jobs.at(1).toObject().value(QLatin1String("state")).toString(), QStringLiteral("finished"));
+    QCOMPARE(jobs.at(1).toObject().value(QLatin1String("done")).toInt(), 3);
+    QCOMPARE(jobs.at(1).toObject().value(QLatin1String("target")).toString(), url);
+
+    // --older-than: today's jobs are younger than a day; then every finished job goes.
+    run = import({QStringLiteral("--prune"), QStringLiteral("--older-than"), QStringLiteral("1")});
+    COMPARE_EXIT(run, 0);
+    QVERIFY2(run.text().startsWith(QLatin1String("pruned 0 finished job(s); 1 unfinished job(s) kept")),
+             qPrintable(run.describe()));
+    run = import({QStringLiteral("--prune")});
+    COMPARE_EXIT(run, 0);
+    QVERIFY2(run.text().startsWith(QLatin1String("pruned 1 finished job(s); 1 unfinished job(s) kept")),
+             qPrintable(run.describe()));
+    run = import({QStringLiteral("--list")});
+    lines = run.text().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 1);
+    QVERIFY2(lines.at(0).startsWith(QLatin1String("job 2\tstopped-preparing")), qPrintable(run.describe()));
+    BulkJournal journal;
+    QString error;
+    QVERIFY2(journal.open(journalFile(), &error), qPrintable(error));
+    QCOMPARE(journal.job(1).id, 0);
+    QCOMPARE(journal.counts(1).total(), 0);
+    QCOMPARE(journal.counts(2).total(), 2000);
+    // The unfinished job is still whole: it resumes.
+    COMPARE_EXIT(import({QStringLiteral("--resume"), QStringLiteral("last")}), 0);
+    QCOMPARE(inspect(QStringLiteral("/_sandbox/stats")).value(QLatin1String("accounts")).toInt(), 4500);
 }
 
 QTEST_MAIN(TestJournyImport)
