@@ -158,6 +158,9 @@ private slots:
     void firstLineAndDefaultKey();
     void fixedPort();
     void portInUse();
+    void connectionFlags();
+    void acceptingResumesAfterRunningOutOfFiles();
+    void fileLimitIsRaisedToTheHardLimit();
     void keyFlagReplacesTheDefaultKey();
     void configFileIsHonoured();
     void flagsOverrideTheConfigFile();
@@ -172,9 +175,6 @@ private slots:
     void failRateAndSeed();
     void faultSequenceIsReproducibleAcrossRuns();
     void latencyAndGarbleFlags();
-    void connectionFlags();
-    void acceptingResumesAfterRunningOutOfFiles();
-    void fileLimitIsRaisedToTheHardLimit();
 
 private:
     Answer call(const QUrl &base, const QByteArray &method, const QString &path, const QUrlQuery &query = {},
@@ -302,6 +302,87 @@ void TestSandboxCli::portInUse()
         QStringLiteral("journy-sandbox: cannot listen on 127.0.0.1:%1: The bound address is already in use\n")
             .arg(taken.serverPort())
             .toUtf8());
+}
+
+void TestSandboxCli::connectionFlags()
+{
+    // One connection at a time, and 200 ms to send a head: a silent client holds the one place
+    // until it is cut off with a 408, and a second client meanwhile gets a 503 at once.
+    SandboxProcess sandbox({QStringLiteral("--max-connections"), QStringLiteral("1"),
+                            QStringLiteral("--header-timeout"), QStringLiteral("200")});
+    const QUrl base = sandbox.baseUrl();
+    QVERIFY(base.isValid());
+    auto readToEnd = [](QTcpSocket &socket) {
+        QByteArray received;
+        QElapsedTimer clock;
+        clock.start();
+        while (socket.state() == QAbstractSocket::ConnectedState && clock.elapsed() < 15000) {
+            socket.waitForReadyRead(100);
+            received += socket.readAll();
+        }
+        return received + socket.readAll();
+    };
+    QTcpSocket silent;
+    silent.connectToHost(QHostAddress::LocalHost, quint16(base.port()));
+    QVERIFY(silent.waitForConnected(5000));
+    // A request on another connection shows the silent one was accepted first (in order).
+    QTcpSocket second;
+    second.connectToHost(QHostAddress::LocalHost, quint16(base.port()));
+    QVERIFY(second.waitForConnected(5000));
+    second.write("GET /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Api-Key: sandbox\r\n\r\n");
+    const QByteArray refused = readToEnd(second);
+    QVERIFY2(refused.startsWith("HTTP/1.1 503 Service Unavailable\r\n"), refused.constData());
+    QVERIFY2(refused.contains("The sandbox is serving its limit of 1 connections"), refused.constData());
+    const QByteArray timedOut = readToEnd(silent);
+    QVERIFY2(timedOut.startsWith("HTTP/1.1 408 Request Timeout\r\n"), timedOut.constData());
+    QVERIFY2(timedOut.contains("The request head did not arrive within 200 ms"), timedOut.constData());
+}
+
+void TestSandboxCli::acceptingResumesAfterRunningOutOfFiles()
+{
+    // With few file descriptors, 100 silent clients exhaust them and accept() fails. Once the
+    // header timeout has closed the silent ones, a new client must be answered, not left in the
+    // kernel's queue for ever (as a server that stops accepting on the error would).
+    SandboxProcess sandbox({QStringLiteral("--header-timeout"), QStringLiteral("300")}, 48);
+    const QUrl base = sandbox.baseUrl();
+    QVERIFY(base.isValid());
+    std::vector<std::unique_ptr<QTcpSocket>> silent;
+    for (int i = 0; i < 100; ++i) {
+        silent.push_back(std::make_unique<QTcpSocket>());
+        silent.back()->connectToHost(QHostAddress::LocalHost, quint16(base.port()));
+        QVERIFY(silent.back()->waitForConnected(5000));
+    }
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, quint16(base.port()));
+    QVERIFY(client.waitForConnected(5000));
+    client.write(
+        "GET /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Api-Key: sandbox\r\nConnection: close\r\n\r\n");
+    QByteArray received;
+    QElapsedTimer clock;
+    clock.start();
+    // The silent clients read their 408s and close (in this event loop), freeing the server's files.
+    while (client.state() == QAbstractSocket::ConnectedState && clock.elapsed() < 30000) {
+        QTest::qWait(20);
+        received += client.readAll();
+    }
+    received += client.readAll();
+    QVERIFY2(received.startsWith("HTTP/1.1 200 "), received.constData());
+    QVERIFY(sandbox.isRunning());
+}
+
+void TestSandboxCli::fileLimitIsRaisedToTheHardLimit()
+{
+    // A soft limit of 256 would run out long before the default cap of 512 connections.
+    SandboxProcess sandbox({}, 256, 2048);
+    QVERIFY(sandbox.baseUrl().isValid());
+    QFile limits(QStringLiteral("/proc/%1/limits").arg(sandbox.processId()));
+    QVERIFY(limits.open(QIODevice::ReadOnly));
+    const QString text = QString::fromLatin1(limits.readAll());
+    static const QRegularExpression openFiles(QStringLiteral("Max open files\\s+(\\d+)\\s+(\\d+)"));
+    const QRegularExpressionMatch match = openFiles.match(text);
+    QVERIFY2(match.hasMatch(), qPrintable(text));
+    QCOMPARE(match.captured(1), QStringLiteral("2048"));
+    QCOMPARE(match.captured(2), QStringLiteral("2048"));
 }
 
 void TestSandboxCli::keyFlagReplacesTheDefaultKey()
@@ -541,6 +622,9 @@ void TestSandboxCli::help()
     // Every flag of the command line, including the fault flags beyond the list.
     const QStringList flags = {QStringLiteral("--host <ADDRESS>"),
                                QStringLiteral("--port <PORT>"),
+                               QStringLiteral("--header-timeout <MS>"),
+                               QStringLiteral("--idle-timeout <MS>"),
+                               QStringLiteral("--max-connections <N>"),
                                QStringLiteral("--config <FILE>"),
                                QStringLiteral("--data <FILE>"),
                                QStringLiteral("--key <KEY>"),
@@ -554,9 +638,6 @@ void TestSandboxCli::help()
                                QStringLiteral("--burst-rate <P>"),
                                QStringLiteral("--burst-length <N>"),
                                QStringLiteral("--seed <N>"),
-                               QStringLiteral("--header-timeout <MS>"),
-                               QStringLiteral("--idle-timeout <MS>"),
-                               QStringLiteral("--max-connections <N>"),
                                QStringLiteral("--help"),
                                QStringLiteral("--version")};
     for (const QString &flag : flags)
@@ -739,87 +820,6 @@ void TestSandboxCli::latencyAndGarbleFlags()
         QJsonDocument::fromJson(answer.body, &error);
         QVERIFY2(error.error != QJsonParseError::NoError, answer.body.constData());
     }
-}
-
-void TestSandboxCli::connectionFlags()
-{
-    // One connection at a time, and 200 ms to send a head: a silent client holds the one place
-    // until it is cut off with a 408, and a second client meanwhile gets a 503 at once.
-    SandboxProcess sandbox({QStringLiteral("--max-connections"), QStringLiteral("1"),
-                            QStringLiteral("--header-timeout"), QStringLiteral("200")});
-    const QUrl base = sandbox.baseUrl();
-    QVERIFY(base.isValid());
-    auto readToEnd = [](QTcpSocket &socket) {
-        QByteArray received;
-        QElapsedTimer clock;
-        clock.start();
-        while (socket.state() == QAbstractSocket::ConnectedState && clock.elapsed() < 15000) {
-            socket.waitForReadyRead(100);
-            received += socket.readAll();
-        }
-        return received + socket.readAll();
-    };
-    QTcpSocket silent;
-    silent.connectToHost(QHostAddress::LocalHost, quint16(base.port()));
-    QVERIFY(silent.waitForConnected(5000));
-    // A request on another connection shows the silent one was accepted first (in order).
-    QTcpSocket second;
-    second.connectToHost(QHostAddress::LocalHost, quint16(base.port()));
-    QVERIFY(second.waitForConnected(5000));
-    second.write("GET /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Api-Key: sandbox\r\n\r\n");
-    const QByteArray refused = readToEnd(second);
-    QVERIFY2(refused.startsWith("HTTP/1.1 503 Service Unavailable\r\n"), refused.constData());
-    QVERIFY2(refused.contains("The sandbox is serving its limit of 1 connections"), refused.constData());
-    const QByteArray timedOut = readToEnd(silent);
-    QVERIFY2(timedOut.startsWith("HTTP/1.1 408 Request Timeout\r\n"), timedOut.constData());
-    QVERIFY2(timedOut.contains("The request head did not arrive within 200 ms"), timedOut.constData());
-}
-
-void TestSandboxCli::acceptingResumesAfterRunningOutOfFiles()
-{
-    // With few file descriptors, 100 silent clients exhaust them and accept() fails. Once the
-    // header timeout has closed the silent ones, a new client must be answered, not left in the
-    // kernel's queue for ever (as a server that stops accepting on the error would).
-    SandboxProcess sandbox({QStringLiteral("--header-timeout"), QStringLiteral("300")}, 48);
-    const QUrl base = sandbox.baseUrl();
-    QVERIFY(base.isValid());
-    std::vector<std::unique_ptr<QTcpSocket>> silent;
-    for (int i = 0; i < 100; ++i) {
-        silent.push_back(std::make_unique<QTcpSocket>());
-        silent.back()->connectToHost(QHostAddress::LocalHost, quint16(base.port()));
-        QVERIFY(silent.back()->waitForConnected(5000));
-    }
-    QTcpSocket client;
-    client.connectToHost(QHostAddress::LocalHost, quint16(base.port()));
-    QVERIFY(client.waitForConnected(5000));
-    client.write(
-        "GET /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Api-Key: sandbox\r\nConnection: close\r\n\r\n");
-    QByteArray received;
-    QElapsedTimer clock;
-    clock.start();
-    // The silent clients read their 408s and close (in this event loop), freeing the server's files.
-    while (client.state() == QAbstractSocket::ConnectedState && clock.elapsed() < 30000) {
-        QTest::qWait(20);
-        received += client.readAll();
-    }
-    received += client.readAll();
-    QVERIFY2(received.startsWith("HTTP/1.1 200 "), received.constData());
-    QVERIFY(sandbox.isRunning());
-}
-
-void TestSandboxCli::fileLimitIsRaisedToTheHardLimit()
-{
-    // A soft limit of 256 would run out long before the default cap of 512 connections.
-    SandboxProcess sandbox({}, 256, 2048);
-    QVERIFY(sandbox.baseUrl().isValid());
-    QFile limits(QStringLiteral("/proc/%1/limits").arg(sandbox.processId()));
-    QVERIFY(limits.open(QIODevice::ReadOnly));
-    const QString text = QString::fromLatin1(limits.readAll());
-    static const QRegularExpression openFiles(QStringLiteral("Max open files\\s+(\\d+)\\s+(\\d+)"));
-    const QRegularExpressionMatch match = openFiles.match(text);
-    QVERIFY2(match.hasMatch(), qPrintable(text));
-    QCOMPARE(match.captured(1), QStringLiteral("2048"));
-    QCOMPARE(match.captured(2), QStringLiteral("2048"));
 }
 
 QTEST_GUILESS_MAIN(TestSandboxCli)
