@@ -172,9 +172,10 @@ int main(int argc, char *argv[])
         return 1;
     }
     SandboxConfig::Connections &connections = settings.connections;
-    if (!whole(headerTimeout, 100, 600000, &connections.headerTimeoutMs) ||
-        !whole(idleTimeout, 100, 600000, &connections.idleTimeoutMs) ||
-        !whole(maxConnections, 1, 100000, &connections.maxConnections))
+    using Limits = SandboxConfig::Connections;
+    if (!whole(headerTimeout, Limits::MinTimeoutMs, Limits::MaxTimeoutMs, &connections.headerTimeoutMs) ||
+        !whole(idleTimeout, Limits::MinTimeoutMs, Limits::MaxTimeoutMs, &connections.idleTimeoutMs) ||
+        !whole(maxConnections, 1, Limits::MaxConnectionsLimit, &connections.maxConnections))
         return 1;
     raiseFileLimit();
     SandboxServer server(settings);

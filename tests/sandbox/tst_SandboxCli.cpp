@@ -159,6 +159,7 @@ private slots:
     void fixedPort();
     void portInUse();
     void connectionFlags();
+    void connectionsFromTheConfigFile();
     void acceptingResumesAfterRunningOutOfFiles();
     void fileLimitIsRaisedToTheHardLimit();
     void keyFlagReplacesTheDefaultKey();
@@ -338,6 +339,27 @@ void TestSandboxCli::connectionFlags()
     QVERIFY2(timedOut.contains("The request head did not arrive within 200 ms"), timedOut.constData());
 }
 
+void TestSandboxCli::connectionsFromTheConfigFile()
+{
+    const QString path = writeFile(QStringLiteral("connections.json"),
+                                   R"({"connections": {"headerTimeoutMs": 150, "maxConnections": 3}})");
+    SandboxProcess sandbox({QStringLiteral("--config"), path});
+    const QUrl base = sandbox.baseUrl();
+    QVERIFY(base.isValid());
+    QTcpSocket silent;
+    silent.connectToHost(QHostAddress::LocalHost, quint16(base.port()));
+    QVERIFY(silent.waitForConnected(5000));
+    QByteArray received;
+    QElapsedTimer clock;
+    clock.start();
+    while (silent.state() == QAbstractSocket::ConnectedState && clock.elapsed() < 15000) {
+        silent.waitForReadyRead(100);
+        received += silent.readAll();
+    }
+    received += silent.readAll();
+    QVERIFY2(received.contains("The request head did not arrive within 150 ms"), received.constData());
+}
+
 void TestSandboxCli::acceptingResumesAfterRunningOutOfFiles()
 {
     // With few file descriptors, 100 silent clients exhaust them and accept() fails. Once the
@@ -504,7 +526,8 @@ void TestSandboxCli::badConfigFile_data()
                                 << QStringLiteral("not a JSON object (the file holds a JSON array)");
     QTest::newRow("unknown member") << QByteArray(R"({"keyz": {}})")
                                     << QStringLiteral("unknown member 'keyz' (known: keys, rateLimit, "
-                                                      "rateWindowSeconds, websites, segments, faults)");
+                                                      "rateWindowSeconds, websites, segments, faults, "
+                                                      "connections)");
     QTest::newRow("bad permission")
         << QByteArray(R"({"keys": {"k": {"permissions": ["TrackData", "Admin"]}}})")
         << QStringLiteral("keys.k: unknown permission 'Admin' (known: %1)").arg(permissions);
@@ -543,6 +566,19 @@ void TestSandboxCli::badConfigFile_data()
         << QStringLiteral("websites.demo.example.com must be the snippet, a string");
     QTest::newRow("websites not an object") << QByteArray(R"({"websites": ["demo.example.com"]})")
                                             << QStringLiteral("websites must map each domain to its snippet");
+    QTest::newRow("header timeout 0")
+        << QByteArray(R"({"connections": {"headerTimeoutMs": 0}})")
+        << QStringLiteral("connections.headerTimeoutMs must be a whole number from 100 to 600000");
+    QTest::newRow("idle timeout too long")
+        << QByteArray(R"({"connections": {"idleTimeoutMs": 1e9}})")
+        << QStringLiteral("connections.idleTimeoutMs must be a whole number from 100 to 600000");
+    QTest::newRow("max connections fraction")
+        << QByteArray(R"({"connections": {"maxConnections": 2.5}})")
+        << QStringLiteral("connections.maxConnections must be a whole number from 1 to 100000");
+    QTest::newRow("unknown connection setting")
+        << QByteArray(R"({"connections": {"timeout": 5}})")
+        << QStringLiteral("connections: unknown member 'timeout' (known: headerTimeoutMs, idleTimeoutMs, "
+                          "maxConnections)");
 }
 
 void TestSandboxCli::badConfigFile()
@@ -661,6 +697,10 @@ void TestSandboxCli::help()
                                 QStringLiteral("\"burstRate\""),
                                 QStringLiteral("\"burstLength\""),
                                 QStringLiteral("\"seed\""),
+                                QStringLiteral("\"connections\""),
+                                QStringLiteral("\"headerTimeoutMs\""),
+                                QStringLiteral("\"idleTimeoutMs\""),
+                                QStringLiteral("\"maxConnections\""),
                                 QStringLiteral("\"TrackData\""),
                                 QStringLiteral("\"ReadEvents\""),
                                 QStringLiteral("\"ReadProperties\""),
