@@ -109,6 +109,8 @@ int main(int argc, char *argv[])
                                          QStringLiteral("N"));
     const QCommandLineOption seed(QStringLiteral("seed"), QStringLiteral("Seed for the faults (default 1)."),
                                   QStringLiteral("N"));
+    parser.addOptions({host, port, config, data, key, rateLimit, rateWindow, latency, jitter, failRate,
+                       dropRate, garbleRate, burstRate, burstLength, seed});
     const QCommandLineOption headerTimeout(
         QStringLiteral("header-timeout"),
         QStringLiteral("Milliseconds a client has to send a request's head (default 10000); then 408."),
@@ -122,8 +124,6 @@ int main(int argc, char *argv[])
         QStringLiteral("max-connections"),
         QStringLiteral("Connections served at once (default 512); beyond them a client gets a 503."),
         QStringLiteral("N"));
-    parser.addOptions({host, port, config, data, key, rateLimit, rateWindow, latency, jitter, failRate,
-                       dropRate, garbleRate, burstRate, burstLength, seed});
     parser.addOptions({headerTimeout, idleTimeout, maxConnections});
     parser.process(app);
 
@@ -156,11 +156,6 @@ int main(int argc, char *argv[])
         !readNumber(parser, burstRate, 0, 1, &faults.burstRate))
         return 1;
     faults.seed = static_cast<quint32>(seedNumber);
-    SandboxConfig::Connections &connections = settings.connections;
-    if (!whole(headerTimeout, 100, 600000, &connections.headerTimeoutMs) ||
-        !whole(idleTimeout, 100, 600000, &connections.idleTimeoutMs) ||
-        !whole(maxConnections, 1, 100000, &connections.maxConnections))
-        return 1;
 
     const QHostAddress address(parser.value(host));
     if (address.isNull()) {
@@ -168,6 +163,12 @@ int main(int argc, char *argv[])
                      qPrintable(parser.value(host)));
         return 1;
     }
+    SandboxConfig::Connections &connections = settings.connections;
+    using Limits = SandboxConfig::Connections;
+    if (!whole(headerTimeout, Limits::MinTimeoutMs, Limits::MaxTimeoutMs, &connections.headerTimeoutMs) ||
+        !whole(idleTimeout, Limits::MinTimeoutMs, Limits::MaxTimeoutMs, &connections.idleTimeoutMs) ||
+        !whole(maxConnections, 1, Limits::MaxConnectionsLimit, &connections.maxConnections))
+        return 1;
     raiseFileLimit();
     SandboxServer server(settings);
     if (parser.isSet(data) && !server.openData(parser.value(data), &error)) {

@@ -2,6 +2,7 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMetaMethod>
 #include <QUuid>
 
 #ifdef Q_OS_UNIX
@@ -46,8 +47,9 @@ QByteArray reasonPhrase(int status)
 
 } // namespace
 
-GuardedSocket::GuardedSocket(qintptr descriptor, const Settings &settings, QObject *parent)
-    : QTcpSocket(parent), m_wire(new QTcpSocket(this)), m_settings(settings)
+GuardedSocket::GuardedSocket(qintptr descriptor, const Settings &settings, std::function<void()> onGone,
+                             QObject *parent)
+    : QTcpSocket(parent), m_wire(new QTcpSocket(this)), m_settings(settings), m_onGone(std::move(onGone))
 {
     m_wire->setReadBufferSize(WireReadBufferBytes);
     m_wire->setSocketDescriptor(descriptor);
@@ -150,6 +152,12 @@ void GuardedSocket::pump()
     m_handedOn = m_received.left(result.length);
     m_received.remove(0, result.length);
     emit readyRead();
+    // QtHttpServer answers a request its parser cannot read by disconnecting every signal of the
+    // socket, without a word: the client would wait for ever and the socket never be deleted.
+    if (m_phase == Phase::Busy && !isSignalConnected(QMetaMethod::fromSignal(&QIODevice::readyRead))) {
+        connect(this, &GuardedSocket::disconnected, this, &QObject::deleteLater);
+        refuse(400, QStringLiteral("The request could not be parsed"));
+    }
 }
 
 void GuardedSocket::finishRequest()
@@ -254,6 +262,8 @@ void GuardedSocket::onWireGone()
     if (m_wire->state() != QAbstractSocket::UnconnectedState)
         m_wire->abort();
     setSocketState(QAbstractSocket::UnconnectedState);
+    if (m_onGone)
+        m_onGone();
     emit stateChanged(QAbstractSocket::UnconnectedState);
     emit disconnected();
 }

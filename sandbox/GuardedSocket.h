@@ -5,6 +5,8 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include <functional>
+
 // One client connection of the sandbox, as QtHttpServer sees it. The real socket (the wire) stays
 // in here: what arrives is framed by HttpRequestFramer and handed on one whole, well-framed request
 // at a time, so what QtHttpServer 6.4's parser gets wrong never reaches it: a second request
@@ -25,7 +27,9 @@ public:
         int idleTimeoutMs = 30000;   // between requests, and between reads of a body
     };
 
-    GuardedSocket(qintptr descriptor, const Settings &settings, QObject *parent = nullptr);
+    // onGone: called once, when the client's connection is gone (closed, aborted or timed out).
+    GuardedSocket(qintptr descriptor, const Settings &settings, std::function<void()> onGone,
+                  QObject *parent = nullptr);
     ~GuardedSocket() override;
 
     // The answer to the request handed on is written.
@@ -65,6 +69,7 @@ private:
 
     QTcpSocket *m_wire = nullptr;
     Settings m_settings;
+    std::function<void()> m_onGone;
     Phase m_phase = Phase::Head;
     QByteArray m_received; // from the start of the next request on
     QByteArray m_handedOn; // the request the server is reading

@@ -1,5 +1,6 @@
 #include "GuardedTcpServer.h"
 
+#include <QPointer>
 #include <QTimer>
 
 GuardedTcpServer::GuardedTcpServer(const GuardedSocket::Settings &settings, int maxConnections,
@@ -18,8 +19,8 @@ GuardedTcpServer::GuardedTcpServer(const GuardedSocket::Settings &settings, int 
 
 void GuardedTcpServer::incomingConnection(qintptr descriptor)
 {
-    auto *socket = new GuardedSocket(descriptor, m_settings, this);
     if (m_open >= m_maxConnections) {
+        auto *socket = new GuardedSocket(descriptor, m_settings, nullptr, this);
         socket->refuse(503, QStringLiteral("The sandbox is serving its limit of %1 connections; try again "
                                            "shortly")
                                 .arg(m_maxConnections));
@@ -28,6 +29,13 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
     }
     ++m_open;
     // Counted free as soon as the client is gone, not when Qt gets round to deleting the socket.
-    connect(socket, &GuardedSocket::disconnected, this, [this] { --m_open; });
+    // A callback, not a signal: QtHttpServer may disconnect every signal of a socket.
+    auto *socket = new GuardedSocket(
+        descriptor, m_settings,
+        [server = QPointer<GuardedTcpServer>(this)] {
+            if (server)
+                --server->m_open;
+        },
+        this);
     addPendingConnection(socket);
 }

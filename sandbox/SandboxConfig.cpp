@@ -1,5 +1,7 @@
 #include "SandboxConfig.h"
 
+#include <limits>
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -74,15 +76,21 @@ bool readRate(const QJsonObject &faults, const char *name, double *out, QString 
 }
 
 bool readCount(const QJsonObject &object, const char *name, const QString &prefix, int minimum, int *out,
-               QString *error)
+               QString *error, int maximum = std::numeric_limits<int>::max())
 {
     const QJsonValue value = object.value(QLatin1String(name));
     if (value.isUndefined())
         return true;
-    if (!value.isDouble() || value.toDouble() < minimum || value.toDouble() != value.toInt()) {
-        *error = QStringLiteral("%1%2 must be a whole number of at least %3")
-                     .arg(prefix, QLatin1String(name))
-                     .arg(minimum);
+    if (!value.isDouble() || value.toDouble() < minimum || value.toDouble() > maximum ||
+        value.toDouble() != value.toInt()) {
+        *error = maximum == std::numeric_limits<int>::max()
+                     ? QStringLiteral("%1%2 must be a whole number of at least %3")
+                           .arg(prefix, QLatin1String(name))
+                           .arg(minimum)
+                     : QStringLiteral("%1%2 must be a whole number from %3 to %4")
+                           .arg(prefix, QLatin1String(name))
+                           .arg(minimum)
+                           .arg(maximum);
         return false;
     }
     *out = value.toInt();
@@ -109,8 +117,9 @@ bool onlyKnown(const QJsonObject &object, const QStringList &known, const QStrin
 bool SandboxConfig::merge(const QJsonObject &json, QString *error)
 {
     static const QStringList known = {
-        QStringLiteral("keys"),     QStringLiteral("rateLimit"), QStringLiteral("rateWindowSeconds"),
-        QStringLiteral("websites"), QStringLiteral("segments"),  QStringLiteral("faults")};
+        QStringLiteral("keys"),       QStringLiteral("rateLimit"), QStringLiteral("rateWindowSeconds"),
+        QStringLiteral("websites"),   QStringLiteral("segments"),  QStringLiteral("faults"),
+        QStringLiteral("connections")};
     if (!onlyKnown(json, known, QString(), error))
         return false;
 
@@ -165,6 +174,26 @@ bool SandboxConfig::merge(const QJsonObject &json, QString *error)
 
     if (!readCount(json, "rateLimit", QString(), 1, &rateLimit, error) ||
         !readCount(json, "rateWindowSeconds", QString(), 1, &rateWindowSeconds, error))
+        return false;
+
+    const QJsonValue connectionsValue = json.value(QLatin1String("connections"));
+    if (!connectionsValue.isUndefined() && !connectionsValue.isObject()) {
+        *error = QStringLiteral("connections must be an object of connection settings");
+        return false;
+    }
+    const QJsonObject connectionsObject = connectionsValue.toObject();
+    if (!onlyKnown(connectionsObject,
+                   {QStringLiteral("headerTimeoutMs"), QStringLiteral("idleTimeoutMs"),
+                    QStringLiteral("maxConnections")},
+                   QStringLiteral("connections"), error))
+        return false;
+    const QString connectionsPrefix = QStringLiteral("connections.");
+    if (!readCount(connectionsObject, "headerTimeoutMs", connectionsPrefix, Connections::MinTimeoutMs,
+                   &connections.headerTimeoutMs, error, Connections::MaxTimeoutMs) ||
+        !readCount(connectionsObject, "idleTimeoutMs", connectionsPrefix, Connections::MinTimeoutMs,
+                   &connections.idleTimeoutMs, error, Connections::MaxTimeoutMs) ||
+        !readCount(connectionsObject, "maxConnections", connectionsPrefix, 1, &connections.maxConnections,
+                   error, Connections::MaxConnectionsLimit))
         return false;
 
     const QJsonValue websitesValue = json.value(QLatin1String("websites"));
@@ -267,7 +296,8 @@ QString SandboxConfig::fileFormatHelp()
     "segments": {"users": [{"id": "seg-1", "name": "Trial users"}],
                  "accounts": [{"id": "seg-2", "name": "Paying accounts"}]},
     "faults": {"latencyMs": 0, "jitterMs": 0, "failRate": 0, "dropRate": 0,
-               "garbleRate": 0, "burstRate": 0, "burstLength": 5, "seed": 1}
+               "garbleRate": 0, "burstRate": 0, "burstLength": 5, "seed": 1},
+    "connections": {"headerTimeoutMs": 10000, "idleTimeoutMs": 30000, "maxConnections": 512}
   }
 A key without "permissions" gets all of them. With no key configured at all, the key
 "sandbox" is accepted with every permission.

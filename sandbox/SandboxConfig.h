@@ -54,6 +54,11 @@ public:
         int headerTimeoutMs = 10000;
         int idleTimeoutMs = 30000;
         int maxConnections = 512;
+
+        // The ranges the flags and the config file accept.
+        static constexpr int MinTimeoutMs = 100;
+        static constexpr int MaxTimeoutMs = 600000;
+        static constexpr int MaxConnectionsLimit = 100000;
     };
 
     QMap<QString, Key> keys;

@@ -162,11 +162,11 @@ void SandboxServer::deliver(QHttpServerResponder &responder, const Reply &reply)
     const int remaining =
         reply.apiKey.isEmpty() ? m_rateLimiter.limit() : m_rateLimiter.remaining(reply.apiKey);
     responder.writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(reply.status));
-    responder.writeHeader("X-RateLimit-Limit", QByteArray::number(m_rateLimiter.limit()));
-    responder.writeHeader("X-RateLimit-Remaining", QByteArray::number(reply.status == 429 ? 0 : remaining));
     // RFC 9112 9.6: the answer to a request that asked to close says the connection closes.
     if (connection->closesAfterAnswer())
         responder.writeHeader("Connection", "close");
+    responder.writeHeader("X-RateLimit-Limit", QByteArray::number(m_rateLimiter.limit()));
+    responder.writeHeader("X-RateLimit-Remaining", QByteArray::number(reply.status == 429 ? 0 : remaining));
     if (reply.status == 204) {
         // The spec shows a JSON body on removeUserFromAccount's 204, but HTTP forbids one: a
         // client would read it as the start of the next answer on a kept-alive connection.

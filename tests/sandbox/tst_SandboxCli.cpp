@@ -158,6 +158,10 @@ private slots:
     void firstLineAndDefaultKey();
     void fixedPort();
     void portInUse();
+    void connectionFlags();
+    void connectionsFromTheConfigFile();
+    void acceptingResumesAfterRunningOutOfFiles();
+    void fileLimitIsRaisedToTheHardLimit();
     void keyFlagReplacesTheDefaultKey();
     void configFileIsHonoured();
     void flagsOverrideTheConfigFile();
@@ -172,9 +176,6 @@ private slots:
     void failRateAndSeed();
     void faultSequenceIsReproducibleAcrossRuns();
     void latencyAndGarbleFlags();
-    void connectionFlags();
-    void acceptingResumesAfterRunningOutOfFiles();
-    void fileLimitIsRaisedToTheHardLimit();
 
 private:
     Answer call(const QUrl &base, const QByteArray &method, const QString &path, const QUrlQuery &query = {},
@@ -304,6 +305,108 @@ void TestSandboxCli::portInUse()
             .toUtf8());
 }
 
+void TestSandboxCli::connectionFlags()
+{
+    // One connection at a time, and 200 ms to send a head: a silent client holds the one place
+    // until it is cut off with a 408, and a second client meanwhile gets a 503 at once.
+    SandboxProcess sandbox({QStringLiteral("--max-connections"), QStringLiteral("1"),
+                            QStringLiteral("--header-timeout"), QStringLiteral("200")});
+    const QUrl base = sandbox.baseUrl();
+    QVERIFY(base.isValid());
+    auto readToEnd = [](QTcpSocket &socket) {
+        QByteArray received;
+        QElapsedTimer clock;
+        clock.start();
+        while (socket.state() == QAbstractSocket::ConnectedState && clock.elapsed() < 15000) {
+            socket.waitForReadyRead(100);
+            received += socket.readAll();
+        }
+        return received + socket.readAll();
+    };
+    QTcpSocket silent;
+    silent.connectToHost(QHostAddress::LocalHost, quint16(base.port()));
+    QVERIFY(silent.waitForConnected(5000));
+    // A request on another connection shows the silent one was accepted first (in order).
+    QTcpSocket second;
+    second.connectToHost(QHostAddress::LocalHost, quint16(base.port()));
+    QVERIFY(second.waitForConnected(5000));
+    second.write("GET /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Api-Key: sandbox\r\n\r\n");
+    const QByteArray refused = readToEnd(second);
+    QVERIFY2(refused.startsWith("HTTP/1.1 503 Service Unavailable\r\n"), refused.constData());
+    QVERIFY2(refused.contains("The sandbox is serving its limit of 1 connections"), refused.constData());
+    const QByteArray timedOut = readToEnd(silent);
+    QVERIFY2(timedOut.startsWith("HTTP/1.1 408 Request Timeout\r\n"), timedOut.constData());
+    QVERIFY2(timedOut.contains("The request head did not arrive within 200 ms"), timedOut.constData());
+}
+
+void TestSandboxCli::connectionsFromTheConfigFile()
+{
+    const QString path = writeFile(QStringLiteral("connections.json"),
+                                   R"({"connections": {"headerTimeoutMs": 150, "maxConnections": 3}})");
+    SandboxProcess sandbox({QStringLiteral("--config"), path});
+    const QUrl base = sandbox.baseUrl();
+    QVERIFY(base.isValid());
+    QTcpSocket silent;
+    silent.connectToHost(QHostAddress::LocalHost, quint16(base.port()));
+    QVERIFY(silent.waitForConnected(5000));
+    QByteArray received;
+    QElapsedTimer clock;
+    clock.start();
+    while (silent.state() == QAbstractSocket::ConnectedState && clock.elapsed() < 15000) {
+        silent.waitForReadyRead(100);
+        received += silent.readAll();
+    }
+    received += silent.readAll();
+    QVERIFY2(received.contains("The request head did not arrive within 150 ms"), received.constData());
+}
+
+void TestSandboxCli::acceptingResumesAfterRunningOutOfFiles()
+{
+    // With few file descriptors, 100 silent clients exhaust them and accept() fails. Once the
+    // header timeout has closed the silent ones, a new client must be answered, not left in the
+    // kernel's queue for ever (as a server that stops accepting on the error would).
+    SandboxProcess sandbox({QStringLiteral("--header-timeout"), QStringLiteral("300")}, 48);
+    const QUrl base = sandbox.baseUrl();
+    QVERIFY(base.isValid());
+    std::vector<std::unique_ptr<QTcpSocket>> silent;
+    for (int i = 0; i < 100; ++i) {
+        silent.push_back(std::make_unique<QTcpSocket>());
+        silent.back()->connectToHost(QHostAddress::LocalHost, quint16(base.port()));
+        QVERIFY(silent.back()->waitForConnected(5000));
+    }
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, quint16(base.port()));
+    QVERIFY(client.waitForConnected(5000));
+    client.write(
+        "GET /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Api-Key: sandbox\r\nConnection: close\r\n\r\n");
+    QByteArray received;
+    QElapsedTimer clock;
+    clock.start();
+    // The silent clients read their 408s and close (in this event loop), freeing the server's files.
+    while (client.state() == QAbstractSocket::ConnectedState && clock.elapsed() < 30000) {
+        QTest::qWait(20);
+        received += client.readAll();
+    }
+    received += client.readAll();
+    QVERIFY2(received.startsWith("HTTP/1.1 200 "), received.constData());
+    QVERIFY(sandbox.isRunning());
+}
+
+void TestSandboxCli::fileLimitIsRaisedToTheHardLimit()
+{
+    // A soft limit of 256 would run out long before the default cap of 512 connections.
+    SandboxProcess sandbox({}, 256, 2048);
+    QVERIFY(sandbox.baseUrl().isValid());
+    QFile limits(QStringLiteral("/proc/%1/limits").arg(sandbox.processId()));
+    QVERIFY(limits.open(QIODevice::ReadOnly));
+    const QString text = QString::fromLatin1(limits.readAll());
+    static const QRegularExpression openFiles(QStringLiteral("Max open files\\s+(\\d+)\\s+(\\d+)"));
+    const QRegularExpressionMatch match = openFiles.match(text);
+    QVERIFY2(match.hasMatch(), qPrintable(text));
+    QCOMPARE(match.captured(1), QStringLiteral("2048"));
+    QCOMPARE(match.captured(2), QStringLiteral("2048"));
+}
+
 void TestSandboxCli::keyFlagReplacesTheDefaultKey()
 {
     SandboxProcess sandbox(
@@ -423,7 +526,8 @@ void TestSandboxCli::badConfigFile_data()
                                 << QStringLiteral("not a JSON object (the file holds a JSON array)");
     QTest::newRow("unknown member") << QByteArray(R"({"keyz": {}})")
                                     << QStringLiteral("unknown member 'keyz' (known: keys, rateLimit, "
-                                                      "rateWindowSeconds, websites, segments, faults)");
+                                                      "rateWindowSeconds, websites, segments, faults, "
+                                                      "connections)");
     QTest::newRow("bad permission")
         << QByteArray(R"({"keys": {"k": {"permissions": ["TrackData", "Admin"]}}})")
         << QStringLiteral("keys.k: unknown permission 'Admin' (known: %1)").arg(permissions);
@@ -462,6 +566,19 @@ void TestSandboxCli::badConfigFile_data()
         << QStringLiteral("websites.demo.example.com must be the snippet, a string");
     QTest::newRow("websites not an object") << QByteArray(R"({"websites": ["demo.example.com"]})")
                                             << QStringLiteral("websites must map each domain to its snippet");
+    QTest::newRow("header timeout 0")
+        << QByteArray(R"({"connections": {"headerTimeoutMs": 0}})")
+        << QStringLiteral("connections.headerTimeoutMs must be a whole number from 100 to 600000");
+    QTest::newRow("idle timeout too long")
+        << QByteArray(R"({"connections": {"idleTimeoutMs": 1e9}})")
+        << QStringLiteral("connections.idleTimeoutMs must be a whole number from 100 to 600000");
+    QTest::newRow("max connections fraction")
+        << QByteArray(R"({"connections": {"maxConnections": 2.5}})")
+        << QStringLiteral("connections.maxConnections must be a whole number from 1 to 100000");
+    QTest::newRow("unknown connection setting")
+        << QByteArray(R"({"connections": {"timeout": 5}})")
+        << QStringLiteral("connections: unknown member 'timeout' (known: headerTimeoutMs, idleTimeoutMs, "
+                          "maxConnections)");
 }
 
 void TestSandboxCli::badConfigFile()
@@ -548,6 +665,9 @@ void TestSandboxCli::help()
     // Every flag of the command line, including the fault flags beyond the issue's list.
     const QStringList flags = {QStringLiteral("--host <ADDRESS>"),
                                QStringLiteral("--port <PORT>"),
+                               QStringLiteral("--header-timeout <MS>"),
+                               QStringLiteral("--idle-timeout <MS>"),
+                               QStringLiteral("--max-connections <N>"),
                                QStringLiteral("--config <FILE>"),
                                QStringLiteral("--data <FILE>"),
                                QStringLiteral("--key <KEY>"),
@@ -561,9 +681,6 @@ void TestSandboxCli::help()
                                QStringLiteral("--burst-rate <P>"),
                                QStringLiteral("--burst-length <N>"),
                                QStringLiteral("--seed <N>"),
-                               QStringLiteral("--header-timeout <MS>"),
-                               QStringLiteral("--idle-timeout <MS>"),
-                               QStringLiteral("--max-connections <N>"),
                                QStringLiteral("--help"),
                                QStringLiteral("--version")};
     for (const QString &flag : flags)
@@ -587,6 +704,10 @@ void TestSandboxCli::help()
                                 QStringLiteral("\"burstRate\""),
                                 QStringLiteral("\"burstLength\""),
                                 QStringLiteral("\"seed\""),
+                                QStringLiteral("\"connections\""),
+                                QStringLiteral("\"headerTimeoutMs\""),
+                                QStringLiteral("\"idleTimeoutMs\""),
+                                QStringLiteral("\"maxConnections\""),
                                 QStringLiteral("\"TrackData\""),
                                 QStringLiteral("\"ReadEvents\""),
                                 QStringLiteral("\"ReadProperties\""),
@@ -746,87 +867,6 @@ void TestSandboxCli::latencyAndGarbleFlags()
         QJsonDocument::fromJson(answer.body, &error);
         QVERIFY2(error.error != QJsonParseError::NoError, answer.body.constData());
     }
-}
-
-void TestSandboxCli::connectionFlags()
-{
-    // One connection at a time, and 200 ms to send a head: a silent client holds the one place
-    // until it is cut off with a 408, and a second client meanwhile gets a 503 at once.
-    SandboxProcess sandbox({QStringLiteral("--max-connections"), QStringLiteral("1"),
-                            QStringLiteral("--header-timeout"), QStringLiteral("200")});
-    const QUrl base = sandbox.baseUrl();
-    QVERIFY(base.isValid());
-    auto readToEnd = [](QTcpSocket &socket) {
-        QByteArray received;
-        QElapsedTimer clock;
-        clock.start();
-        while (socket.state() == QAbstractSocket::ConnectedState && clock.elapsed() < 15000) {
-            socket.waitForReadyRead(100);
-            received += socket.readAll();
-        }
-        return received + socket.readAll();
-    };
-    QTcpSocket silent;
-    silent.connectToHost(QHostAddress::LocalHost, quint16(base.port()));
-    QVERIFY(silent.waitForConnected(5000));
-    // A request on another connection shows the silent one was accepted first (in order).
-    QTcpSocket second;
-    second.connectToHost(QHostAddress::LocalHost, quint16(base.port()));
-    QVERIFY(second.waitForConnected(5000));
-    second.write("GET /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Api-Key: sandbox\r\n\r\n");
-    const QByteArray refused = readToEnd(second);
-    QVERIFY2(refused.startsWith("HTTP/1.1 503 Service Unavailable\r\n"), refused.constData());
-    QVERIFY2(refused.contains("The sandbox is serving its limit of 1 connections"), refused.constData());
-    const QByteArray timedOut = readToEnd(silent);
-    QVERIFY2(timedOut.startsWith("HTTP/1.1 408 Request Timeout\r\n"), timedOut.constData());
-    QVERIFY2(timedOut.contains("The request head did not arrive within 200 ms"), timedOut.constData());
-}
-
-void TestSandboxCli::acceptingResumesAfterRunningOutOfFiles()
-{
-    // With few file descriptors, 100 silent clients exhaust them and accept() fails. Once the
-    // header timeout has closed the silent ones, a new client must be answered, not left in the
-    // kernel's queue for ever (as a server that stops accepting on the error would).
-    SandboxProcess sandbox({QStringLiteral("--header-timeout"), QStringLiteral("300")}, 48);
-    const QUrl base = sandbox.baseUrl();
-    QVERIFY(base.isValid());
-    std::vector<std::unique_ptr<QTcpSocket>> silent;
-    for (int i = 0; i < 100; ++i) {
-        silent.push_back(std::make_unique<QTcpSocket>());
-        silent.back()->connectToHost(QHostAddress::LocalHost, quint16(base.port()));
-        QVERIFY(silent.back()->waitForConnected(5000));
-    }
-    QTcpSocket client;
-    client.connectToHost(QHostAddress::LocalHost, quint16(base.port()));
-    QVERIFY(client.waitForConnected(5000));
-    client.write(
-        "GET /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Api-Key: sandbox\r\nConnection: close\r\n\r\n");
-    QByteArray received;
-    QElapsedTimer clock;
-    clock.start();
-    // The silent clients read their 408s and close (in this event loop), freeing the server's files.
-    while (client.state() == QAbstractSocket::ConnectedState && clock.elapsed() < 30000) {
-        QTest::qWait(20);
-        received += client.readAll();
-    }
-    received += client.readAll();
-    QVERIFY2(received.startsWith("HTTP/1.1 200 "), received.constData());
-    QVERIFY(sandbox.isRunning());
-}
-
-void TestSandboxCli::fileLimitIsRaisedToTheHardLimit()
-{
-    // A soft limit of 256 would run out long before the default cap of 512 connections.
-    SandboxProcess sandbox({}, 256, 2048);
-    QVERIFY(sandbox.baseUrl().isValid());
-    QFile limits(QStringLiteral("/proc/%1/limits").arg(sandbox.processId()));
-    QVERIFY(limits.open(QIODevice::ReadOnly));
-    const QString text = QString::fromLatin1(limits.readAll());
-    static const QRegularExpression openFiles(QStringLiteral("Max open files\\s+(\\d+)\\s+(\\d+)"));
-    const QRegularExpressionMatch match = openFiles.match(text);
-    QVERIFY2(match.hasMatch(), qPrintable(text));
-    QCOMPARE(match.captured(1), QStringLiteral("2048"));
-    QCOMPARE(match.captured(2), QStringLiteral("2048"));
 }
 
 QTEST_GUILESS_MAIN(TestSandboxCli)
