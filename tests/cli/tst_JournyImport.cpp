@@ -48,11 +48,16 @@ public:
     using SandboxServer::SandboxServer;
 
     QList<int> membershipCalls;
+    int apiRequests = 0;      // counted on arrival
+    int answerOnlyFirst = -1; // >= 0: API requests after the first this many are never answered
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override
     {
         const QString path = request.url().path();
+        if (!path.startsWith(QLatin1String("/_sandbox/")) && ++apiRequests > answerOnlyFirst &&
+            answerOnlyFirst >= 0)
+            return true; // held: the client waits with the request on the wire
         if (path == ApiOperation::info(Operation::AddUsersToAccount).path ||
             path == ApiOperation::info(Operation::RemoveUsersFromAccount).path)
             membershipCalls.append(static_cast<int>(QJsonDocument::fromJson(request.body())
@@ -259,6 +264,7 @@ private slots:
     void ctrlCWhileWaitingForThePacerStopsAtOnce();
     void finishedJobKeepsItsSummaryAndFailedRowsOnly();
     void listAndPruneJobs();
+    void inFlightCountIsTheRequestsOnTheWire();
 
 private:
     // The sandbox of this test (replacing init()'s): its config plus the two keys.
@@ -1756,6 +1762,42 @@ void TestJournyImport::listAndPruneJobs()
     // The unfinished job is still whole: it resumes.
     COMPARE_EXIT(import({QStringLiteral("--resume"), QStringLiteral("last")}), 0);
     QCOMPARE(inspect(QStringLiteral("/_sandbox/stats")).value(QLatin1String("accounts")).toInt(), 4500);
+}
+
+void TestJournyImport::inFlightCountIsTheRequestsOnTheWire()
+{
+    // The first request is answered (the importer learns the limit), then none: 3 requests go out
+    // and wait.
+    startServer(unlimitedSandbox());
+    m_server->answerOnlyFirst = 1;
+    const int rows = 2000;
+    const QString file = write(QStringLiteral("users.csv"), usersCsv(QStringLiteral("wf"), 1, rows));
+    Child child = start(importArguments({QStringLiteral("--kind"), QStringLiteral("users"), file,
+                                         QStringLiteral("--concurrency"), QStringLiteral("3")},
+                                        false));
+    QTRY_VERIFY_WITH_TIMEOUT(m_server->apiRequests >= 4, 30000);
+    QTest::qWait(300);
+    QCOMPARE(m_server->apiRequests, 4); // no fifth: every slot is held
+    child->process()->kill();           // SIGKILL
+    QVERIFY(child->finished()->wait(10000));
+    const qint64 jobId = newestJob().id;
+    {
+        // Rows were taken ahead of sending: many more than 3 are in flight in the journal.
+        BulkJournal journal;
+        QString error;
+        QVERIFY2(journal.open(journalFile(), &error), qPrintable(error));
+        qInfo("in flight in the journal after the kill: %lld", journal.counts(jobId).inFlight);
+        QVERIFY(journal.counts(jobId).inFlight > 3);
+    }
+
+    // Resumed against a sandbox that answers: exactly the 3 requests on the wire were in flight.
+    startServer(unlimitedSandbox());
+    const CliRun run =
+        import({QStringLiteral("--resume"), QStringLiteral("last"), QStringLiteral("--force-target")});
+    COMPARE_EXIT(run, 0);
+    QCOMPARE(recoveredRows(run.err), 3);
+    QCOMPARE(inspect(QStringLiteral("/_sandbox/stats")).value(QLatin1String("users")).toInt(), rows - 1);
+    QCOMPARE(requestsSoFar(), rows - 1); // the first row was done before
 }
 
 QTEST_MAIN(TestJournyImport)
