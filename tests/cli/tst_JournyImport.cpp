@@ -983,6 +983,25 @@ void TestJournyImport::usageErrors_data()
                                           << QStringLiteral("no import job 999");
     QTest::newRow("--resume last, none") << QStringList{QStringLiteral("--resume"), QStringLiteral("last")}
                                          << QStringLiteral("no unfinished import job");
+    QTest::newRow("--resume with --dry-run")
+        << QStringList{QStringLiteral("--resume"), QStringLiteral("last"), QStringLiteral("--dry-run")}
+        << QStringLiteral("it does not take --dry-run");
+    QTest::newRow("--force-target without --resume")
+        << QStringList{QStringLiteral("--kind"), QStringLiteral("users"), users,
+                       QStringLiteral("--force-target")}
+        << QStringLiteral("--force-target goes with --resume");
+    QTest::newRow("--older-than without --prune")
+        << QStringList{QStringLiteral("--kind"), QStringLiteral("users"), users,
+                       QStringLiteral("--older-than"), QStringLiteral("3")}
+        << QStringLiteral("--older-than goes with --prune");
+    QTest::newRow("--older-than -1") << QStringList{QStringLiteral("--prune"), QStringLiteral("--older-than"),
+                                                    QStringLiteral("-1")}
+                                     << QStringLiteral("--older-than must be");
+    QTest::newRow("--list with a file")
+        << QStringList{QStringLiteral("--list"), users} << QStringLiteral("--list does not take FILE");
+    QTest::newRow("--prune with --kind")
+        << QStringList{QStringLiteral("--prune"), QStringLiteral("--kind"), QStringLiteral("users")}
+        << QStringLiteral("--prune does not take --kind");
 }
 
 void TestJournyImport::usageErrors()
