@@ -269,9 +269,10 @@ void CliImportCommand::onInterrupt()
 bool CliImportCommand::finishPreparing()
 {
     const BulkJournal::Job job = m_journal.job(m_jobId);
+    // The FILE given again (checked against the job in prepare()) may be the job's file moved.
+    const QString file = m_options.file.isEmpty() ? job.file : m_options.file;
     QString error;
-    if (!m_preparer.open(job.file, job.kind, &error) ||
-        !m_preparer.mapping().fromJson(job.mappingJson, &error)) {
+    if (!m_preparer.open(file, job.kind, &error) || !m_preparer.mapping().fromJson(job.mappingJson, &error)) {
         fail(CliApplication::Failed,
              QStringLiteral("job %1 cannot be resumed: it stopped while its file was prepared, and %2")
                  .arg(m_jobId)

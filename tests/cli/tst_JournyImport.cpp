@@ -1481,9 +1481,10 @@ void TestJournyImport::resumeOfPartlyPreparedJobChecksTheFile()
                  run.errors().contains(QStringLiteral("job %1 cannot be resumed").arg(jobId)),
              qPrintable(run.describe()));
     QCOMPARE(requestsSoFar(), 0);
-    // The original file back: the job goes on.
-    write(QStringLiteral("users.csv"), csv);
-    run = import({QStringLiteral("--resume"), QStringLiteral("last")});
+    // The original file, moved elsewhere and named in the command: the job goes on from it.
+    const QString moved = write(QStringLiteral("moved.csv"), csv);
+    run = import({QStringLiteral("--kind"), QStringLiteral("users"), moved, QStringLiteral("--resume"),
+                  QStringLiteral("last")});
     COMPARE_EXIT(run, 0);
     QCOMPARE(inspect(QStringLiteral("/_sandbox/stats")).value(QLatin1String("users")).toInt(), rows);
     QCOMPARE(requestsSoFar(), rows);
