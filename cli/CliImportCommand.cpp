@@ -536,6 +536,10 @@ void CliImportCommand::complete(bool cancelled)
     m_out.flush();
     if (!failedWritten)
         m_err << "journy: " << failedOutError << '\n';
+    // With --json stdout holds the result object only: how to go on is said on stderr.
+    if (cancelled && m_options.json)
+        m_err << "journy: job " << m_jobId << (m_interrupted ? " interrupted" : " stopped")
+              << "; resume with: " << resumeCommand() << '\n';
     m_err.flush();
     const int code = cancelled && m_interrupted            ? CliApplication::Interrupted
                      : cancelled                           ? CliApplication::Failed

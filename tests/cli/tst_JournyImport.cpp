@@ -1668,6 +1668,22 @@ void TestJournyImport::ctrlCWhileWaitingForThePacerStopsAtOnce()
                                 .arg(jobId)),
         qPrintable(run.describe()));
     QCOMPARE(requestsSoFar(), 1);
+
+    // With --json: the result object on stdout, how to resume on stderr.
+    Child again = start(importArguments(
+        {QStringLiteral("--resume"), QString::number(jobId), QStringLiteral("--rate"), QStringLiteral("2")},
+        true));
+    QVERIFY(waitForDone(again.get(), jobId, 2));
+    QCOMPARE(::kill(static_cast<pid_t>(again->process()->processId()), SIGINT), 0);
+    const CliRun json = again->finish(55000);
+    COMPARE_EXIT(json, 130);
+    CHECK_IMPORT_JSON(json);
+    QCOMPARE(json.json().value(QLatin1String("ok")), QJsonValue(false));
+    QCOMPARE(json.json().value(QLatin1String("pending")).toInt(), 3);
+    QVERIFY2(
+        json.errors().contains(
+            QStringLiteral("journy: job %1 interrupted; resume with: journy import --resume %1").arg(jobId)),
+        qPrintable(json.describe()));
 }
 
 void TestJournyImport::finishedJobKeepsItsSummaryAndFailedRowsOnly()
