@@ -292,9 +292,10 @@ void CliImportCommand::onInterrupt()
 bool CliImportCommand::finishPreparing()
 {
     const BulkJournal::Job job = m_journal.job(m_jobId);
+    // The FILE given again (checked against the job in prepare()) may be the job's file moved.
+    const QString file = m_options.file.isEmpty() ? job.file : m_options.file;
     QString error;
-    if (!m_preparer.open(job.file, job.kind, &error) ||
-        !m_preparer.mapping().fromJson(job.mappingJson, &error)) {
+    if (!m_preparer.open(file, job.kind, &error) || !m_preparer.mapping().fromJson(job.mappingJson, &error)) {
         fail(CliApplication::Failed,
              QStringLiteral("job %1 cannot be resumed: it stopped while its file was prepared, and %2")
                  .arg(m_jobId)
@@ -554,6 +555,10 @@ void CliImportCommand::complete(bool cancelled)
     m_out.flush();
     if (!failedWritten)
         m_err << "journy: " << failedOutError << '\n';
+    // With --json stdout holds the result object only: how to go on is said on stderr.
+    if (cancelled && m_options.json)
+        m_err << "journy: job " << m_jobId << (m_interrupted ? " interrupted" : " stopped")
+              << "; resume with: " << resumeCommand() << '\n';
     m_err.flush();
     const int code = cancelled && m_interrupted            ? CliApplication::Interrupted
                      : cancelled                           ? CliApplication::Failed

@@ -276,6 +276,11 @@ void BulkImporter::pump()
         QList<BulkJournal::Row> rows;
         ApiRequest request;
         nextCall(&rows, &request);
+        // Journaled before it goes: after a crash, exactly these rows count as sent (and, for
+        // events, as possibly duplicated), not every row taken ahead.
+        m_journal->markSent(idsOf(rows));
+        if (!journalOk())
+            break;
         m_pacer.recordSend();
         send(rows, request);
     }

@@ -25,14 +25,17 @@ const QString jobColumns =
     QStringLiteral("id, kind, remove, file, headers, mapping, profile, created_ms, finished, file_size, "
                    "file_sha256, prepared_rows, prepared, compacted_done");
 
-// Columns of version 2, added to a journal of version 1 (whose jobs were all prepared whole
-// before they could be sent, as far as that version could tell).
-const QList<QPair<QString, QString>> addedJobColumns{
-    {QStringLiteral("file_size"), QStringLiteral("INTEGER NOT NULL DEFAULT -1")},
-    {QStringLiteral("file_sha256"), QStringLiteral("TEXT NOT NULL DEFAULT ''")},
-    {QStringLiteral("prepared_rows"), QStringLiteral("INTEGER NOT NULL DEFAULT 0")},
-    {QStringLiteral("prepared"), QStringLiteral("INTEGER NOT NULL DEFAULT 1")},
-    {QStringLiteral("compacted_done"), QStringLiteral("INTEGER NOT NULL DEFAULT 0")}};
+// Columns of version 2 (table, column, declaration), added to a journal of version 1 (whose jobs
+// were all prepared whole before they could be sent, as far as that version could tell).
+const QList<QStringList> addedColumns{
+    {QStringLiteral("jobs"), QStringLiteral("file_size"), QStringLiteral("INTEGER NOT NULL DEFAULT -1")},
+    {QStringLiteral("jobs"), QStringLiteral("file_sha256"), QStringLiteral("TEXT NOT NULL DEFAULT ''")},
+    {QStringLiteral("jobs"), QStringLiteral("prepared_rows"), QStringLiteral("INTEGER NOT NULL DEFAULT 0")},
+    {QStringLiteral("jobs"), QStringLiteral("prepared"), QStringLiteral("INTEGER NOT NULL DEFAULT 1")},
+    {QStringLiteral("jobs"), QStringLiteral("compacted_done"), QStringLiteral("INTEGER NOT NULL DEFAULT 0")},
+    // 1 from just before its request went out until its answer is journaled: what a crash left
+    // on the wire (taken rows merely queued stay 0).
+    {QStringLiteral("rows"), QStringLiteral("sent"), QStringLiteral("INTEGER NOT NULL DEFAULT 0")}};
 
 const QString rowColumns = QStringLiteral(
     "id, number, line, cells, request, state, attempts, request_id, error, field_errors, duplicated");
@@ -279,7 +282,6 @@ bool BulkJournal::open(const QString &path, QString *error)
                  "file TEXT NOT NULL, headers TEXT NOT NULL, mapping TEXT NOT NULL, "
                  "profile TEXT NOT NULL, created_ms INTEGER NOT NULL, finished INTEGER NOT NULL)"),
              error) &&
-        migrate(error) &&
         exec(QStringLiteral("CREATE TABLE IF NOT EXISTS rows ("
                             "id INTEGER PRIMARY KEY AUTOINCREMENT, "
                             "job INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE, "
@@ -291,7 +293,7 @@ bool BulkJournal::open(const QString &path, QString *error)
         // takePending's "next pending rows in order" and counts() read this index only.
         exec(QStringLiteral("CREATE INDEX IF NOT EXISTS rows_by_state ON rows (job, state, number)"),
              error) &&
-        exec(QStringLiteral("PRAGMA user_version=%1").arg(schemaVersion), error);
+        migrate(error) && exec(QStringLiteral("PRAGMA user_version=%1").arg(schemaVersion), error);
     if (!ok) {
         close();
         return false;
@@ -432,20 +434,23 @@ int BulkJournal::pruneFinished(const QDateTime &cutoff)
 
 bool BulkJournal::migrate(QString *error)
 {
-    QSqlQuery query(m_connection->database());
-    if (!query.exec(QStringLiteral("PRAGMA table_info(jobs)"))) {
-        *error = query.lastError().text();
-        return false;
-    }
-    QStringList existing;
-    while (query.next())
-        existing << query.value(1).toString();
-    query.finish();
-    for (const auto &column : addedJobColumns) {
-        if (!existing.contains(column.first) &&
-            !exec(QStringLiteral("ALTER TABLE jobs ADD COLUMN %1 %2").arg(column.first, column.second),
-                  error))
+    for (const QString &table : {QStringLiteral("jobs"), QStringLiteral("rows")}) {
+        QSqlQuery query(m_connection->database());
+        if (!query.exec(QStringLiteral("PRAGMA table_info(%1)").arg(table))) {
+            *error = query.lastError().text();
             return false;
+        }
+        QStringList existing;
+        while (query.next())
+            existing << query.value(1).toString();
+        query.finish();
+        for (const QStringList &column : addedColumns) {
+            if (column.at(0) == table && !existing.contains(column.at(1)) &&
+                !exec(
+                    QStringLiteral("ALTER TABLE %1 ADD COLUMN %2 %3").arg(table, column.at(1), column.at(2)),
+                    error))
+                return false;
+        }
     }
     return true;
 }
@@ -495,18 +500,33 @@ int BulkJournal::recoverInFlight(qint64 jobId)
         return 0;
     // Any in-flight event may have reached the server before the crash: sending it again may store
     // it twice, so the report names it. Upserts, deletes, memberships and links are idempotent.
+    // Only rows whose request went out (sent) count: rows taken ahead and still queued were not.
     const bool events = job(jobId).kind.kind == ImportKind::Kind::Events;
-    QSqlQuery query(m_connection->database());
-    query.prepare(
-        QStringLiteral("UPDATE rows SET state = ?, duplicated = CASE WHEN ? THEN 1 ELSE duplicated END "
-                       "WHERE job = ? AND state = ?"));
-    query.addBindValue(static_cast<int>(RowState::Pending));
-    query.addBindValue(events ? 1 : 0);
-    query.addBindValue(jobId);
-    query.addBindValue(static_cast<int>(RowState::InFlight));
-    if (!execQuery(query)) // one statement: its own transaction
+    if (!begin())
         return 0;
-    return query.numRowsAffected();
+    QSqlQuery sent(m_connection->database());
+    sent.prepare(QStringLiteral("UPDATE rows SET state = ?, sent = 0, duplicated = CASE WHEN ? THEN 1 ELSE "
+                                "duplicated END WHERE job = ? AND state = ? AND sent = 1"));
+    QSqlQuery queued(m_connection->database());
+    queued.prepare(QStringLiteral("UPDATE rows SET state = ? WHERE job = ? AND state = ?"));
+    sent.addBindValue(static_cast<int>(RowState::Pending));
+    sent.addBindValue(events ? 1 : 0);
+    for (QSqlQuery *query : {&sent, &queued}) {
+        if (query == &queued)
+            query->addBindValue(static_cast<int>(RowState::Pending));
+        query->addBindValue(jobId);
+        query->addBindValue(static_cast<int>(RowState::InFlight));
+    }
+    if (!execQuery(sent)) {
+        rollback();
+        return 0;
+    }
+    const int recovered = sent.numRowsAffected(); // SQLite counts the connection's last statement
+    if (!execQuery(queued)) {
+        rollback();
+        return 0;
+    }
+    return commit() ? recovered : 0;
 }
 
 QList<BulkJournal::Row> BulkJournal::takePending(qint64 jobId, int max)
@@ -605,8 +625,8 @@ void BulkJournal::markDone(const QList<qint64> &rowIds, const QString &requestId
             return;
         if (!m_markDoneOne) {
             m_markDoneOne = std::make_unique<QSqlQuery>(m_connection->database());
-            m_markDoneOne->prepare(QStringLiteral(
-                "UPDATE rows SET state = ?, request_id = ?, error = '', field_errors = '' WHERE id = ?"));
+            m_markDoneOne->prepare(QStringLiteral("UPDATE rows SET state = ?, request_id = ?, error = '', "
+                                                  "field_errors = '', sent = 0 WHERE id = ?"));
         }
         m_markDoneOne->bindValue(0, static_cast<int>(RowState::Done));
         m_markDoneOne->bindValue(1, text(requestId));
@@ -618,14 +638,34 @@ void BulkJournal::markDone(const QList<qint64> &rowIds, const QString &requestId
         commit();
         return;
     }
-    update(rowIds, QStringLiteral("state = ?, request_id = ?, error = '', field_errors = ''"),
+    update(rowIds, QStringLiteral("state = ?, request_id = ?, error = '', field_errors = '', sent = 0"),
            {static_cast<int>(RowState::Done), text(requestId)});
+}
+
+bool BulkJournal::markSent(const QList<qint64> &rowIds)
+{
+    m_lastError.clear();
+    if (!usable())
+        return false;
+    if (m_inBatch) {
+        setError(QStringLiteral("markSent inside a batch would be written after the request went out"));
+        return false;
+    }
+    // Not fsynced (synchronous=NORMAL for this one transaction): written to the WAL before the
+    // request goes out, so it survives a killed process; the next fsynced commit (the answers,
+    // milliseconds later) makes it survive power loss too. An fsync per request would hold the
+    // import to the disk's pace.
+    QString ignored;
+    m_connection->exec(QStringLiteral("PRAGMA synchronous=NORMAL"), &ignored);
+    const bool written = update(rowIds, QStringLiteral("sent = 1"), {});
+    m_connection->exec(QStringLiteral("PRAGMA synchronous=FULL"), &ignored);
+    return written;
 }
 
 void BulkJournal::markFailed(const QList<qint64> &rowIds, const QString &error,
                              const QJsonObject &fieldErrors)
 {
-    update(rowIds, QStringLiteral("state = ?, error = ?, field_errors = ?"),
+    update(rowIds, QStringLiteral("state = ?, error = ?, field_errors = ?, sent = 0"),
            {static_cast<int>(RowState::Failed), text(error),
             fieldErrors.isEmpty() ? QString(QLatin1String("")) : compact(fieldErrors)});
 }
@@ -633,8 +673,8 @@ void BulkJournal::markFailed(const QList<qint64> &rowIds, const QString &error,
 void BulkJournal::markPending(const QList<qint64> &rowIds, bool countAttempt, bool possiblyDuplicated)
 {
     update(rowIds,
-           QStringLiteral(
-               "state = ?, attempts = attempts + ?, duplicated = CASE WHEN ? THEN 1 ELSE duplicated END"),
+           QStringLiteral("state = ?, sent = 0, attempts = attempts + ?, duplicated = CASE WHEN ? THEN 1 "
+                          "ELSE duplicated END"),
            {static_cast<int>(RowState::Pending), countAttempt ? 1 : 0, possiblyDuplicated ? 1 : 0});
 }
 

@@ -101,11 +101,15 @@ public:
     // Deletes finished jobs created before cutoff (all finished jobs for an invalid cutoff) with
     // their rows and gives the space back to the file system; returns how many, -1 on error.
     int pruneFinished(const QDateTime &cutoff);
-    // At resume: rows left in flight by a crash become pending again (events: flagged).
+    // At resume: rows left in flight by a crash become pending again. Returns how many had been
+    // sent (markSent) without a journaled answer, at most the requests in flight plus answers not
+    // yet written; for events those are flagged possibly duplicated. Rows only taken are not.
     int recoverInFlight(qint64 jobId);
     // Up to max pending rows in row order, marked in flight in the same transaction; their values
     // (the cells) are left out, as sending does not need them.
     QList<Row> takePending(qint64 jobId, int max);
+    // Just before the rows' request goes out (outside a batch): they are on the wire now.
+    bool markSent(const QList<qint64> &rowIds);
     void markDone(const QList<qint64> &rowIds, const QString &requestId);
     void markFailed(const QList<qint64> &rowIds, const QString &error, const QJsonObject &fieldErrors);
     // possiblyDuplicated: the request may have been stored although no clean answer came back (an

@@ -48,11 +48,16 @@ public:
     using SandboxServer::SandboxServer;
 
     QList<int> membershipCalls;
+    int apiRequests = 0;      // counted on arrival
+    int answerOnlyFirst = -1; // >= 0: API requests after the first this many are never answered
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override
     {
         const QString path = request.url().path();
+        if (!path.startsWith(QLatin1String("/_sandbox/")) && ++apiRequests > answerOnlyFirst &&
+            answerOnlyFirst >= 0)
+            return true; // held: the client waits with the request on the wire
         if (path == ApiOperation::info(Operation::AddUsersToAccount).path ||
             path == ApiOperation::info(Operation::RemoveUsersFromAccount).path)
             membershipCalls.append(static_cast<int>(QJsonDocument::fromJson(request.body())
@@ -264,6 +269,7 @@ private slots:
     void ctrlCWhileWaitingForThePacerStopsAtOnce();
     void finishedJobKeepsItsSummaryAndFailedRowsOnly();
     void listAndPruneJobs();
+    void inFlightCountIsTheRequestsOnTheWire();
 
 private:
     // The sandbox of this test (replacing init()'s): its config plus the two keys.
@@ -1155,6 +1161,25 @@ void TestJournyImport::usageErrors_data()
                                           << QStringLiteral("no import job 999");
     QTest::newRow("--resume last, none") << QStringList{QStringLiteral("--resume"), QStringLiteral("last")}
                                          << QStringLiteral("no unfinished import job");
+    QTest::newRow("--resume with --dry-run")
+        << QStringList{QStringLiteral("--resume"), QStringLiteral("last"), QStringLiteral("--dry-run")}
+        << QStringLiteral("it does not take --dry-run");
+    QTest::newRow("--force-target without --resume")
+        << QStringList{QStringLiteral("--kind"), QStringLiteral("users"), users,
+                       QStringLiteral("--force-target")}
+        << QStringLiteral("--force-target goes with --resume");
+    QTest::newRow("--older-than without --prune")
+        << QStringList{QStringLiteral("--kind"), QStringLiteral("users"), users,
+                       QStringLiteral("--older-than"), QStringLiteral("3")}
+        << QStringLiteral("--older-than goes with --prune");
+    QTest::newRow("--older-than -1") << QStringList{QStringLiteral("--prune"), QStringLiteral("--older-than"),
+                                                    QStringLiteral("-1")}
+                                     << QStringLiteral("--older-than must be");
+    QTest::newRow("--list with a file")
+        << QStringList{QStringLiteral("--list"), users} << QStringLiteral("--list does not take FILE");
+    QTest::newRow("--prune with --kind")
+        << QStringList{QStringLiteral("--prune"), QStringLiteral("--kind"), QStringLiteral("users")}
+        << QStringLiteral("--prune does not take --kind");
 }
 
 void TestJournyImport::usageErrors()
@@ -1635,9 +1660,10 @@ void TestJournyImport::resumeOfPartlyPreparedJobChecksTheFile()
                  run.errors().contains(QStringLiteral("job %1 cannot be resumed").arg(jobId)),
              qPrintable(run.describe()));
     QCOMPARE(requestsSoFar(), 0);
-    // The original file back: the job goes on.
-    write(QStringLiteral("users.csv"), csv);
-    run = import({QStringLiteral("--resume"), QStringLiteral("last")});
+    // The original file, moved elsewhere and named in the command: the job goes on from it.
+    const QString moved = write(QStringLiteral("moved.csv"), csv);
+    run = import({QStringLiteral("--kind"), QStringLiteral("users"), moved, QStringLiteral("--resume"),
+                  QStringLiteral("last")});
     COMPARE_EXIT(run, 0);
     QCOMPARE(inspect(QStringLiteral("/_sandbox/stats")).value(QLatin1String("users")).toInt(), rows);
     QCOMPARE(requestsSoFar(), rows);
@@ -1821,6 +1847,22 @@ void TestJournyImport::ctrlCWhileWaitingForThePacerStopsAtOnce()
                                 .arg(jobId)),
         qPrintable(run.describe()));
     QCOMPARE(requestsSoFar(), 1);
+
+    // With --json: the result object on stdout, how to resume on stderr.
+    Child again = start(importArguments(
+        {QStringLiteral("--resume"), QString::number(jobId), QStringLiteral("--rate"), QStringLiteral("2")},
+        true));
+    QVERIFY(waitForDone(again.get(), jobId, 2));
+    QCOMPARE(::kill(static_cast<pid_t>(again->process()->processId()), SIGINT), 0);
+    const CliRun json = again->finish(55000);
+    COMPARE_EXIT(json, 130);
+    CHECK_IMPORT_JSON(json);
+    QCOMPARE(json.json().value(QLatin1String("ok")), QJsonValue(false));
+    QCOMPARE(json.json().value(QLatin1String("pending")).toInt(), 3);
+    QVERIFY2(
+        json.errors().contains(
+            QStringLiteral("journy: job %1 interrupted; resume with: journy import --resume %1").arg(jobId)),
+        qPrintable(json.describe()));
 }
 
 void TestJournyImport::finishedJobKeepsItsSummaryAndFailedRowsOnly()
@@ -1935,6 +1977,42 @@ void TestJournyImport::listAndPruneJobs()
     // The unfinished job is still whole: it resumes.
     COMPARE_EXIT(import({QStringLiteral("--resume"), QStringLiteral("last")}), 0);
     QCOMPARE(inspect(QStringLiteral("/_sandbox/stats")).value(QLatin1String("accounts")).toInt(), 4500);
+}
+
+void TestJournyImport::inFlightCountIsTheRequestsOnTheWire()
+{
+    // The first request is answered (the importer learns the limit), then none: 3 requests go out
+    // and wait.
+    startServer(unlimitedSandbox());
+    m_server->answerOnlyFirst = 1;
+    const int rows = 2000;
+    const QString file = write(QStringLiteral("users.csv"), usersCsv(QStringLiteral("wf"), 1, rows));
+    Child child = start(importArguments({QStringLiteral("--kind"), QStringLiteral("users"), file,
+                                         QStringLiteral("--concurrency"), QStringLiteral("3")},
+                                        false));
+    QTRY_VERIFY_WITH_TIMEOUT(m_server->apiRequests >= 4, 30000);
+    QTest::qWait(300);
+    QCOMPARE(m_server->apiRequests, 4); // no fifth: every slot is held
+    child->process()->kill();           // SIGKILL
+    QVERIFY(child->finished()->wait(10000));
+    const qint64 jobId = newestJob().id;
+    {
+        // Rows were taken ahead of sending: many more than 3 are in flight in the journal.
+        BulkJournal journal;
+        QString error;
+        QVERIFY2(journal.open(journalFile(), &error), qPrintable(error));
+        qInfo("in flight in the journal after the kill: %lld", journal.counts(jobId).inFlight);
+        QVERIFY(journal.counts(jobId).inFlight > 3);
+    }
+
+    // Resumed against a sandbox that answers: exactly the 3 requests on the wire were in flight.
+    startServer(unlimitedSandbox());
+    const CliRun run =
+        import({QStringLiteral("--resume"), QStringLiteral("last"), QStringLiteral("--force-target")});
+    COMPARE_EXIT(run, 0);
+    QCOMPARE(recoveredRows(run.err), 3);
+    QCOMPARE(inspect(QStringLiteral("/_sandbox/stats")).value(QLatin1String("users")).toInt(), rows - 1);
+    QCOMPARE(requestsSoFar(), rows - 1); // the first row was done before
 }
 
 QTEST_MAIN(TestJournyImport)

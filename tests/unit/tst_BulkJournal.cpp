@@ -7,9 +7,12 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -108,6 +111,9 @@ int runKilledWriter(const QString &path)
         return 2;
     const qint64 jobId = journal.latestUnfinishedJob();
     const QList<BulkJournal::Row> taken = journal.takePending(jobId, 30);
+    // Rows 1-25 went out (written without fsync, so only what a kill leaves is tested); 26-30 were
+    // only taken ahead.
+    journal.markSent(idsOf(taken.mid(0, 25)));
     journal.markDone(idsOf(taken.mid(0, 10)), QStringLiteral("req-child"));
     journal.markFailed(idsOf(taken.mid(10, 5)), QStringLiteral("HTTP 400: bad"),
                        {{QLatin1String("identification.email"), QStringLiteral("Not an email.")}});
@@ -131,6 +137,7 @@ private slots:
     void failedRowsKeepValuesAndFieldErrors();
     void attemptsAndDuplicatesFromMarkPending();
     void recoverInFlightFlagsOnlyEvents();
+    void journalOfVersion1IsMigrated();
     void batchIsOneTransaction();
     void killedWriterLosesNothing();
     void journalsAreIndependent();
@@ -232,6 +239,7 @@ void TestBulkJournal::marksSurviveReopening()
         QVERIFY(journal.addRows(jobId, rows(1, 10)));
         const QList<BulkJournal::Row> taken = journal.takePending(jobId, 8);
         ids = idsOf(taken);
+        QVERIFY(journal.markSent(ids));
         journal.markDone(ids.mid(0, 3), QStringLiteral("req-a"));
         journal.markDone(ids.mid(3, 1), QStringLiteral("req-b"));
         journal.markFailed(ids.mid(4, 1), QStringLiteral("HTTP 401: not authorised"), QJsonObject());
@@ -337,8 +345,10 @@ void TestBulkJournal::recoverInFlightFlagsOnlyEvents()
         events = journal.createJob(eventsJob());
         QVERIFY(journal.addRows(users, rows(1, 5)));
         QVERIFY(journal.addRows(events, rows(1, 5)));
-        journal.takePending(users, 3);
-        const QList<BulkJournal::Row> taken = journal.takePending(events, 3);
+        journal.markSent(idsOf(journal.takePending(users, 3)));
+        // Events 1-3 went out, 4 was only taken ahead.
+        const QList<BulkJournal::Row> taken = journal.takePending(events, 4);
+        journal.markSent(idsOf(taken.mid(0, 3)));
         journal.markDone({taken.first().id}, QStringLiteral("req-1"));
         // closed with rows in flight, as a crash would leave them
     }
@@ -390,6 +400,51 @@ void TestBulkJournal::batchIsOneTransaction()
     QCOMPARE(journal.failedRows(jobId).first().number, 3);
 }
 
+void TestBulkJournal::journalOfVersion1IsMigrated()
+{
+    // The tables as the previous build made them, with a job half sent.
+    const QString path = m_dir.filePath(QStringLiteral("v1.sqlite"));
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("v1"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery query(db);
+        for (const char *sql : {"CREATE TABLE jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT "
+                                "NULL, remove INTEGER NOT "
+                                "NULL, file TEXT NOT NULL, headers TEXT NOT NULL, mapping TEXT NOT NULL, "
+                                "profile TEXT NOT NULL, "
+                                "created_ms INTEGER NOT NULL, finished INTEGER NOT NULL)",
+                                "CREATE TABLE rows (id INTEGER PRIMARY KEY AUTOINCREMENT, job INTEGER NOT "
+                                "NULL REFERENCES jobs(id) "
+                                "ON DELETE CASCADE, number INTEGER NOT NULL, line INTEGER NOT NULL, cells "
+                                "TEXT NOT NULL, request "
+                                "TEXT NOT NULL, state INTEGER NOT NULL, attempts INTEGER NOT NULL, "
+                                "request_id TEXT NOT NULL, error "
+                                "TEXT NOT NULL, field_errors TEXT NOT NULL, duplicated INTEGER NOT NULL)",
+                                "INSERT INTO jobs VALUES (1, 'events', 0, 'old.csv', '[]', '', 'prod', 0, 0)",
+                                "INSERT INTO rows VALUES (1, 1, 1, 2, '[]', '{}', 2, 0, 'r-1', '', '', 0)",
+                                "INSERT INTO rows VALUES (2, 1, 2, 3, '[]', '{}', 1, 0, '', '', '', 0)",
+                                "PRAGMA user_version=1"})
+            QVERIFY2(query.exec(QLatin1String(sql)), sql);
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("v1"));
+
+    BulkJournal journal;
+    QString error;
+    QVERIFY2(journal.open(path, &error), qPrintable(error));
+    const BulkJournal::Job job = journal.job(1);
+    QCOMPARE(job.file, QStringLiteral("old.csv"));
+    QCOMPARE(job.prepared, true); // the old build only ever sent whole jobs
+    QCOMPARE(job.fileSize, qint64(-1));
+    QCOMPARE(journal.latestUnfinishedJob(), qint64(1));
+    QVERIFY(sameCounts(journal.counts(1), 0, 1, 1, 0));
+    // Its in-flight row was never marked sent; an old build's crash may still have sent it, so it
+    // goes back to pending (the old journal cannot say more).
+    journal.recoverInFlight(1);
+    QVERIFY(sameCounts(journal.counts(1), 1, 0, 1, 0));
+    QCOMPARE(QFile::permissions(path) & 0x0077, QFileDevice::Permissions());
+}
+
 void TestBulkJournal::killedWriterLosesNothing()
 {
     const QString path = m_dir.filePath(QStringLiteral("killed.sqlite"));
@@ -422,8 +477,9 @@ void TestBulkJournal::killedWriterLosesNothing()
     QCOMPARE(
         journal.failedRows(jobId).first().fieldErrors.value(QLatin1String("identification.email")).toString(),
         QStringLiteral("Not an email."));
-    QCOMPARE(journal.recoverInFlight(jobId), 10);
-    QCOMPARE(numbersOf(journal.duplicatedEvents(jobId)), range(21, 30));
+    // Of the 10 rows in flight, the 5 whose requests went out count (and may be duplicated).
+    QCOMPARE(journal.recoverInFlight(jobId), 5);
+    QCOMPARE(numbersOf(journal.duplicatedEvents(jobId)), range(21, 25));
     const QList<BulkJournal::Row> again = journal.takePending(jobId, 100);
     QCOMPARE(numbersOf(again), range(16, 40));
     QCOMPARE(again.first().attempts, 1);
