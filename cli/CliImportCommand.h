@@ -70,5 +70,6 @@ private:
     JournyClient *m_client = nullptr;
     BulkImporter *m_importer = nullptr;
     QTimer m_progressTimer;
+    bool m_rateLimited = false; // a 429's wait was said and has not ended
     bool m_done = false;
 };
