@@ -93,6 +93,7 @@ int main(int argc, char *argv[])
     const QCommandLineOption jitter(QStringLiteral("jitter"),
                                     QStringLiteral("Fault: up to this much more, at random."),
                                     QStringLiteral("MS"));
+    // The four rates are shares of the API requests: each from 0 to 1, together at most 1.
     const QCommandLineOption failRate(QStringLiteral("fail-rate"),
                                       QStringLiteral("Fault: fraction answered 500."), QStringLiteral("P"));
     const QCommandLineOption dropRate(
@@ -100,15 +101,18 @@ int main(int argc, char *argv[])
         QStringLiteral("Fault: fraction whose connection is dropped unanswered."), QStringLiteral("P"));
     const QCommandLineOption garbleRate(
         QStringLiteral("garble-rate"),
-        QStringLiteral("Fault: fraction answered with a truncated or non-JSON body."), QStringLiteral("P"));
+        QStringLiteral("Fault: fraction carried out, then answered with a truncated or non-JSON body."),
+        QStringLiteral("P"));
     const QCommandLineOption burstRate(QStringLiteral("burst-rate"),
-                                       QStringLiteral("Fault: chance per request of a burst of 429 answers."),
+                                       QStringLiteral("Fault: chance per request of a burst of 429 answers "
+                                                      "(each with Retry-After: 1). The four rates together "
+                                                      "must be at most 1."),
                                        QStringLiteral("P"));
     const QCommandLineOption burstLength(QStringLiteral("burst-length"),
                                          QStringLiteral("Fault: 429 answers per burst (default 5)."),
                                          QStringLiteral("N"));
-    const QCommandLineOption seed(QStringLiteral("seed"), QStringLiteral("Seed for the faults (default 1)."),
-                                  QStringLiteral("N"));
+    const QCommandLineOption seed(QStringList{QStringLiteral("fault-seed"), QStringLiteral("seed")},
+                                  QStringLiteral("Seed for the faults (default 1)."), QStringLiteral("N"));
     parser.addOptions({host, port, config, data, key, rateLimit, rateWindow, latency, jitter, failRate,
                        dropRate, garbleRate, burstRate, burstLength, seed});
     const QCommandLineOption headerTimeout(
@@ -156,6 +160,10 @@ int main(int argc, char *argv[])
         !readNumber(parser, burstRate, 0, 1, &faults.burstRate))
         return 1;
     faults.seed = static_cast<quint32>(seedNumber);
+    if (!faults.ratesValid(&error)) {
+        std::fprintf(stderr, "journy-sandbox: %s\n", qPrintable(error));
+        return 1;
+    }
 
     const QHostAddress address(parser.value(host));
     if (address.isNull()) {

@@ -261,6 +261,15 @@ void CliImportCommand::run(const ClientConfig &config)
     options.concurrency = m_options.concurrency;
     m_importer = new BulkImporter(&m_journal, m_client, m_jobId, options, this);
     connect(m_importer, &BulkImporter::finished, this, &CliImportCommand::complete);
+    // A 429's wait is said when it starts, on a line of its own (whatever the progress display), so
+    // a stall reads as the server's doing and not as a hang.
+    connect(m_importer, &BulkImporter::progressed, this, [this](const BulkImporter::Progress &progress) {
+        const bool rateLimited = progress.rateLimitedMs > 0;
+        if (rateLimited && !m_rateLimited && !m_options.json) {
+            m_progress->note(progress.rateLimitedNotice());
+        }
+        m_rateLimited = rateLimited;
+    });
     m_progress->start();
     m_importer->start();
 }

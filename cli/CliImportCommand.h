@@ -100,5 +100,6 @@ private:
     CliProgress *m_progress = nullptr;
     InterruptWatcher *m_interrupts = nullptr;
     bool m_interrupted = false;
+    bool m_rateLimited = false; // a 429's wait was said and has not ended
     bool m_done = false;
 };

@@ -64,6 +64,17 @@ void CliProgress::finish()
     m_finished = true;
 }
 
+void CliProgress::note(const QString &line)
+{
+    if (m_finished)
+        return;
+    if (m_redraw)
+        m_err << '\r' << line << "   \n";
+    else
+        m_err << line << '\n';
+    m_err.flush();
+}
+
 void CliProgress::print(bool final)
 {
     if (m_redraw) {

@@ -38,6 +38,9 @@ public:
     CliProgress(Mode mode, QTextStream &err, LineSource line, QObject *parent = nullptr);
 
     void start();
+    // A notice on a line of its own (a 429's wait), whatever the mode: on a terminal it replaces
+    // the redrawn line, which the next update draws again below it.
+    void note(const QString &line);
     // The last update, ended with a line break; nothing after it.
     void finish();
 

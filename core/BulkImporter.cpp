@@ -223,6 +223,14 @@ BulkImporter::Progress BulkImporter::progress() const
     return progress;
 }
 
+QString BulkImporter::Progress::rateLimitedNotice() const
+{
+    if (rateLimitedMs <= 0)
+        return QString();
+    // Whole seconds, rounded up: "retrying in 0 s" while still waiting would be a lie.
+    return QStringLiteral("rate limited, retrying in %1 s").arg((rateLimitedMs + 999) / 1000);
+}
+
 void BulkImporter::emitProgress()
 {
     if (m_clock.isValid()) {

@@ -45,6 +45,9 @@ public:
         double ratePerSecond = 0; // over the last window
         qint64 etaSeconds = -1;   // -1 while unknown
         qint64 rateLimitedMs = 0; // > 0 while a 429 holds sending: ms until it sends again
+        // "rate limited, retrying in N s" while a 429 holds sending, else empty: the one wording
+        // the CLI and the console show.
+        QString rateLimitedNotice() const;
     };
 
     BulkImporter(BulkJournal *journal, JournyClient *client, qint64 jobId, const Options &options,

@@ -6,6 +6,37 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <cmath>
+#include <utility>
+
+bool SandboxConfig::Faults::ratesValid(QString *error) const
+{
+    const QList<std::pair<QString, double>> rates = {{QStringLiteral("fail"), failRate},
+                                                     {QStringLiteral("drop"), dropRate},
+                                                     {QStringLiteral("garble"), garbleRate},
+                                                     {QStringLiteral("429 burst"), burstRate}};
+    double sum = 0;
+    QStringList parts;
+    for (const auto &[name, rate] : rates) {
+        // NaN compares false with everything: without isfinite() it would pass any range check.
+        if (!std::isfinite(rate) || rate < 0 || rate > 1) {
+            *error = QStringLiteral("the %1 rate must be a number from 0 to 1, not %2").arg(name).arg(rate);
+            return false;
+        }
+        sum += rate;
+        parts.append(QStringLiteral("%1 %2").arg(name).arg(rate));
+    }
+    // One draw per request picks the fault, so the shares cannot add up to more than all requests
+    // (a little slack for the sum of decimal fractions such as 0.1 + 0.2).
+    if (sum > 1 + 1e-9) {
+        *error = QStringLiteral("the fault rates add up to %1 (%2); together they must be from 0 to 1")
+                     .arg(sum)
+                     .arg(parts.join(QLatin1String(" + ")));
+        return false;
+    }
+    return true;
+}
+
 const QStringList &SandboxConfig::allPermissions()
 {
     static const QStringList permissions = {QStringLiteral("TrackData"), QStringLiteral("ReadEvents"),
@@ -67,7 +98,8 @@ bool readRate(const QJsonObject &faults, const char *name, double *out, QString 
     const QJsonValue value = faults.value(QLatin1String(name));
     if (value.isUndefined())
         return true;
-    if (!value.isDouble() || value.toDouble() < 0 || value.toDouble() > 1) {
+    if (!value.isDouble() || !std::isfinite(value.toDouble()) || value.toDouble() < 0 ||
+        value.toDouble() > 1) {
         *error = QStringLiteral("faults.%1 must be a number from 0 to 1").arg(QLatin1String(name));
         return false;
     }
@@ -252,6 +284,10 @@ bool SandboxConfig::merge(const QJsonObject &json, QString *error)
         !readRate(faultsObject, "burstRate", &faults.burstRate, error))
         return false;
     faults.seed = static_cast<quint32>(seed);
+    if (!faults.ratesValid(error)) {
+        *error = QStringLiteral("faults: ") + *error;
+        return false;
+    }
     return true;
 }
 

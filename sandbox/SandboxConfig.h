@@ -25,7 +25,9 @@ public:
         QString id;
         QString name;
     };
-    // Misbehaviour for reliability tests; all off by default, reproducible with a seed.
+    // Misbehaviour for reliability tests; all off by default, reproducible with a seed. The rates
+    // are shares of the API requests (one draw per request picks at most one fault), so together
+    // they are at most 1: "30 % faults" is 30 % of the requests.
     class Faults
     {
     public:
@@ -34,7 +36,7 @@ public:
         double failRate = 0;   // answer 500
         double dropRate = 0;   // close the connection without an answer
         double garbleRate = 0; // a truncated or non-JSON body
-        double burstRate = 0;  // start a burst of 429s
+        double burstRate = 0;  // start a burst of 429s, each with Retry-After: 1
         int burstLength = 5;   // requests per 429 burst
         quint32 seed = 1;
 
@@ -43,6 +45,8 @@ public:
             return latencyMs > 0 || jitterMs > 0 || failRate > 0 || dropRate > 0 || garbleRate > 0 ||
                    burstRate > 0;
         }
+        // Each rate finite and from 0 to 1, and their sum at most 1; false with *error saying so.
+        bool ratesValid(QString *error) const;
     };
 
     // How connections are held, as a public server holds them: a client too slow to send its

@@ -2,11 +2,6 @@
 
 SandboxFaults::SandboxFaults(const SandboxConfig::Faults &config) : m_config(config), m_random(config.seed) {}
 
-bool SandboxFaults::roll(double rate)
-{
-    return rate > 0 && m_random.generateDouble() < rate;
-}
-
 SandboxFaults::Fault SandboxFaults::next()
 {
     if (!enabled())
@@ -15,20 +10,22 @@ SandboxFaults::Fault SandboxFaults::next()
         --m_burstLeft;
         return Fault::Burst429;
     }
-    // One roll per kind, in a fixed order, keeps the sequence stable when one rate changes.
-    const bool drop = roll(m_config.dropRate);
-    const bool fail = roll(m_config.failRate);
-    const bool garble = roll(m_config.garbleRate);
-    const bool burst = roll(m_config.burstRate);
-    if (drop)
+    // One draw per request, cut into the rates' shares (they add up to at most 1), so the rates
+    // are fractions of the requests: "fail 0.1 + drop 0.1 + garble 0.1" faults 30 % of them.
+    const double draw = m_random.generateDouble();
+    double edge = m_config.dropRate;
+    if (draw < edge)
         return Fault::Drop;
-    if (fail)
+    edge += m_config.failRate;
+    if (draw < edge)
         return Fault::Fail;
-    if (burst) {
+    edge += m_config.burstRate;
+    if (draw < edge) {
         m_burstLeft = m_config.burstLength - 1;
         return Fault::Burst429;
     }
-    if (garble)
+    edge += m_config.garbleRate;
+    if (draw < edge)
         return Fault::Garble;
     return Fault::None;
 }

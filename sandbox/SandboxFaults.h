@@ -23,12 +23,12 @@ public:
     bool enabled() const { return m_config.any(); }
     Fault next();
     int nextDelayMs();
-    // Half the garbled answers are cut short, half are not JSON at all.
+    // Half the garbled answers are cut short, half are not JSON at all. Either way the request was
+    // carried out first: the client cannot tell whether it was, as when an answer breaks on the
+    // way back.
     bool nextGarbleIsTruncation();
 
 private:
-    bool roll(double rate);
-
     SandboxConfig::Faults m_config;
     QRandomGenerator m_random;
     int m_burstLeft = 0;

@@ -167,6 +167,8 @@ void SandboxServer::deliver(QHttpServerResponder &responder, const Reply &reply)
         responder.writeHeader("Connection", "close");
     responder.writeHeader("X-RateLimit-Limit", QByteArray::number(m_rateLimiter.limit()));
     responder.writeHeader("X-RateLimit-Remaining", QByteArray::number(reply.status == 429 ? 0 : remaining));
+    if (!reply.retryAfter.isEmpty())
+        responder.writeHeader("Retry-After", reply.retryAfter);
     if (reply.status == 204) {
         // The spec shows a JSON body on removeUserFromAccount's 204, but HTTP forbids one: a
         // client would read it as the start of the next answer on a kept-alive connection.
@@ -214,8 +216,6 @@ SandboxServer::Reply SandboxServer::process(const QHttpServerRequest &request)
 SandboxServer::Reply SandboxServer::processApi(const QHttpServerRequest &request, Operation operation)
 {
     ++m_requests;
-    const ApiOperation &info = ApiOperation::info(operation);
-
     switch (m_faults.next()) {
     case SandboxFaults::Fault::Drop: {
         Reply reply;
@@ -224,11 +224,16 @@ SandboxServer::Reply SandboxServer::processApi(const QHttpServerRequest &request
     }
     case SandboxFaults::Fault::Fail:
         return answer(500, QStringLiteral("Internal server error (injected by the sandbox)"));
-    case SandboxFaults::Fault::Burst429:
+    case SandboxFaults::Fault::Burst429: {
         ++m_rateLimited;
-        return answer(429, QStringLiteral("Too many requests (a burst injected by the sandbox)"));
+        Reply reply = answer(429, QStringLiteral("Too many requests (a burst injected by the sandbox)"));
+        reply.retryAfter = "1";
+        return reply;
+    }
     case SandboxFaults::Fault::Garble: {
-        Reply reply = answer(info.successStatus, QStringLiteral("garbled"));
+        // Carried out, then the answer spoilt on its way back: the client cannot tell whether the
+        // request took effect (an event sent again may be stored twice).
+        Reply reply = serveApi(request, operation);
         if (m_faults.nextGarbleIsTruncation()) {
             reply.truncate = true;
         } else {
@@ -240,7 +245,12 @@ SandboxServer::Reply SandboxServer::processApi(const QHttpServerRequest &request
     case SandboxFaults::Fault::None:
         break;
     }
+    return serveApi(request, operation);
+}
 
+SandboxServer::Reply SandboxServer::serveApi(const QHttpServerRequest &request, Operation operation)
+{
+    const ApiOperation &info = ApiOperation::info(operation);
     const QString key = QString::fromUtf8(header(request, "X-Api-Key"));
     if (key.isEmpty())
         return answer(401, QStringLiteral("No API key was provided: send it in the X-Api-Key header"));

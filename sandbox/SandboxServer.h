@@ -47,15 +47,18 @@ private:
         int status = 200;
         QJsonObject body;
         QByteArray contentType = "application/json";
-        QByteArray rawBody; // used instead of body when set (garbled answers)
-        QString apiKey;     // for the rate-limit headers; empty when unknown
+        QByteArray rawBody;    // used instead of body when set (garbled answers)
+        QString apiKey;        // for the rate-limit headers; empty when unknown
+        QByteArray retryAfter; // a Retry-After header's value; none when empty
         bool truncate = false;
         bool drop = false;
         bool headersOnly = false; // a HEAD request: the headers a GET would get, no content
     };
 
     Reply process(const QHttpServerRequest &request);
+    // The injected faults, then serveApi() for the request itself.
     Reply processApi(const QHttpServerRequest &request, Operation operation);
+    Reply serveApi(const QHttpServerRequest &request, Operation operation);
     Reply processInspection(const QHttpServerRequest &request);
     Reply answer(int status, const QString &message, const QJsonObject &extra = QJsonObject()) const;
     void deliver(QHttpServerResponder &responder, const Reply &reply);

@@ -729,6 +729,8 @@ void ImportPage::showProgress(const BulkImporter::Progress &progress)
                     .arg(QLocale().toString(progress.ratePerSecond, 'f', 1), duration(progress.etaSeconds));
     if (m_importer && m_importer->isPaused())
         text += tr(" · paused");
+    else if (m_activity == Activity::Sending && progress.rateLimitedMs > 0)
+        text += QStringLiteral(" · ") + progress.rateLimitedNotice();
     m_progressLabel->setText(text);
 }
 

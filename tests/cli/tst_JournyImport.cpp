@@ -258,6 +258,7 @@ private slots:
     void jsonOutputShape();
     void pacingHoldsTheServersWindow();
     void serverErrorsAreRetried();
+    void rateLimitedWaitIsShown();
     void killedUserImportResumesWithEveryRow();
     void killedEventImportListsPossibleDuplicates();
     void killedWhilePreparingResumesEveryRow();
@@ -1381,6 +1382,38 @@ void TestJournyImport::serverErrorsAreRetried()
                      .toObject()
                      .value(QLatin1String("seq")),
                  QJsonValue(n));
+}
+
+void TestJournyImport::rateLimitedWaitIsShown()
+{
+    // A seed under which the requests 20 rows need meet one or two injected 429s (Retry-After: 1).
+    SandboxConfig config = SandboxConfig::defaults();
+    config.faults.burstRate = 0.1;
+    config.faults.burstLength = 1;
+    const int rows = 20;
+    int limited = 0;
+    for (config.faults.seed = 1; config.faults.seed < 100000; ++config.faults.seed) {
+        SandboxFaults sequence(config.faults);
+        limited = 0;
+        for (int answered = 0; answered < rows;)
+            (sequence.next() == SandboxFaults::Fault::Burst429 ? limited : answered) += 1;
+        if (limited >= 1 && limited <= 2)
+            break;
+    }
+    QVERIFY(limited >= 1 && limited <= 2);
+    startServer(config);
+    const QString file = write(QStringLiteral("users.csv"), usersCsv(QStringLiteral("r"), 1, rows));
+    const CliRun run = import({QStringLiteral("--kind"), QStringLiteral("users"), file});
+    COMPARE_EXIT(run, 0);
+    // The wait is said, with the server's Retry-After, on a line of its own.
+    QVERIFY2(run.errors().contains(QLatin1String("\rrate limited, retrying in 1 s   \n")),
+             qPrintable(run.describe()));
+    QVERIFY2(run.text().contains(QStringLiteral("20 of 20 row(s) done, 0 failed")),
+             qPrintable(run.describe()));
+    QCOMPARE(inspect(QStringLiteral("/_sandbox/stats")).value(QLatin1String("rateLimited")).toInt(), limited);
+    for (int n = 1; n <= rows; ++n)
+        QCOMPARE(user(QStringLiteral("r-%1").arg(n)).value(QLatin1String("userId")).toString(),
+                 QStringLiteral("r-%1").arg(n));
 }
 
 qint64 TestJournyImport::importAndKill(const QStringList &arguments, int count, int killAfterDone)

@@ -176,6 +176,7 @@ private slots:
     void failRateAndSeed();
     void faultSequenceIsReproducibleAcrossRuns();
     void latencyAndGarbleFlags();
+    void injected429sSayRetryAfterOne();
 
 private:
     Answer call(const QUrl &base, const QByteArray &method, const QString &path, const QUrlQuery &query = {},
@@ -551,6 +552,10 @@ void TestSandboxCli::badConfigFile_data()
                                             "rateWindowSeconds must be a whole number of at least 1");
     QTest::newRow("fault rate over 1") << QByteArray(R"({"faults": {"failRate": 2}})")
                                        << QStringLiteral("faults.failRate must be a number from 0 to 1");
+    QTest::newRow("fault rates over 1 together")
+        << QByteArray(R"({"faults": {"failRate": 0.75, "burstRate": 0.5}})")
+        << QStringLiteral("faults: the fault rates add up to 1.25 (fail 0.75 + drop 0 + garble 0 + 429 burst "
+                          "0.5); together they must be from 0 to 1");
     QTest::newRow("unknown fault") << QByteArray(R"({"faults": {"failrate": 1}})")
                                    << QStringLiteral(
                                           "faults: unknown member 'failrate' (known: latencyMs, jitterMs, "
@@ -680,7 +685,7 @@ void TestSandboxCli::help()
                                QStringLiteral("--garble-rate <P>"),
                                QStringLiteral("--burst-rate <P>"),
                                QStringLiteral("--burst-length <N>"),
-                               QStringLiteral("--seed <N>"),
+                               QStringLiteral("--fault-seed, --seed <N>"),
                                QStringLiteral("--help"),
                                QStringLiteral("--version")};
     for (const QString &flag : flags)
@@ -867,6 +872,43 @@ void TestSandboxCli::latencyAndGarbleFlags()
         QJsonDocument::fromJson(answer.body, &error);
         QVERIFY2(error.error != QJsonParseError::NoError, answer.body.constData());
     }
+    // A garbled answer comes after the work: the upsert is stored though its answer is spoilt.
+    const Answer upsert = post(base, QStringLiteral("/users/upsert"), R"({"identification":{"userId":"g"}})");
+    QJsonParseError error;
+    QJsonDocument::fromJson(upsert.body, &error);
+    QVERIFY2(error.error != QJsonParseError::NoError, upsert.body.constData());
+    QCOMPARE(get(base, QStringLiteral("/_sandbox/users"), QByteArray(), QUrlQuery(QStringLiteral("userId=g")))
+                 .json.value(QLatin1String("userId"))
+                 .toString(),
+             QStringLiteral("g"));
+}
+
+void TestSandboxCli::injected429sSayRetryAfterOne()
+{
+    // The rates may add up to exactly 1: every request gets one fault or the other.
+    SandboxProcess sandbox({QStringLiteral("--burst-rate"), QStringLiteral("0.5"),
+                            QStringLiteral("--fail-rate"), QStringLiteral("0.5"),
+                            QStringLiteral("--burst-length"), QStringLiteral("1"),
+                            QStringLiteral("--fault-seed"), QStringLiteral("4")});
+    const QUrl base = sandbox.baseUrl();
+    QVERIFY(base.isValid());
+    int limited = 0;
+    for (int i = 0; i < 16; ++i) {
+        const Answer answer = get(base, QStringLiteral("/validate"));
+        QVERIFY2(answer.status == 429 || answer.status == 500, qPrintable(QString::number(answer.status)));
+        if (answer.status == 429) {
+            ++limited;
+            QCOMPARE(answer.header("Retry-After"), QByteArray("1"));
+            QCOMPARE(answer.message(), QStringLiteral("Too many requests (a burst injected by the sandbox)"));
+        } else {
+            QCOMPARE(answer.header("Retry-After"), QByteArray());
+        }
+    }
+    QVERIFY(limited > 0 && limited < 16);
+    QCOMPARE(get(base, QStringLiteral("/_sandbox/stats"), QByteArray())
+                 .json.value(QLatin1String("rateLimited"))
+                 .toInt(),
+             limited);
 }
 
 QTEST_GUILESS_MAIN(TestSandboxCli)

@@ -58,12 +58,14 @@ public:
     }
 
     // A second profile, served by another in-process sandbox that knows only `key`, with just
-    // `permissions`; the key goes into the keychain under the profile's entry, as the console's
-    // profile dialog puts it.
-    bool addProfile(const QString &name, const QString &key, const QStringList &permissions)
+    // `permissions` (and the faults given); the key goes into the keychain under the profile's
+    // entry, as the console's profile dialog puts it.
+    bool addProfile(const QString &name, const QString &key, const QStringList &permissions,
+                    const SandboxConfig::Faults &faults = {})
     {
         SandboxConfig config = SandboxConfig::defaults();
         config.keys.insert(key, SandboxConfig::Key{permissions, true});
+        config.faults = faults;
         otherServer = std::make_unique<SandboxServer>(config);
         QString error;
         if (!otherServer->openData(dir.filePath(QStringLiteral("other.sqlite")), &error) ||

@@ -233,6 +233,7 @@ private slots:
     void membershipsOfOneAccountGoInCallsOf100();
     void deleteAsksFirst();
     void pausesAndResumes();
+    void rateLimitedWaitIsShown();
     void cancelLeavesTheRestForResumeLastJob();
     void resumesAJobLeftWithRowsInFlight();
     void resumeRefusesAJobOfAnotherProfile();
@@ -657,6 +658,43 @@ void TestImportPage::pausesAndResumes()
              qPrintable(w.summary->text()));
     QVERIFY(!w.pause->isEnabled());
     QVERIFY(w.start->isEnabled());
+}
+
+void TestImportPage::rateLimitedWaitIsShown()
+{
+    PageTestSession t;
+    // A sandbox that answers about a third of the requests 429 with Retry-After: 1.
+    SandboxConfig::Faults faults;
+    faults.burstRate = 0.3;
+    faults.burstLength = 1;
+    faults.seed = 5;
+    QVERIFY(t.addProfile(QStringLiteral("limited"), QStringLiteral("sk_limited"),
+                         SandboxConfig::allPermissions(), faults));
+    QVERIFY(t.activate(QStringLiteral("limited")));
+    ImportPage page(&t.session, t.dir.filePath(QStringLiteral("imports.sqlite")));
+    ImportWidgets w(page);
+    QVERIFY(w.complete());
+    const QString csv = t.dir.filePath(QStringLiteral("limited.csv"));
+    QVERIFY(writeFile(csv, manyUsersCsv(20, "l")));
+    w.chooseFile(csv);
+    QSignalSpy finished(&page, &ImportPage::importFinished);
+    QTest::mouseClick(w.start, Qt::LeftButton);
+    QTRY_VERIFY2_WITH_TIMEOUT(w.progress->text().contains(QStringLiteral(" · rate limited, retrying in 1 s")),
+                              qPrintable(w.progress->text()), 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+    QCOMPARE(finished.at(0).at(0).toBool(), false);
+    // Once done, the notice is gone and every row arrived.
+    QVERIFY2(!w.progress->text().contains(QLatin1String("rate limited")), qPrintable(w.progress->text()));
+    QVERIFY2(w.summary->text().contains(QLatin1String("20 of 20 row(s) done, 0 failed")),
+             qPrintable(w.summary->text()));
+    QNetworkAccessManager nam;
+    QNetworkReply *reply =
+        nam.get(QNetworkRequest(QUrl(t.otherServer->baseUrl().toString() + "/_sandbox/stats")));
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 10000);
+    const QJsonObject stats = QJsonDocument::fromJson(reply->readAll()).object();
+    delete reply;
+    QCOMPARE(stats.value(QLatin1String("users")).toInt(), 20);
+    QVERIFY(stats.value(QLatin1String("rateLimited")).toInt() > 0);
 }
 
 void TestImportPage::cancelLeavesTheRestForResumeLastJob()
