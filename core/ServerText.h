@@ -26,6 +26,8 @@ public:
     // there: the body is shown escaped, as JSON, never raw on a terminal.
     static QByteArray redacted(const QByteArray &bytes, const QStringList &secrets);
 
-    static constexpr int MinSecretLength = 6; // shorter "secrets" would garble ordinary text
+    // Shorter "secrets" are left alone: they would garble ordinary text (the built-in sandbox's
+    // public key is the word "sandbox"), and a real API key is far longer.
+    static constexpr int MinSecretLength = 8;
     static const QString Redacted;
 };
