@@ -159,6 +159,16 @@ int main(int argc, char *argv[])
         !readNumber(parser, garbleRate, 0, 1, &faults.garbleRate) ||
         !readNumber(parser, burstRate, 0, 1, &faults.burstRate))
         return 1;
+    // Each rate is the share of answers that get that fault; shares of one whole cannot add up
+    // to more than all of it (the config file's rates count too).
+    const double faultShare = faults.failRate + faults.dropRate + faults.garbleRate + faults.burstRate;
+    if (faultShare > 1) {
+        std::fprintf(stderr,
+                     "journy-sandbox: the fault rates (--fail-rate %g, --drop-rate %g, --garble-rate %g, "
+                     "--burst-rate %g) add up to %g; together they must be at most 1\n",
+                     faults.failRate, faults.dropRate, faults.garbleRate, faults.burstRate, faultShare);
+        return 1;
+    }
     faults.seed = static_cast<quint32>(seedNumber);
     if (!faults.ratesValid(&error)) {
         std::fprintf(stderr, "journy-sandbox: %s\n", qPrintable(error));

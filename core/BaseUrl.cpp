@@ -22,17 +22,24 @@ QString BaseUrl::withoutUserInfo(const QString &text)
     return QString(text).replace(userInfo, QStringLiteral("\\1"));
 }
 
+QString BaseUrl::portProblem(const QString &text, const QUrl &parsed)
+{
+    // QUrl's own message quotes the whole source, a password included: only its kind is used.
+    if (parsed.isValid() || !parsed.errorString().contains(QLatin1String("port"), Qt::CaseInsensitive))
+        return QString();
+    return QStringLiteral("'%1' has no usable port: a port is a number from 1 to 65535")
+        .arg(withoutUserInfo(text.trimmed()));
+}
+
 BaseUrl::Problem BaseUrl::check(const QString &text, QUrl *url, QString *error)
 {
     const QString trimmed = text.trimmed();
     const QUrl parsed(trimmed, QUrl::StrictMode);
     const QString shown = withoutUserInfo(trimmed);
     if (!parsed.isValid()) {
-        // QUrl's own message quotes the whole source, a password included: only its kind is used.
-        const bool badPort = parsed.errorString().contains(QLatin1String("port"), Qt::CaseInsensitive);
+        const QString port = portProblem(trimmed, parsed);
         *error =
-            badPort ? QStringLiteral("'%1' has no usable port: a port is a number from 1 to 65535").arg(shown)
-                    : QStringLiteral("'%1' is not an http(s) base URL %2").arg(shown, example);
+            !port.isEmpty() ? port : QStringLiteral("'%1' is not an http(s) base URL %2").arg(shown, example);
         return Problem::Invalid;
     }
     const Problem problem = check(parsed, error);

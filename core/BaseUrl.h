@@ -24,4 +24,7 @@ public:
 
     // text with any user:password@ taken out, for a message.
     static QString withoutUserInfo(const QString &text);
+    // For a URL (a base URL or a proxy's) that QUrl could not parse: "'TEXT' has no usable
+    // port: ..." when its port is the problem, else empty. TEXT is quoted without user info.
+    static QString portProblem(const QString &text, const QUrl &parsed);
 };

@@ -1,5 +1,6 @@
 #include "NetworkSettings.h"
 
+#include "BaseUrl.h"
 #include "ProxyBypass.h"
 
 #include <QFileInfo>
@@ -36,9 +37,13 @@ bool NetworkSettings::parseProxyUrl(const QString &text, NetworkSettings *into, 
     const QString scheme = url.scheme().toLower();
     if (!url.isValid() || url.host().isEmpty() ||
         (scheme != QLatin1String("http") && scheme != QLatin1String("socks5"))) {
-        *error = QStringLiteral("'%1' is not a proxy URL: use http://[user@]host:port or "
-                                "socks5://[user@]host:port")
-                     .arg(url.toString(QUrl::RemovePassword));
+        // An unparsable URL prints as '': the message quotes what was typed (without user info).
+        const QString port = BaseUrl::portProblem(text, url);
+        *error = !port.isEmpty() ? port
+                                 : QStringLiteral("'%1' is not a proxy URL: use http://[user@]host:port or "
+                                                  "socks5://[user@]host:port")
+                                       .arg(url.isValid() ? url.toString(QUrl::RemovePassword)
+                                                          : BaseUrl::withoutUserInfo(text.trimmed()));
         return false;
     }
     if (!url.password().isEmpty()) {

@@ -68,6 +68,9 @@ QList<Profile> ProfileStore::profiles() const
         Profile profile;
         profile.name = settings.value(QStringLiteral("name")).toString();
         profile.baseUrl = QUrl(settings.value(QStringLiteral("baseUrl")).toString());
+        // An entry saved before user:password@ was refused (or edited by hand): the password is
+        // neither shown nor sent, and the next save writes the URL without it.
+        profile.baseUrl.setUserInfo(QString());
         Profile::environmentFromName(settings.value(QStringLiteral("environment")).toString(),
                                      &profile.environment);
         profile.network = readNetwork(settings);

@@ -26,9 +26,8 @@ public:
     // there: the body is shown escaped, as JSON, never raw on a terminal.
     static QByteArray redacted(const QByteArray &bytes, const QStringList &secrets);
 
-    // Shorter "secrets" would garble ordinary text: the sandbox's public key is the word
-    // "sandbox" (7), and every snippet and message it sends names it. A real journy.io key is
-    // far longer.
+    // Shorter "secrets" are left alone: they would garble ordinary text (the built-in sandbox's
+    // public key is the word "sandbox"), and a real API key is far longer.
     static constexpr int MinSecretLength = 8;
     static const QString Redacted;
 };

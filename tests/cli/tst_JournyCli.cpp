@@ -1051,6 +1051,14 @@ void TestJournyCli::baseUrlIsCheckedAsTyped()
              QStringLiteral("journy: --base-url: 'http://127.0.0.1:99999' has no usable port: a "
                             "port is a number from 1 to 65535\n"));
 
+    // A proxy URL the same: it once said "'' is not a proxy URL".
+    run = journy({QStringLiteral("--proxy"), QStringLiteral("http://ann:pw-in-url@127.0.0.1:99999"),
+                  QStringLiteral("--base-url"), m_server->baseUrl().toString(), QStringLiteral("validate")},
+                 {{QStringLiteral("JOURNY_API_KEY"), m_key}});
+    COMPARE_EXIT(run, 1);
+    QCOMPARE(run.errors(), QStringLiteral("journy: --proxy: 'http://127.0.0.1:99999' has no usable port: a "
+                                          "port is a number from 1 to 65535\n"));
+
     const QString withPassword =
         QStringLiteral("http://ann:pw-in-url@127.0.0.1:%1").arg(m_server->baseUrl().port());
     run = journy({QStringLiteral("--base-url"), withPassword, QStringLiteral("validate")},

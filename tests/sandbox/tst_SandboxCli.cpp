@@ -633,6 +633,12 @@ void TestSandboxCli::badFlagValues_data()
     QTest::newRow("fail rate nan")
         << QStringList{QStringLiteral("--fail-rate"), QStringLiteral("nan")}
         << QStringLiteral("journy-sandbox: --fail-rate must be a number from 0 to 1, not 'nan'");
+    QTest::newRow("rates over 1")
+        << QStringList{QStringLiteral("--fail-rate"), QStringLiteral("0.6"), QStringLiteral("--drop-rate"),
+                       QStringLiteral("0.5")}
+        << QStringLiteral(
+               "journy-sandbox: the fault rates (--fail-rate 0.6, --drop-rate 0.5, --garble-rate 0, "
+               "--burst-rate 0) add up to 1.1; together they must be at most 1");
     QTest::newRow("latency infinite")
         << QStringList{QStringLiteral("--latency"), QStringLiteral("inf")}
         << QStringLiteral("journy-sandbox: --latency must be a whole number from 0 to 600000, not 'inf'");

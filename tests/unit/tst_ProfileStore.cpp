@@ -36,6 +36,7 @@ private slots:
     void unsafeUrlsAreRefused();
     void sandboxProfileIsBuiltIn();
     void handEditedSandboxEntryIsIgnored();
+    void storedPasswordInUrlIsDropped();
     void fileHoldsNothingButTheProfileFields();
     void networkSettingsRoundTripWithoutThePassword();
     void unusableNetworkSettingsAreRefused_data();
@@ -307,6 +308,25 @@ void TestProfileStore::handEditedSandboxEntryIsIgnored()
     const ProfileStore store(m_file);
     QCOMPARE(names(store), QStringList{QStringLiteral("Sandbox")});
     QVERIFY(store.profile(QStringLiteral("Sandbox")).isEmbeddedSandbox());
+}
+
+void TestProfileStore::storedPasswordInUrlIsDropped()
+{
+    // Written before user:password@ was refused: read without it, and saved back without it.
+    {
+        QSettings settings(m_file, QSettings::IniFormat);
+        settings.setValue(QStringLiteral("profiles/70726f64/name"), QStringLiteral("prod"));
+        settings.setValue(QStringLiteral("profiles/70726f64/baseUrl"),
+                          QStringLiteral("https://ann:pw-in-url@api.journy.io/v1"));
+    }
+    ProfileStore store(m_file);
+    const Profile profile = store.profile(QStringLiteral("prod"));
+    QCOMPARE(profile.baseUrl, QUrl(QStringLiteral("https://api.journy.io/v1")));
+    QString error;
+    QVERIFY2(store.save(profile, &error), qPrintable(error));
+    QFile file(m_file);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY(!file.readAll().contains("pw-in-url"));
 }
 
 void TestProfileStore::fileHoldsNothingButTheProfileFields()
