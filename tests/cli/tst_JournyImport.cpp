@@ -235,6 +235,7 @@ private slots:
     void fileWithoutRowsIsAnError();
     void progressWithoutATerminalIsPlainLines();
     void progressNone();
+    void brokenRowsKeepTheirTextInTheFailedRowsFile();
     void failedRowsFileCanBeFixedAndImportedAgain();
     void serverRefusalsFailRows();
     void usageErrors_data();
@@ -981,6 +982,46 @@ void TestJournyImport::progressNone()
     // The job line and the summary are not progress: they stay.
     QVERIFY2(jobOnFirstLine(run.err) > 0, qPrintable(run.describe()));
     QVERIFY2(run.text().contains(QLatin1String("5 of 5 row(s) done, 0 failed")), qPrintable(run.describe()));
+}
+
+void TestJournyImport::brokenRowsKeepTheirTextInTheFailedRowsFile()
+{
+    // A line that is not JSON has no cells: the failed-rows file keeps the line as written (it had
+    // an empty row), with the reason in the "error" column.
+    const QByteArray broken = "{\"userId\":\"k-2\",\"email\":\"k2@example.com\",\"plan\":\"Pro, \"\"x\"\"";
+    const QString file =
+        write(QStringLiteral("users.jsonl"),
+              "{\"userId\":\"k-1\",\"email\":\"k1@example.com\",\"plan\":\"Free\"}\n" + broken +
+                  "\n{\"userId\":\"k-3\",\"email\":\"k3@example.com\",\"plan\":\"Pro\"}\n");
+    const QString failedOut = m_dir->filePath(QStringLiteral("failed.csv"));
+    CliRun run = import(
+        {QStringLiteral("--kind"), QStringLiteral("users"), file, QStringLiteral("--failed-out"), failedOut});
+    COMPARE_EXIT(run, 3);
+    QVERIFY2(run.text().contains(QLatin1String("2 of 3 row(s) done, 1 failed")), qPrintable(run.describe()));
+    QStringList headers;
+    QList<QStringList> rows;
+    QString error;
+    QVERIFY2(readCsv(failedOut, &headers, &rows, &error), qPrintable(error));
+    QCOMPARE(headers, (QStringList{QStringLiteral("userId"), QStringLiteral("email"), QStringLiteral("plan"),
+                                   QStringLiteral("error")}));
+    QCOMPARE(rows.size(), 1);
+    QCOMPARE(rows.at(0).size(), 4);
+    QCOMPARE(rows.at(0).at(0), QString::fromUtf8(broken));
+    QVERIFY2(rows.at(0).at(3).contains(QLatin1String("line 2: not a JSON object")),
+             qPrintable(rows.at(0).at(3)));
+
+    // A CSV row short of cells: its cells as read, the reason still in the "error" column.
+    const QString csv =
+        write(QStringLiteral("users.csv"), "userId,email,plan\nk-4,k4@example.com,Pro\nk-5\n");
+    run = import(
+        {QStringLiteral("--kind"), QStringLiteral("users"), csv, QStringLiteral("--failed-out"), failedOut});
+    COMPARE_EXIT(run, 3);
+    rows.clear();
+    QVERIFY2(readCsv(failedOut, &headers, &rows, &error), qPrintable(error));
+    QCOMPARE(rows.size(), 1);
+    QCOMPARE(rows.at(0).mid(0, 3), (QStringList{QStringLiteral("k-5"), QString(), QString()}));
+    QVERIFY2(rows.at(0).value(3).contains(QLatin1String("1 fields, the header has 3")),
+             qPrintable(rows.at(0).join(QLatin1Char('|'))));
 }
 
 void TestJournyImport::failedRowsFileCanBeFixedAndImportedAgain()
