@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ApiOperation.h"
+#include "RequestValidator.h"
 #include "SandboxConfig.h"
 #include "SandboxFaults.h"
 #include "SandboxRateLimiter.h"
@@ -30,8 +31,9 @@ public:
     const SandboxConfig &config() const { return m_config; }
     QJsonObject stats() const;
 
-    // Requests larger than this are refused with a 400 before they are parsed.
-    static constexpr qint64 MaxBodyBytes = 1024 * 1024;
+    // Requests larger than this are refused with a 400 before they are parsed (the pre-flight
+    // check refuses them too: one limit for both).
+    static constexpr qint64 MaxBodyBytes = RequestValidator::MaxBodyBytes;
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;

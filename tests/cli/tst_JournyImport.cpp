@@ -236,6 +236,7 @@ private slots:
     void progressWithoutATerminalIsPlainLines();
     void progressNone();
     void brokenRowsKeepTheirTextInTheFailedRowsFile();
+    void dryRunAppliesTheServersBodyLimit();
     void failedRowsFileCanBeFixedAndImportedAgain();
     void serverRefusalsFailRows();
     void usageErrors_data();
@@ -1022,6 +1023,40 @@ void TestJournyImport::brokenRowsKeepTheirTextInTheFailedRowsFile()
     QCOMPARE(rows.at(0).mid(0, 3), (QStringList{QStringLiteral("k-5"), QString(), QString()}));
     QVERIFY2(rows.at(0).value(3).contains(QLatin1String("1 fields, the header has 3")),
              qPrintable(rows.at(0).join(QLatin1Char('|'))));
+}
+
+void TestJournyImport::dryRunAppliesTheServersBodyLimit()
+{
+    // A cell of 1.1 MB makes a body the server does not read: the dry run passed it, then the
+    // server refused it. Now the dry run says so; the import fails it without sending it; a cell
+    // of 1,000,000 characters, under the limit, goes through and is stored whole.
+    const QString small(1000000, QLatin1Char('s'));
+    const QString file = write(QStringLiteral("users.csv"), "userId,note\nz-1," + small.toUtf8() + "\nz-2," +
+                                                                QByteArray(1100000, 'b') + "\nz-3,short\n");
+    CliRun run =
+        import({QStringLiteral("--kind"), QStringLiteral("users"), file, QStringLiteral("--dry-run")});
+    COMPARE_EXIT(run, 2);
+    QVERIFY2(run.text().contains(QRegularExpression(
+                 QStringLiteral("^row 2 \\(line 3\\): body: The request body would be 11000\\d\\d bytes; the "
+                                "API reads at most 1048576\\.$"),
+                 QRegularExpression::MultilineOption)),
+             qPrintable(run.text().left(2000)));
+    QVERIFY2(run.text().contains(QLatin1String("3 row(s): 2 valid, 1 invalid; nothing was sent")),
+             qPrintable(run.text().right(2000)));
+    QCOMPARE(requestsSoFar(), 0);
+
+    run = import({QStringLiteral("--kind"), QStringLiteral("users"), file});
+    COMPARE_EXIT(run, 3);
+    QVERIFY2(run.text().contains(QLatin1String("2 of 3 row(s) done, 1 failed")), qPrintable(run.describe()));
+    QCOMPARE(requestsSoFar(), 2);
+    QCOMPARE(user(QStringLiteral("z-1"))
+                 .value(QLatin1String("properties"))
+                 .toObject()
+                 .value(QLatin1String("note")),
+             QJsonValue(small));
+    int status = 0;
+    user(QStringLiteral("z-2"), &status);
+    QCOMPARE(status, 404);
 }
 
 void TestJournyImport::failedRowsFileCanBeFixedAndImportedAgain()
