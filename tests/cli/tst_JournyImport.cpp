@@ -25,6 +25,7 @@
 #include <QRegularExpression>
 #include <QSet>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -235,6 +236,7 @@ private slots:
     void fileWithoutRowsIsAnError();
     void progressWithoutATerminalIsPlainLines();
     void progressNone();
+    void progressOnATerminalIsRedrawn();
     void brokenRowsKeepTheirTextInTheFailedRowsFile();
     void dryRunAppliesTheServersBodyLimit();
     void failedRowsFileCanBeFixedAndImportedAgain();
@@ -983,6 +985,43 @@ void TestJournyImport::progressNone()
     // The job line and the summary are not progress: they stay.
     QVERIFY2(jobOnFirstLine(run.err) > 0, qPrintable(run.describe()));
     QVERIFY2(run.text().contains(QLatin1String("5 of 5 row(s) done, 0 failed")), qPrintable(run.describe()));
+}
+
+void TestJournyImport::progressOnATerminalIsRedrawn()
+{
+    // On a terminal, auto keeps the one line redrawn in place. The terminal is a real pseudo-terminal
+    // from util-linux script(1), which copies what journy writes there to its own stdout (the
+    // terminal turns each "\n" into "\r\n"; a redraw is a "\r" right before the counts).
+    const QString script = QStandardPaths::findExecutable(QStringLiteral("script"));
+    if (script.isEmpty())
+        QSKIP("script(1) from util-linux is not installed");
+    SandboxConfig config = SandboxConfig::defaults();
+    config.rateLimit = 20;
+    config.rateWindowSeconds = 1;
+    startServer(config);
+    const QString file = write(QStringLiteral("users.csv"), usersCsv(QStringLiteral("t"), 1, 40));
+    QStringList words{QStringLiteral(JOURNY_CLI_EXE)};
+    words +=
+        importArguments({QStringLiteral("--kind"), QStringLiteral("users"), file, QStringLiteral("--rate"),
+                         QStringLiteral("20"), QStringLiteral("--rate-window"), QStringLiteral("1")},
+                        false);
+    QStringList quoted;
+    for (QString word : std::as_const(words))
+        quoted << QLatin1Char('\'') + word.replace(QLatin1Char('\''), QLatin1String("'\\''")) +
+                      QLatin1Char('\'');
+    CliChild child;
+    child.start(script, {QStringLiteral("-qec"), quoted.join(QLatin1Char(' ')), QStringLiteral("/dev/null")},
+                m_dir->path(), {{QStringLiteral("JOURNY_API_KEY"), fullKey}});
+    const CliRun run = child.finish(60000);
+    COMPARE_EXIT(run, 0);
+    static const QRegularExpression redraw(QStringLiteral("\r\\d+ done, \\d+ failed, \\d+ remaining, "));
+    // At least two redraws in the second or more the rows take, and the last one ends the line.
+    QVERIFY2(run.text().count(redraw) >= 2, qPrintable(run.describe()));
+    QVERIFY2(run.text().contains(
+                 QRegularExpression(QStringLiteral("\r40 done, 0 failed, 0 remaining, [^\r\n]*\r\n"))),
+             qPrintable(run.describe()));
+    QVERIFY2(run.text().contains(QLatin1String("40 of 40 row(s) done, 0 failed")),
+             qPrintable(run.describe()));
 }
 
 void TestJournyImport::brokenRowsKeepTheirTextInTheFailedRowsFile()
