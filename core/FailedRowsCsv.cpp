@@ -40,8 +40,13 @@ bool FailedRowsCsv::write(const BulkJournal &journal, qint64 jobId, const QStrin
         QStringList details;
         for (auto it = row.fieldErrors.begin(); it != row.fieldErrors.end(); ++it)
             details << QStringLiteral("%1: %2").arg(it.key(), it.value().toString());
-        file.write(line(row.values +
-                        QStringList{details.isEmpty() ? row.error : details.join(QLatin1String("; "))}));
+        // A row with fewer cells than the header (a short CSV row, a broken JSON Lines line kept as
+        // its one cell of text) is padded, so the reason is always in the "error" column.
+        QStringList cells = row.values;
+        while (cells.size() < job.headers.size())
+            cells.append(QString());
+        file.write(
+            line(cells + QStringList{details.isEmpty() ? row.error : details.join(QLatin1String("; "))}));
     }
     if (!file.commit()) {
         *error = QStringLiteral("%1: %2").arg(path, file.errorString());

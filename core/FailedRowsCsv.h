@@ -5,7 +5,8 @@
 class BulkJournal;
 
 // The failed rows of an import job as CSV, in the format `journy import --failed-out` writes:
-// the file's headers plus an "error" column, each failed row's original cells and why it failed
+// the file's headers plus an "error" column, each failed row's original cells (a broken JSON Lines
+// line: its text, in the first column) and why it failed
 // (the field errors as "path: message; ...", else the reason), RFC 4180 quoting, CRLF line ends.
 // Ready to fix and import again.
 class FailedRowsCsv

@@ -30,5 +30,8 @@ public:
     static QString cellError(QStringView cell, const QString &message);
 
 private:
+    // A valid row whose request body would be over RequestValidator::MaxBodyBytes: a "body" error.
+    void checkBodySize(const ImportRecord &record, QMap<QString, QString> *errors) const;
+
     ImportRowPlan m_plan;
 };

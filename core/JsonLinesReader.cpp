@@ -287,7 +287,9 @@ ImportReader::Status JsonLinesReader::next(ImportRecord *record, QString *error)
     if (parseLine(&object, &problem)) {
         toRecord(object, record);
     } else {
-        record->values.clear();
+        // No cells to split it into: the line as written is the row's one value, so the failed-rows
+        // file (and the journal) keep it to be fixed; invalid UTF-8 becomes U+FFFD there.
+        record->values = QStringList{QString::fromUtf8(currentLine())};
         record->error = problem;
     }
     consumeLine();

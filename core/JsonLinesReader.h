@@ -18,7 +18,8 @@ class QJsonValue;
 // cell would hold, so one mapping serves both formats: a string as is, a number as the shortest text that
 // reads back the same, true/false, null as empty, a list as items joined with commas (a comma or backslash
 // in an item escaped with a backslash, as in the typed-value syntax); an object cannot be a cell and is
-// reported. A line that is not a JSON object is a row with an error; reading goes on.
+// reported. A line that is not a JSON object is a row with an error whose one value is the line's text
+// (for the failed-rows file); reading goes on.
 class JsonLinesReader : public ImportReader
 {
 public:

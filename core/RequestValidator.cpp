@@ -272,6 +272,15 @@ bool RequestValidator::isDomain(const QString &text)
 
 RequestValidator::FieldErrors RequestValidator::validate(const ApiRequest &request)
 {
+    FieldErrors errors = validateFields(request);
+    const qint64 bytes = request.bodyBytes().size();
+    if (bytes > MaxBodyBytes && !errors.contains(QStringLiteral("body")))
+        errors.insert(QStringLiteral("body"), bodyTooLargeMessage(bytes));
+    return errors;
+}
+
+RequestValidator::FieldErrors RequestValidator::validateFields(const ApiRequest &request)
+{
     if (!request.bodyText.isEmpty()) {
         QJsonParseError parseError;
         const QJsonDocument document = QJsonDocument::fromJson(request.bodyText, &parseError);
@@ -280,7 +289,7 @@ RequestValidator::FieldErrors RequestValidator::validate(const ApiRequest &reque
         ApiRequest parsed = request;
         parsed.bodyText.clear();
         parsed.body = document.object();
-        return validate(parsed);
+        return validateFields(parsed);
     }
     FieldErrors errors;
     const QJsonObject &body = request.body;
@@ -336,6 +345,13 @@ RequestValidator::FieldErrors RequestValidator::validate(const ApiRequest &reque
         break;
     }
     return errors;
+}
+
+QString RequestValidator::bodyTooLargeMessage(qint64 bytes)
+{
+    return QStringLiteral("The request body would be %1 bytes; the API reads at most %2.")
+        .arg(bytes)
+        .arg(MaxBodyBytes);
 }
 
 QString RequestValidator::requiredMessage()

@@ -11,7 +11,8 @@
 // (identification needs one of its two fields, non-empty IDs and names, the custom string
 // formats, metadata types, 1..100 users, ISO 8601 triggeredAt). Errors come out keyed by field
 // path exactly like a server 400 ("identification.email", "properties.plan", "users",
-// "parameters.query.domain"), so callers show client and server errors the same way.
+// "parameters.query.domain"), so callers show client and server errors the same way; a body over
+// the size the API reads is a "body" error.
 class RequestValidator
 {
 public:
@@ -20,6 +21,9 @@ public:
     static FieldErrors validate(const ApiRequest &request);
 
     static constexpr int MaxUsersPerCall = 100;
+    // The largest request body the API reads (the sandbox refuses bigger ones unread), so a request
+    // or an import row over it fails pre-flight, not at the server.
+    static constexpr qint64 MaxBodyBytes = 1024 * 1024;
 
     // The spec's custom string formats, for callers that check single fields as they are typed.
     static bool isEmail(QStringView text);
@@ -36,4 +40,8 @@ public:
     static QString emptyPropertyNameMessage();
     static QString emptyMetadataNameMessage();
     static QString metadataTypeMessage(const QJsonValue &value);
+    static QString bodyTooLargeMessage(qint64 bytes);
+
+private:
+    static FieldErrors validateFields(const ApiRequest &request);
 };

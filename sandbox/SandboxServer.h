@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ApiOperation.h"
+#include "RequestValidator.h"
 #include "SandboxConfig.h"
 #include "SandboxFaults.h"
 #include "SandboxRateLimiter.h"
@@ -33,8 +34,9 @@ public:
     QJsonObject stats() const;
 
     // A request body larger than this is refused with a 413 as soon as it is declared or, when
-    // streamed, as soon as it is over (GuardedSocket), without reading the rest.
-    static constexpr qint64 MaxBodyBytes = 1024 * 1024;
+    // streamed, as soon as it is over (GuardedSocket), without reading the rest; the pre-flight
+    // check refuses such a body too: one limit for both.
+    static constexpr qint64 MaxBodyBytes = RequestValidator::MaxBodyBytes;
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;

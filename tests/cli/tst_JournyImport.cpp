@@ -25,6 +25,7 @@
 #include <QRegularExpression>
 #include <QSet>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -249,6 +250,9 @@ private slots:
     void fileWithoutRowsIsAnError();
     void progressWithoutATerminalIsPlainLines();
     void progressNone();
+    void progressOnATerminalIsRedrawn();
+    void brokenRowsKeepTheirTextInTheFailedRowsFile();
+    void dryRunAppliesTheServersBodyLimit();
     void failedRowsFileCanBeFixedAndImportedAgain();
     void serverRefusalsFailRows();
     void usageErrors_data();
@@ -1013,6 +1017,117 @@ void TestJournyImport::progressNone()
     // The job line and the summary are not progress: they stay.
     QVERIFY2(jobOnFirstLine(run.err) > 0, qPrintable(run.describe()));
     QVERIFY2(run.text().contains(QLatin1String("5 of 5 row(s) done, 0 failed")), qPrintable(run.describe()));
+}
+
+void TestJournyImport::progressOnATerminalIsRedrawn()
+{
+    // On a terminal, auto keeps the one line redrawn in place. The terminal is a real pseudo-terminal
+    // from util-linux script(1), which copies what journy writes there to its own stdout (the
+    // terminal turns each "\n" into "\r\n"; a redraw is a "\r" right before the counts).
+    const QString script = QStandardPaths::findExecutable(QStringLiteral("script"));
+    if (script.isEmpty())
+        QSKIP("script(1) from util-linux is not installed");
+    SandboxConfig config = SandboxConfig::defaults();
+    config.rateLimit = 20;
+    config.rateWindowSeconds = 1;
+    startServer(config);
+    const QString file = write(QStringLiteral("users.csv"), usersCsv(QStringLiteral("t"), 1, 40));
+    QStringList words{QStringLiteral(JOURNY_CLI_EXE)};
+    words +=
+        importArguments({QStringLiteral("--kind"), QStringLiteral("users"), file, QStringLiteral("--rate"),
+                         QStringLiteral("20"), QStringLiteral("--rate-window"), QStringLiteral("1")},
+                        false);
+    QStringList quoted;
+    for (QString word : std::as_const(words))
+        quoted << QLatin1Char('\'') + word.replace(QLatin1Char('\''), QLatin1String("'\\''")) +
+                      QLatin1Char('\'');
+    CliChild child;
+    child.start(script, {QStringLiteral("-qec"), quoted.join(QLatin1Char(' ')), QStringLiteral("/dev/null")},
+                m_dir->path(), {{QStringLiteral("JOURNY_API_KEY"), fullKey}});
+    const CliRun run = child.finish(60000);
+    COMPARE_EXIT(run, 0);
+    static const QRegularExpression redraw(QStringLiteral("\r\\d+ done, \\d+ failed, \\d+ remaining, "));
+    // At least two redraws in the second or more the rows take, and the last one ends the line.
+    QVERIFY2(run.text().count(redraw) >= 2, qPrintable(run.describe()));
+    QVERIFY2(run.text().contains(
+                 QRegularExpression(QStringLiteral("\r40 done, 0 failed, 0 remaining, [^\r\n]*\r\n"))),
+             qPrintable(run.describe()));
+    QVERIFY2(run.text().contains(QLatin1String("40 of 40 row(s) done, 0 failed")),
+             qPrintable(run.describe()));
+}
+
+void TestJournyImport::brokenRowsKeepTheirTextInTheFailedRowsFile()
+{
+    // A line that is not JSON has no cells: the failed-rows file keeps the line as written (it had
+    // an empty row), with the reason in the "error" column.
+    const QByteArray broken = "{\"userId\":\"k-2\",\"email\":\"k2@example.com\",\"plan\":\"Pro, \"\"x\"\"";
+    const QString file =
+        write(QStringLiteral("users.jsonl"),
+              "{\"userId\":\"k-1\",\"email\":\"k1@example.com\",\"plan\":\"Free\"}\n" + broken +
+                  "\n{\"userId\":\"k-3\",\"email\":\"k3@example.com\",\"plan\":\"Pro\"}\n");
+    const QString failedOut = m_dir->filePath(QStringLiteral("failed.csv"));
+    CliRun run = import(
+        {QStringLiteral("--kind"), QStringLiteral("users"), file, QStringLiteral("--failed-out"), failedOut});
+    COMPARE_EXIT(run, 3);
+    QVERIFY2(run.text().contains(QLatin1String("2 of 3 row(s) done, 1 failed")), qPrintable(run.describe()));
+    QStringList headers;
+    QList<QStringList> rows;
+    QString error;
+    QVERIFY2(readCsv(failedOut, &headers, &rows, &error), qPrintable(error));
+    QCOMPARE(headers, (QStringList{QStringLiteral("userId"), QStringLiteral("email"), QStringLiteral("plan"),
+                                   QStringLiteral("error")}));
+    QCOMPARE(rows.size(), 1);
+    QCOMPARE(rows.at(0).size(), 4);
+    QCOMPARE(rows.at(0).at(0), QString::fromUtf8(broken));
+    QVERIFY2(rows.at(0).at(3).contains(QLatin1String("line 2: not a JSON object")),
+             qPrintable(rows.at(0).at(3)));
+
+    // A CSV row short of cells: its cells as read, the reason still in the "error" column.
+    const QString csv =
+        write(QStringLiteral("users.csv"), "userId,email,plan\nk-4,k4@example.com,Pro\nk-5\n");
+    run = import(
+        {QStringLiteral("--kind"), QStringLiteral("users"), csv, QStringLiteral("--failed-out"), failedOut});
+    COMPARE_EXIT(run, 3);
+    rows.clear();
+    QVERIFY2(readCsv(failedOut, &headers, &rows, &error), qPrintable(error));
+    QCOMPARE(rows.size(), 1);
+    QCOMPARE(rows.at(0).mid(0, 3), (QStringList{QStringLiteral("k-5"), QString(), QString()}));
+    QVERIFY2(rows.at(0).value(3).contains(QLatin1String("1 fields, the header has 3")),
+             qPrintable(rows.at(0).join(QLatin1Char('|'))));
+}
+
+void TestJournyImport::dryRunAppliesTheServersBodyLimit()
+{
+    // A cell of 1.1 MB makes a body the server does not read: the dry run passed it, then the
+    // server refused it. Now the dry run says so; the import fails it without sending it; a cell
+    // of 1,000,000 characters, under the limit, goes through and is stored whole.
+    const QString small(1000000, QLatin1Char('s'));
+    const QString file = write(QStringLiteral("users.csv"), "userId,note\nz-1," + small.toUtf8() + "\nz-2," +
+                                                                QByteArray(1100000, 'b') + "\nz-3,short\n");
+    CliRun run =
+        import({QStringLiteral("--kind"), QStringLiteral("users"), file, QStringLiteral("--dry-run")});
+    COMPARE_EXIT(run, 2);
+    QVERIFY2(run.text().contains(QRegularExpression(
+                 QStringLiteral("^row 2 \\(line 3\\): body: The request body would be 11000\\d\\d bytes; the "
+                                "API reads at most 1048576\\.$"),
+                 QRegularExpression::MultilineOption)),
+             qPrintable(run.text().left(2000)));
+    QVERIFY2(run.text().contains(QLatin1String("3 row(s): 2 valid, 1 invalid; nothing was sent")),
+             qPrintable(run.text().right(2000)));
+    QCOMPARE(requestsSoFar(), 0);
+
+    run = import({QStringLiteral("--kind"), QStringLiteral("users"), file});
+    COMPARE_EXIT(run, 3);
+    QVERIFY2(run.text().contains(QLatin1String("2 of 3 row(s) done, 1 failed")), qPrintable(run.describe()));
+    QCOMPARE(requestsSoFar(), 2);
+    QCOMPARE(user(QStringLiteral("z-1"))
+                 .value(QLatin1String("properties"))
+                 .toObject()
+                 .value(QLatin1String("note")),
+             QJsonValue(small));
+    int status = 0;
+    user(QStringLiteral("z-2"), &status);
+    QCOMPARE(status, 404);
 }
 
 void TestJournyImport::failedRowsFileCanBeFixedAndImportedAgain()

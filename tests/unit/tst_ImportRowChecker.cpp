@@ -211,6 +211,7 @@ private slots:
     void writerWritesTheBuiltRequest();
     void unreadableRowReportsOnlyTheReadersError();
     void cellErrorQuotesTheCellOnce();
+    void bodyOverTheApiLimit();
 };
 
 void TestImportRowChecker::sameErrorsAsBuildingAndValidating()
@@ -321,6 +322,43 @@ void TestImportRowChecker::cellErrorQuotesTheCellOnce()
              QStringLiteral("'abc' is not a number"));
     QCOMPARE(ImportRowChecker::cellError(u"a,,b", QStringLiteral("list items must not be empty")),
              QStringLiteral("'a,,b': list items must not be empty"));
+}
+
+void TestImportRowChecker::bodyOverTheApiLimit()
+{
+    // A cell that makes the body one byte over what the API reads fails the check (the dry run
+    // passed it and the server refused it); at the limit it passes. Same answer as building the
+    // request and validating it, byte for byte at the edge, with a non-ASCII cell and escapes too.
+    const QStringList headers{QStringLiteral("userId"), QStringLiteral("note")};
+    const ImportKind kind{ImportKind::Kind::Users, false};
+    ImportMapping mapping = ImportMapping::defaults(kind.kind, headers);
+    const ImportRowChecker checker(kind, mapping, headers);
+    ImportRecord probe;
+    probe.values = QStringList{QStringLiteral("u-1"), QString()};
+    ApiRequest request;
+    QMap<QString, QString> errors;
+    QVERIFY(ImportRowBuilder::build(kind, mapping, headers, probe, &request, &errors));
+    const qint64 empty = request.bodyBytes().size(); // {"identification":{"userId":"u-1"}}
+    const qint64 withNote = empty + qint64(sizeof(R"(,"properties":{"note":""})") - 1);
+    for (const QString &unit : {QStringLiteral("x"), QStringLiteral("é"), QStringLiteral("\"")}) {
+        const qint64 unitBytes = unit == QLatin1String("x") ? 1 : 2; // é is 2 bytes of UTF-8, \" is 2
+        for (const qint64 over : {qint64(0), qint64(1), qint64(2)}) {
+            const qint64 target = RequestValidator::MaxBodyBytes - unitBytes + over * unitBytes;
+            ImportRecord record;
+            record.values =
+                QStringList{QStringLiteral("u-1"), unit.repeated((target - withNote) / unitBytes)};
+            ApiRequest built;
+            QMap<QString, QString> buildErrors;
+            QVERIFY(ImportRowBuilder::build(kind, mapping, headers, record, &built, &buildErrors));
+            const qint64 bytes = built.bodyBytes().size();
+            QMap<QString, QString> checked;
+            const bool ok = checker.check(record, &checked);
+            QCOMPARE(checked, builtAndValidated(kind, mapping, headers, record));
+            QCOMPARE(ok, bytes <= RequestValidator::MaxBodyBytes);
+            if (!ok)
+                QCOMPARE(checked.value(QStringLiteral("body")), RequestValidator::bodyTooLargeMessage(bytes));
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(TestImportRowChecker)

@@ -109,7 +109,9 @@ void TestJsonLinesReader::rows_data()
         << QStringList{"a\"b", QStringLiteral("cé"), "x,y"} << QList<QStringList>{{"1", "2", "3"}}
         << QList<qint64>{1} << QStringList{QString()};
     QTest::newRow("not objects") << QByteArray("{\"a\":1}\n[1,2]\nnot json\n{\"a\":2\n\"text\"\n{\"a\":3}\n")
-                                 << QStringList{"a"} << QList<QStringList>{{"1"}, {}, {}, {}, {}, {"3"}}
+                                 << QStringList{"a"}
+                                 << QList<QStringList>{{"1"},        {"[1,2]"},    {"not json"},
+                                                       {"{\"a\":2"}, {"\"text\""}, {"3"}}
                                  << QList<qint64>{1, 2, 3, 4, 5, 6}
                                  << QStringList{QString(),
                                                 "line 2: not a JSON object but an array",
@@ -117,11 +119,11 @@ void TestJsonLinesReader::rows_data()
                                                 "line 4: not a JSON object: *",
                                                 "line 5: not a JSON object: *",
                                                 QString()};
-    QTest::newRow("invalid UTF-8") << QByteArray("{\"a\":\"x\"}\n{\"a\":\"\xC3\"}\n{\"a\":\"\xC3\xA9\"}\n")
-                                   << QStringList{"a"} << QList<QStringList>{{"x"}, {}, {QStringLiteral("é")}}
-                                   << QList<qint64>{1, 2, 3}
-                                   << QStringList{QString(), "line 2: invalid UTF-8 (byte 0xc3) at column 7",
-                                                  QString()};
+    QTest::newRow("invalid UTF-8")
+        << QByteArray("{\"a\":\"x\"}\n{\"a\":\"\xC3\"}\n{\"a\":\"\xC3\xA9\"}\n") << QStringList{"a"}
+        << QList<QStringList>{{"x"}, {QStringLiteral("{\"a\":\"\uFFFD\"}")}, {QStringLiteral("é")}}
+        << QList<qint64>{1, 2, 3}
+        << QStringList{QString(), "line 2: invalid UTF-8 (byte 0xc3) at column 7", QString()};
 }
 
 void TestJsonLinesReader::rows()

@@ -99,6 +99,7 @@ private slots:
     void isEmail();
     void isEmailAgreesWithThePattern();
     void bodyTextIsReadLikeBody();
+    void bodyOverTheApiLimit();
     void isDomain_data();
     void isDomain();
 };
@@ -655,6 +656,38 @@ void TestRequestValidator::bodyTextIsReadLikeBody()
     ApiRequest broken = ApiRequest::raw(Operation::UpsertUser, QJsonObject());
     broken.bodyText = "{\"identification\":";
     QCOMPARE(RequestValidator::validate(broken).keys(), QStringList{QStringLiteral("body")});
+}
+
+void TestRequestValidator::bodyOverTheApiLimit()
+{
+    // The limit is the one the sandbox applies before it reads a body (SandboxServer::MaxBodyBytes is
+    // this constant); tst_JournyImport sends rows on both sides of it.
+    const QJsonObject identification{{QLatin1String("userId"), QStringLiteral("u-1")}};
+    auto upsert = [&](qint64 bytes) {
+        QJsonObject body{{QLatin1String("identification"), identification},
+                         {QLatin1String("properties"), QJsonObject{{QLatin1String("note"), QString()}}}};
+        const qint64 overhead = QJsonDocument(body).toJson(QJsonDocument::Compact).size();
+        body.insert(QLatin1String("properties"),
+                    QJsonObject{{QLatin1String("note"), QString(bytes - overhead, QLatin1Char('x'))}});
+        return ApiRequest::raw(Operation::UpsertUser, body);
+    };
+    QCOMPARE(upsert(RequestValidator::MaxBodyBytes).bodyBytes().size(), RequestValidator::MaxBodyBytes);
+    QCOMPARE(RequestValidator::validate(upsert(RequestValidator::MaxBodyBytes)),
+             RequestValidator::FieldErrors());
+    const ApiRequest over = upsert(RequestValidator::MaxBodyBytes + 1);
+    QCOMPARE(
+        RequestValidator::validate(over),
+        (RequestValidator::FieldErrors{
+            {QStringLiteral("body"),
+             QStringLiteral("The request body would be 1048577 bytes; the API reads at most 1048576.")}}));
+    // As text (the import journal) the bytes sent are the text's.
+    ApiRequest asText = ApiRequest::raw(Operation::UpsertUser, QJsonObject());
+    asText.bodyText = over.bodyBytes();
+    QCOMPARE(RequestValidator::validate(asText), RequestValidator::validate(over));
+    // A body that is not JSON says so, whatever its size.
+    asText.bodyText = QByteArray(RequestValidator::MaxBodyBytes + 10, '{');
+    QCOMPARE(RequestValidator::validate(asText).value(QStringLiteral("body")),
+             QStringLiteral("Not a JSON object."));
 }
 
 void TestRequestValidator::isDomain_data()
