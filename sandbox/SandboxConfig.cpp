@@ -306,6 +306,7 @@ QString SandboxConfig::fileFormatHelp()
                "garbleRate": 0, "burstRate": 0, "burstLength": 5, "seed": 1}
   }
 A key without "permissions" gets all of them. With no key configured at all, the key
-"sandbox" is accepted with every permission.
+"sandbox" is accepted with every permission. The four fault rates are shares of the API
+requests: each from 0 to 1, together at most 1 (one draw per request picks the fault).
 )");
 }
