@@ -336,6 +336,7 @@ QString SandboxConfig::fileFormatHelp()
     "connections": {"headerTimeoutMs": 10000, "idleTimeoutMs": 30000, "maxConnections": 512}
   }
 A key without "permissions" gets all of them. With no key configured at all, the key
-"sandbox" is accepted with every permission.
+"sandbox" is accepted with every permission. The four fault rates are shares of the API
+requests: each from 0 to 1, together at most 1 (one draw per request picks the fault).
 )");
 }

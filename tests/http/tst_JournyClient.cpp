@@ -59,6 +59,8 @@ private slots:
     void rejectedPropertiesAreWarnings();
     void errorStatuses_data();
     void errorStatuses();
+    void retryAfterIsRead_data();
+    void retryAfterIsRead();
     void noContentWithAndWithoutBody_data();
     void noContentWithAndWithoutBody();
     void preflightStopsInvalidRequests();
@@ -422,6 +424,40 @@ void TestJournyClient::errorStatuses()
     QCOMPARE(result.requestId, QStringLiteral("req-1"));
     QCOMPARE(result.rateLimit.remaining, status == 429 ? 0 : 17);
     QVERIFY(!result.ok());
+}
+
+void TestJournyClient::retryAfterIsRead_data()
+{
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("retryAfter"); // empty: no header
+    QTest::addColumn<qint64>("minimumMs");      // -1: none read
+    QTest::addColumn<qint64>("maximumMs");
+    QTest::newRow("429 seconds") << 429 << QByteArray("7") << qint64(7000) << qint64(7000);
+    QTest::newRow("503 HTTP date") << 503
+                                   << QDateTime::currentDateTimeUtc()
+                                          .addSecs(20)
+                                          .toString(QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'"))
+                                          .toLatin1()
+                                   << qint64(15000) << qint64(20000);
+    QTest::newRow("429 garbage") << 429 << QByteArray("later") << qint64(-1) << qint64(-1);
+    QTest::newRow("429 negative") << 429 << QByteArray("-1") << qint64(-1) << qint64(-1);
+    QTest::newRow("429 none") << 429 << QByteArray() << qint64(-1) << qint64(-1);
+}
+
+void TestJournyClient::retryAfterIsRead()
+{
+    QFETCH(int, status);
+    QFETCH(QByteArray, retryAfter);
+    QFETCH(qint64, minimumMs);
+    QFETCH(qint64, maximumMs);
+    ScriptedResponse response = ScriptedResponse::json(status, answer(status, {}), 1800, 0);
+    if (!retryAfter.isEmpty())
+        response.headers.append({"Retry-After", retryAfter});
+    m_server->enqueue(response);
+    const ApiResult result = run(ApiRequest::trackingSnippet(QStringLiteral("acme.com")));
+    QCOMPARE(result.httpStatus, status);
+    QVERIFY2(result.retryAfterMs >= minimumMs && result.retryAfterMs <= maximumMs,
+             qPrintable(QString::number(result.retryAfterMs)));
 }
 
 void TestJournyClient::noContentWithAndWithoutBody_data()
