@@ -647,13 +647,16 @@ void TestSandboxCli::badFlagValues_data()
                                       "journy-sandbox: --host must be an IP address, not 'localhost'");
     QTest::newRow("header timeout 0")
         << QStringList{QStringLiteral("--header-timeout"), QStringLiteral("0")}
-        << QStringLiteral("journy-sandbox: --header-timeout must be a whole number from 100 to 600000, not '0'");
+        << QStringLiteral(
+               "journy-sandbox: --header-timeout must be a whole number from 100 to 600000, not '0'");
     QTest::newRow("idle timeout text")
         << QStringList{QStringLiteral("--idle-timeout"), QStringLiteral("soon")}
-        << QStringLiteral("journy-sandbox: --idle-timeout must be a whole number from 100 to 600000, not 'soon'");
+        << QStringLiteral(
+               "journy-sandbox: --idle-timeout must be a whole number from 100 to 600000, not 'soon'");
     QTest::newRow("max connections inf")
         << QStringList{QStringLiteral("--max-connections"), QStringLiteral("inf")}
-        << QStringLiteral("journy-sandbox: --max-connections must be a whole number from 1 to 100000, not 'inf'");
+        << QStringLiteral(
+               "journy-sandbox: --max-connections must be a whole number from 1 to 100000, not 'inf'");
     QTest::newRow("unknown flag") << QStringList{QStringLiteral("--fail-rat"), QStringLiteral("1")}
                                   << QStringLiteral("journy-sandbox: Unknown option 'fail-rat'.");
 }
