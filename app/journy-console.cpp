@@ -3,13 +3,13 @@
 #include "HistoryStore.h"
 #include "KeychainSecretStore.h"
 #include "MainWindow.h"
+#include "PrivateFile.h"
 #include "ProfileStore.h"
 #include "ScreenshotTour.h"
 #include "StartupProbe.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QDir>
 #include <QElapsedTimer>
 #include <QTimer>
 
@@ -58,18 +58,21 @@ int main(int argc, char *argv[])
     // Wayland matches the window to the installed .desktop file (and its icon) by this name.
     QGuiApplication::setDesktopFileName(QStringLiteral("io.journy.Console"));
 
-    QDir().mkpath(AppPaths::dataDir());
-    QDir().mkpath(AppPaths::configDir());
+    QString error;
+    // The window's settings file: made 0600 (and the folders 0700) before QSettings writes it.
+    const QString consoleSettings = AppPaths::configDir() + QStringLiteral("/console.ini");
+    if (!PrivateFile::makeFolder(AppPaths::dataDir(), &error) ||
+        !PrivateFile::prepare(consoleSettings, &error))
+        std::fprintf(stderr, "journy-console: %s\n", qPrintable(error));
     KeychainSecretStore keychain;
     ProfileStore profiles(AppPaths::profilesFile());
     ConsoleSession session(&keychain, &profiles, AppPaths::sandboxDataFile());
     HistoryStore history;
-    QString error;
     if (!history.open(AppPaths::dataDir() + QStringLiteral("/history.sqlite"), &error))
         std::fprintf(stderr, "journy-console: history is kept for this session only: %s\n",
                      qPrintable(error));
 
-    MainWindow window(&session, &history, AppPaths::configDir() + QStringLiteral("/console.ini"));
+    MainWindow window(&session, &history, consoleSettings);
     if (parser.isSet(measureStartup))
         StartupProbe::watch(&window, clock);
     window.show();

@@ -3,9 +3,6 @@
 #include "JsonText.h"
 #include "SqliteConnection.h"
 
-#include <QDir>
-#include <QFile>
-#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSqlDatabase>
@@ -109,31 +106,6 @@ BulkJournal::Job readJob(const QSqlQuery &query)
     job.prepared = query.value(12).toBool();
     job.compactedDone = query.value(13).toLongLong();
     return job;
-}
-
-// The journal holds every row's cells (customer data): only its owner may read it. SQLite gives
-// its -wal and -shm files the database file's permissions, so the file is made 0600 first.
-bool restrictToOwner(const QString &path, QString *error)
-{
-    if (!QDir().mkpath(QFileInfo(path).absolutePath())) {
-        *error = QStringLiteral("Cannot create the folder %1").arg(QFileInfo(path).absolutePath());
-        return false;
-    }
-    const QFileDevice::Permissions ownerOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
-    QFile file(path);
-    if (!file.exists() && !file.open(QIODevice::WriteOnly | QIODevice::NewOnly, ownerOnly) &&
-        !file.exists()) {
-        *error = QStringLiteral("%1: %2").arg(path, file.errorString());
-        return false;
-    }
-    file.close();
-    for (const QString &name : {path, path + QStringLiteral("-wal"), path + QStringLiteral("-shm")}) {
-        if (QFile::exists(name) && !QFile::setPermissions(name, ownerOnly)) {
-            *error = QStringLiteral("%1: cannot make it private to its owner").arg(name);
-            return false;
-        }
-    }
-    return true;
 }
 
 } // namespace
@@ -263,7 +235,7 @@ bool BulkJournal::open(const QString &path, QString *error)
     // A console's wizard and a CLI may look at the same journal: the connection waits for the
     // other's write.
     QString openError;
-    if (!restrictToOwner(path, &openError) || !m_connection->open(path, &openError)) {
+    if (!m_connection->open(path, &openError)) {
         if (error)
             *error = openError;
         return false;

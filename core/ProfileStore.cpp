@@ -1,6 +1,7 @@
 #include "ProfileStore.h"
 
 #include "BaseUrl.h"
+#include "PrivateFile.h"
 
 #include <QRegularExpression>
 #include <QSettings>
@@ -132,8 +133,9 @@ bool ProfileStore::check(const Profile &profile, QString *error)
 
 bool ProfileStore::save(const Profile &profile, QString *error)
 {
-    if (!check(profile, error))
+    if (!check(profile, error) || !PrivateFile::prepare(m_file, error))
         return false;
+    // QSettings writes through a save file that keeps the existing file's 0600.
     QSettings settings(m_file, QSettings::IniFormat);
     settings.beginGroup(profilesGroup);
     settings.beginGroup(groupFor(profile.name));
@@ -161,6 +163,8 @@ bool ProfileStore::remove(const QString &name, QString *error)
         *error = QStringLiteral("no profile named '%1'").arg(name);
         return false;
     }
+    if (!PrivateFile::prepare(m_file, error))
+        return false;
     QSettings settings(m_file, QSettings::IniFormat);
     settings.remove(profilesGroup + QLatin1Char('/') + groupFor(name));
     if (settings.value(defaultKey).toString() == name)
@@ -182,6 +186,8 @@ bool ProfileStore::setDefaultProfile(const QString &name, QString *error)
         *error = QStringLiteral("no profile named '%1'").arg(name);
         return false;
     }
+    if (!PrivateFile::prepare(m_file, error))
+        return false;
     QSettings settings(m_file, QSettings::IniFormat);
     settings.setValue(defaultKey, name);
     settings.sync();

@@ -1,8 +1,8 @@
 #include "SqliteConnection.h"
 
+#include "PrivateFile.h"
+
 #include <QAtomicInteger>
-#include <QDir>
-#include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
 
@@ -24,11 +24,9 @@ SqliteConnection::~SqliteConnection()
 bool SqliteConnection::open(const QString &path, QString *error)
 {
     close();
-    const QString folder = QFileInfo(path).absolutePath();
-    if (!QDir().mkpath(folder)) {
-        *error = QStringLiteral("Cannot create the folder %1").arg(folder);
+    // Every store holds customer data: the file and its folder are its owner's only.
+    if (!PrivateFile::prepare(path, error))
         return false;
-    }
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
         db.setDatabaseName(path);

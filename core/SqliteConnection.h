@@ -16,7 +16,8 @@ public:
     SqliteConnection(const SqliteConnection &) = delete;
     SqliteConnection &operator=(const SqliteConnection &) = delete;
 
-    // Opens path, creating its folder; false with *error naming the file and the reason.
+    // Opens path, creating it 0600 and its folder 0700 (PrivateFile); false with *error naming the file and
+    // the reason.
     bool open(const QString &path, QString *error);
     // Closes and removes the connection; the caller's prepared queries must be gone first.
     void close();

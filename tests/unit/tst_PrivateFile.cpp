@@ -1,0 +1,117 @@
+// Data and config files are their owner's only (issue #13, defect 7): the real stores create
+// their SQLite files 0600 in a 0700 folder under the usual umask 022, and tighten an existing
+// 0644 file on open.
+#include "HistoryStore.h"
+#include "Profile.h"
+#include "ProfileStore.h"
+#include "SandboxStore.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <sys/stat.h>
+
+namespace {
+
+const QFileDevice::Permissions ownerFile = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+const QFileDevice::Permissions ownerFolder = ownerFile | QFileDevice::ExeOwner;
+// Owner bits show twice in Qt (ReadOwner and ReadUser); compare the group and other bits and
+// the owner's.
+const QFileDevice::Permissions compared =
+    QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner | QFileDevice::ReadGroup |
+    QFileDevice::WriteGroup | QFileDevice::ExeGroup | QFileDevice::ReadOther | QFileDevice::WriteOther |
+    QFileDevice::ExeOther;
+
+// Qt keeps one hex digit per class (owner, user, group, other): readable in a failure message.
+QString bits(QFileDevice::Permissions permissions)
+{
+    return QString::number(int(permissions & compared), 16);
+}
+
+// The database and whichever of SQLite's companions exist are 0600; the folder is 0700.
+void verifyPrivate(const QString &path)
+{
+    const QString folder = QFileInfo(path).absolutePath();
+    QCOMPARE(bits(QFile::permissions(folder)), bits(ownerFolder));
+    QVERIFY2(QFile::exists(path), qPrintable(path));
+    for (const QString &name : {path, path + QStringLiteral("-wal"), path + QStringLiteral("-shm"),
+                                path + QStringLiteral("-journal")}) {
+        if (QFile::exists(name))
+            QCOMPARE(bits(QFile::permissions(name)), bits(ownerFile));
+    }
+}
+
+} // namespace
+
+class tst_PrivateFile : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase() { ::umask(022); }
+
+    void historyIsPrivate()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("data/journy-console/history.sqlite"));
+        HistoryStore store;
+        QString error;
+        QVERIFY2(store.open(path, &error), qPrintable(error));
+        QVERIFY(QFile::exists(path + QStringLiteral("-wal")));
+        verifyPrivate(path);
+    }
+
+    void sandboxStoreIsPrivate()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("data/journy-console/sandbox.sqlite"));
+        SandboxStore store;
+        QString error;
+        QVERIFY2(store.open(path, &error), qPrintable(error));
+        QVERIFY(QFile::exists(path + QStringLiteral("-wal")));
+        verifyPrivate(path);
+    }
+
+    void profilesFileIsPrivate()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("config/journy-console/profiles.ini"));
+        ProfileStore store(path);
+        Profile profile;
+        profile.name = QStringLiteral("staging");
+        profile.baseUrl = QUrl(QStringLiteral("https://staging.example.com/api"));
+        QString error;
+        QVERIFY2(store.save(profile, &error), qPrintable(error));
+        verifyPrivate(path);
+        QCOMPARE(store.profiles().size(), 2); // the save went through QSettings, still private
+        QVERIFY2(store.setDefaultProfile(QStringLiteral("staging"), &error), qPrintable(error));
+        verifyPrivate(path);
+    }
+
+    // A file an older build made 0644 (and its folder 0755) is tightened when it is opened.
+    void existingOpenFileIsTightened()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("history.sqlite"));
+        {
+            HistoryStore store;
+            QString error;
+            QVERIFY2(store.open(path, &error), qPrintable(error));
+        }
+        const QFileDevice::Permissions wide = ownerFile | QFileDevice::ReadGroup | QFileDevice::ReadOther;
+        QVERIFY(QFile::setPermissions(path, wide));
+        QVERIFY(QFile::setPermissions(dir.path(), ownerFolder | QFileDevice::ReadGroup |
+                                                      QFileDevice::ExeGroup | QFileDevice::ReadOther |
+                                                      QFileDevice::ExeOther));
+        QCOMPARE(bits(QFile::permissions(path)), bits(wide));
+
+        HistoryStore store;
+        QString error;
+        QVERIFY2(store.open(path, &error), qPrintable(error));
+        verifyPrivate(path);
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_PrivateFile)
+#include "tst_PrivateFile.moc"
