@@ -12,6 +12,7 @@
 #include <QNetworkReply>
 #include <QSslCertificate>
 #include <QSslError>
+#include <QUrl>
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace {
@@ -34,6 +35,29 @@ QString certificateName(const QSslCertificate &certificate, bool issuer)
 {
     const QString name = issuer ? certificate.issuerDisplayName() : certificate.subjectDisplayName();
     return name.isEmpty() ? QStringLiteral("(unnamed)") : name;
+}
+
+// One wording per transport failure, naming where the call went: host:port, then the URL
+// ("Connection refused by 127.0.0.1:9 (http://127.0.0.1:9/validate)"). The console and the CLI
+// both show failureDetail; Qt's own text ("Connection refused") would only repeat the kind.
+QString transportFailure(ApiResult::Failure failure, const QString &requestUrl, int timeoutMs)
+{
+    const QUrl url(requestUrl);
+    const int defaultPort = url.scheme() == QLatin1String("https") ? 443 : 80;
+    const QString hostPort = QStringLiteral("%1:%2")
+                                 .arg(url.authority(QUrl::RemoveUserInfo | QUrl::RemovePort))
+                                 .arg(url.port(defaultPort));
+    switch (failure) {
+    case ApiResult::Failure::ConnectionRefused:
+        return QStringLiteral("Connection refused by %1 (%2)").arg(hostPort, requestUrl);
+    case ApiResult::Failure::HostNotFound:
+        return QStringLiteral("Host not found: %1 (%2)").arg(hostPort, requestUrl);
+    case ApiResult::Failure::Timeout:
+        return QStringLiteral("No complete answer from %1 within %2 s (%3)")
+            .arg(hostPort, QString::number(timeoutMs / 1000.0, 'g', 3), requestUrl);
+    default:
+        return QStringLiteral("The connection to %1 closed before an answer (%2)").arg(hostPort, requestUrl);
+    }
 }
 
 } // namespace
@@ -64,7 +88,7 @@ void ApiReply::startClock(int timeoutMs, qint64 maxResponseBytes)
     // proxy's login, TLS and the whole answer.
     connect(&m_deadline, &QTimer::timeout, this, [this, timeoutMs] {
         abortWith(ApiResult::Failure::Timeout,
-                  QStringLiteral("No complete answer within %1 s").arg(timeoutMs / 1000.0, 0, 'g', 3));
+                  transportFailure(ApiResult::Failure::Timeout, m_result.requestUrl, timeoutMs));
     });
     m_deadline.start(timeoutMs);
 }
@@ -311,15 +335,16 @@ void ApiReply::classifyNetworkError()
     switch (error) {
     case QNetworkReply::ConnectionRefusedError:
         m_result.failure = Failure::ConnectionRefused;
-        m_result.failureDetail = QStringLiteral("Connection refused: %1").arg(qtMessage);
+        m_result.failureDetail = transportFailure(m_result.failure, m_result.requestUrl, 0);
         return;
     case QNetworkReply::HostNotFoundError:
         m_result.failure = Failure::HostNotFound;
-        m_result.failureDetail = QStringLiteral("Host not found: %1").arg(qtMessage);
+        m_result.failureDetail = transportFailure(m_result.failure, m_result.requestUrl, 0);
         return;
     case QNetworkReply::TimeoutError:
         m_result.failure = Failure::Timeout;
-        m_result.failureDetail = QStringLiteral("Timed out: %1").arg(qtMessage);
+        m_result.failureDetail =
+            transportFailure(m_result.failure, m_result.requestUrl, m_deadline.interval());
         return;
     case QNetworkReply::ProxyConnectionRefusedError:
         setProxyFailure(Failure::ProxyRefused);
@@ -359,8 +384,7 @@ void ApiReply::classifyNetworkError()
                                          .arg(qtMessage);
         } else {
             m_result.failure = Failure::ConnectionReset;
-            m_result.failureDetail =
-                QStringLiteral("The connection closed before an answer: %1").arg(qtMessage);
+            m_result.failureDetail = transportFailure(m_result.failure, m_result.requestUrl, 0);
         }
         return;
     default:
