@@ -1,6 +1,7 @@
 #include "FailedRowsCsv.h"
 
 #include "BulkJournal.h"
+#include "PrivateFile.h"
 
 #include <QSaveFile>
 
@@ -31,10 +32,8 @@ bool FailedRowsCsv::write(const BulkJournal &journal, qint64 jobId, const QStrin
 {
     const BulkJournal::Job job = journal.job(jobId);
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        *error = QStringLiteral("%1: %2").arg(path, file.errorString());
+    if (!PrivateFile::openForWriting(&file, error))
         return false;
-    }
     file.write(line(job.headers + QStringList{QStringLiteral("error")}));
     for (const BulkJournal::Row &row : journal.failedRows(jobId)) {
         QStringList details;

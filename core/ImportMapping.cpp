@@ -1,5 +1,7 @@
 #include "ImportMapping.h"
 
+#include "PrivateFile.h"
+
 #include <QFile>
 #include <QHash>
 #include <QJsonArray>
@@ -445,10 +447,8 @@ bool ImportMapping::save(const QString &path, QString *error) const
 {
     // QSaveFile: an interrupted save leaves the previous mapping file, never half of one.
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        *error = QStringLiteral("%1: %2").arg(path, file.errorString());
+    if (!PrivateFile::openForWriting(&file, error))
         return false;
-    }
     file.write(toJson().toUtf8());
     if (!file.commit()) {
         *error = QStringLiteral("%1: %2").arg(path, file.errorString());

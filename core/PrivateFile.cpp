@@ -3,6 +3,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QSaveFile>
 
 namespace {
 
@@ -43,6 +44,18 @@ bool PrivateFile::prepare(const QString &path, QString *error)
             *error = QStringLiteral("%1: cannot make it private to its owner").arg(name);
             return false;
         }
+    }
+    return true;
+}
+
+bool PrivateFile::openForWriting(QSaveFile *file, QString *error)
+{
+    // QSaveFile gives its new file the replaced file's permissions: narrowed after open, before
+    // a byte is written.
+    if (!file->open(QIODevice::WriteOnly) || !file->setPermissions(ownerOnlyFile)) {
+        *error = QStringLiteral("%1: %2").arg(file->fileName(), file->errorString());
+        file->cancelWriting();
+        return false;
     }
     return true;
 }

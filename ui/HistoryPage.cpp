@@ -5,6 +5,7 @@
 #include "HistoryModel.h"
 #include "HistoryStore.h"
 #include "JsonHighlighter.h"
+#include "PrivateFile.h"
 
 #include <QAction>
 #include <QClipboard>
@@ -576,10 +577,8 @@ void HistoryPage::exportAs(ExportFormat format)
 bool HistoryPage::exportTo(const QString &path, ExportFormat format, QString *error)
 {
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        *error = file.errorString();
+    if (!PrivateFile::openForWriting(&file, error))
         return false;
-    }
     static const QStringList csvHeader{QStringLiteral("time"),        QStringLiteral("profile"),
                                        QStringLiteral("operation"),   QStringLiteral("identification"),
                                        QStringLiteral("httpStatus"),  QStringLiteral("failure"),

@@ -1,7 +1,10 @@
 // Data and config files are their owner's only (issue #13, defect 7): the real stores create
 // their SQLite files 0600 in a 0700 folder under the usual umask 022, and tighten an existing
 // 0644 file on open.
+#include "BulkJournal.h"
+#include "FailedRowsCsv.h"
 #include "HistoryStore.h"
+#include "ImportMapping.h"
 #include "Profile.h"
 #include "ProfileStore.h"
 #include "SandboxStore.h"
@@ -110,6 +113,43 @@ private slots:
         QString error;
         QVERIFY2(store.open(path, &error), qPrintable(error));
         verifyPrivate(path);
+    }
+
+    // The import journal (imports.sqlite), and files the user names: a --failed-out file and a
+    // saved mapping are 0600 too, even when they replace a 0644 file; their folder is the user's.
+    void importFilesArePrivate()
+    {
+        QTemporaryDir dir;
+        const QString journalPath = dir.filePath(QStringLiteral("data/journy-console/imports.sqlite"));
+        BulkJournal journal;
+        QString error;
+        QVERIFY2(journal.open(journalPath, &error), qPrintable(error));
+        verifyPrivate(journalPath);
+        BulkJournal::Job job;
+        job.kind.kind = ImportKind::Kind::Users;
+        job.file = dir.filePath(QStringLiteral("users.csv"));
+        job.headers = {QStringLiteral("userId"), QStringLiteral("email")};
+        job.mappingJson = QStringLiteral(R"({"columns":[]})");
+        job.profile = QStringLiteral("Sandbox");
+        const qint64 jobId = journal.createJob(job);
+        QVERIFY(jobId > 0);
+
+        const QString failedOut = dir.filePath(QStringLiteral("failed.csv"));
+        const QString mappingFile = dir.filePath(QStringLiteral("users.mapping.json"));
+        const QFileDevice::Permissions wide = ownerFile | QFileDevice::ReadGroup | QFileDevice::ReadOther;
+        for (const QString &path : {failedOut, mappingFile}) {
+            QFile old(path);
+            QVERIFY(old.open(QIODevice::WriteOnly));
+            old.close();
+            QVERIFY(QFile::setPermissions(path, wide));
+        }
+        QVERIFY2(FailedRowsCsv::write(journal, jobId, failedOut, &error), qPrintable(error));
+        QVERIFY2(ImportMapping::defaults(ImportKind::Kind::Users, job.headers).save(mappingFile, &error),
+                 qPrintable(error));
+        for (const QString &path : {failedOut, mappingFile}) {
+            QVERIFY2(QFileInfo(path).size() > 0, qPrintable(path));
+            QCOMPARE(bits(QFile::permissions(path)), bits(ownerFile));
+        }
     }
 };
 
