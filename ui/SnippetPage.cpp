@@ -56,7 +56,11 @@ SnippetPage::SnippetPage(ConsoleSession *session, QWidget *parent)
     domainRow->addWidget(m_domainLineEdit, 1);
     domainRow->addWidget(m_getPushButton);
     auto *form = new QFormLayout;
-    form->addRow(tr("&Domain"), domainRow);
+    // A row that is a layout gets no buddy from QFormLayout: without one the label shows "&Domain"
+    // literally and Alt+D does nothing.
+    auto *domainLabel = new QLabel(tr("&Domain"), this);
+    domainLabel->setBuddy(m_domainLineEdit);
+    form->addRow(domainLabel, domainRow);
     form->addRow(QString(), m_domainErrorLabel);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);

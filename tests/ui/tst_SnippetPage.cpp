@@ -5,6 +5,7 @@
 #include "ScriptedHttpServer.h"
 #include "SnippetPage.h"
 
+#include <QApplication>
 #include <QClipboard>
 #include <QFontDatabase>
 #include <QGuiApplication>
@@ -57,6 +58,7 @@ private slots:
     void showsTheServersDomainErrorUnderTheField();
     void needsTheGetTrackingSnippetPermission();
     void loadsARequestFromHistory();
+    void labelsShowNoStrayAmpersand();
 };
 
 void TestSnippetPage::getsTheDemoSnippetAndCopiesIt()
@@ -230,6 +232,31 @@ void TestSnippetPage::loadsARequestFromHistory()
     QVERIFY(!page.loadRequest(ApiRequest::validate()));
     QVERIFY(page.loadRequest(ApiRequest::trackingSnippet(QStringLiteral("journy.io"))));
     QCOMPARE(w.domain->text(), QStringLiteral("journy.io"));
+}
+
+// A label's '&' is a mnemonic only when the label has a buddy; without one the user reads
+// "&Domain". Every label on the page that has one lone '&' must have a buddy, and its
+// shortcut (Alt+D) must reach the field.
+void TestSnippetPage::labelsShowNoStrayAmpersand()
+{
+    PageTestSession t;
+    SnippetPage page(&t.session);
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    const SnippetWidgets w(page);
+    QVERIFY(w.complete());
+    int mnemonics = 0;
+    for (QLabel *label : page.findChildren<QLabel *>()) {
+        const QString text = label->text();
+        if (!QString(text).remove(QLatin1String("&&")).contains(QLatin1Char('&')))
+            continue;
+        ++mnemonics;
+        QVERIFY2(label->buddy(), qPrintable(QStringLiteral("'%1' shows a stray '&'").arg(text)));
+    }
+    QVERIFY(mnemonics > 0);
+    w.get->setFocus();
+    QTest::keyClick(&page, Qt::Key_D, Qt::AltModifier);
+    QCOMPARE(QApplication::focusWidget(), w.domain);
 }
 
 QTEST_MAIN(TestSnippetPage)
