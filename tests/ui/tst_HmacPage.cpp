@@ -4,6 +4,7 @@
 #include "HmacPage.h"
 #include "IdentityVerifier.h"
 #include "PageTestSession.h"
+#include "StrayAmpersands.h"
 
 #include <QClipboard>
 #include <QGuiApplication>
@@ -76,6 +77,7 @@ private slots:
     void saysWhenTheKeychainIsUnavailable();
     void forgetsTheProfilesSecretOnProfileSwitch();
     void dropsAKeychainReadOfThePreviousProfile();
+    void labelsShowNoStrayAmpersand();
 };
 
 void TestHmacPage::signsKnownVectors_data()
@@ -404,6 +406,17 @@ void TestHmacPage::dropsAKeychainReadOfThePreviousProfile()
     QVERIFY(t.writeSecret(t.session.profile().verificationSecretName(), "secret"));
     QTest::mouseClick(w.useProfile, Qt::LeftButton);
     QTRY_COMPARE(w.hash->text(), secretHash20);
+}
+
+// Every mnemonic label ("&Secret" beside a row that is a layout) has its buddy.
+void TestHmacPage::labelsShowNoStrayAmpersand()
+{
+    PageTestSession t;
+    HmacPage page(&t.session);
+    page.show();
+    int mnemonics = 0;
+    QCOMPARE(strayAmpersands(&page, &mnemonics), QStringList());
+    QCOMPARE(mnemonics, 3); // &ID, &Secret, &Verify
 }
 
 QTEST_MAIN(TestHmacPage)
