@@ -15,6 +15,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QTcpServer>
 
 namespace {
 
@@ -60,6 +61,7 @@ private slots:
     void needsTheGetTrackingSnippetPermission();
     void loadsARequestFromHistory();
     void labelsShowNoStrayAmpersand();
+    void namesWhatFailedWhenNothingListens();
 };
 
 void TestSnippetPage::getsTheDemoSnippetAndCopiesIt()
@@ -250,6 +252,38 @@ void TestSnippetPage::labelsShowNoStrayAmpersand()
     w.get->setFocus();
     QTest::keyClick(&page, Qt::Key_D, Qt::AltModifier);
     QCOMPARE(QApplication::focusWidget(), w.domain);
+}
+
+// A server that is down: the console says what failed, where (host:port and the URL), in the
+// same words as the CLI — not Qt's "Connection refused".
+void TestSnippetPage::namesWhatFailedWhenNothingListens()
+{
+    QTcpServer closed;
+    QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
+    const quint16 port = closed.serverPort();
+    closed.close();
+
+    PageTestSession t;
+    Profile profile;
+    profile.name = QStringLiteral("Down");
+    profile.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
+    profile.environment = Profile::Environment::Staging;
+    QString error;
+    QVERIFY2(t.profiles.save(profile, &error), qPrintable(error));
+    QVERIFY(t.writeSecret(profile.apiKeySecretName(), "down-key"));
+    t.session.activate(profile.name);
+    QTRY_COMPARE(t.session.state(), ConsoleSession::State::Ready);
+
+    SnippetPage page(&t.session);
+    page.show();
+    const SnippetWidgets w(page);
+    QVERIFY(w.complete());
+    QTest::keyClicks(w.domain, QStringLiteral("shop.example.net"));
+    QTest::mouseClick(w.get, Qt::LeftButton);
+    QTRY_COMPARE(w.status->text(),
+                 QStringLiteral("Connection refused by 127.0.0.1:%1 "
+                                "(http://127.0.0.1:%1/tracking/snippet?domain=shop.example.net)")
+                     .arg(port));
 }
 
 QTEST_MAIN(TestSnippetPage)
