@@ -5,7 +5,6 @@
 #include <QComboBox>
 #include <QCompleter>
 #include <QDateTimeEdit>
-#include <QDoubleValidator>
 #include <QLineEdit>
 
 namespace {
@@ -59,10 +58,10 @@ QWidget *TypedFieldDelegate::createEditor(QWidget *parent, const QStyleOptionVie
     case TypedValue::Type::Number: {
         auto *edit = new QLineEdit(parent);
         edit->setObjectName(QStringLiteral("numberLineEdit"));
-        auto *validator = new QDoubleValidator(edit);
-        validator->setLocale(QLocale::c()); // a dot, whatever the desktop's locale
-        validator->setNotation(QDoubleValidator::ScientificNotation);
-        edit->setValidator(validator);
+        // No QValidator: its fixup reads "12,5" as 125 (a group separator) and rewrites it as
+        // 1.25e+02. The cell keeps the text as typed and TypedValue, the CLI's and CSV import's
+        // parser, judges it ('12,5' is not a number: a dot is the decimal separator).
+        edit->setPlaceholderText(tr("e.g. 12.5 (a dot for decimals)"));
         return edit;
     }
     case TypedValue::Type::List: {

@@ -94,6 +94,13 @@ bool TypedFieldModel::setData(const QModelIndex &index, const QVariant &value, i
     // An edited row's old message no longer describes it.
     row.message.clear();
     row.severity = Severity::None;
+    // A value its type cannot take is marked at once, with the message Send would give.
+    QString error;
+    if (row.type != TypedValue::Type::Null && row.type != TypedValue::Type::Empty &&
+        !row.text.trimmed().isEmpty() && !TypedValue::checkText(row.type, row.text, &error)) {
+        row.message = error;
+        row.severity = Severity::Error;
+    }
     emit dataChanged(this->index(index.row(), 0), this->index(index.row(), ColumnCount - 1));
     return true;
 }

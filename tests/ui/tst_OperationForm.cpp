@@ -35,6 +35,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QTabWidget>
 #include <QTableView>
@@ -140,6 +141,21 @@ template <typename Editor> Editor *focusedEditor()
     return nullptr;
 }
 
+// Opens the row's value cell in its editor, replaces what it holds with text and commits it with
+// Return, as the user does; the line edit that took the text (nullptr if none opened).
+QLineEdit *typeIntoValueCell(QTableView *view, int row, const QString &text)
+{
+    view->setCurrentIndex(view->model()->index(row, TypedFieldModel::NameColumn));
+    view->setCurrentIndex(view->model()->index(row, TypedFieldModel::ValueColumn));
+    if (!QTest::qWaitFor([] { return qobject_cast<QLineEdit *>(QApplication::focusWidget()) != nullptr; }))
+        return nullptr;
+    auto *editor = qobject_cast<QLineEdit *>(QApplication::focusWidget());
+    editor->selectAll();
+    QTest::keyClicks(editor, text);
+    QTest::keyClick(editor, Qt::Key_Return);
+    return editor;
+}
+
 // Answers every confirmation dialog that opens with "Cancel" and counts them: a test that expects
 // no question still ends if one comes.
 class DialogGuard : public QObject
@@ -186,6 +202,7 @@ private slots:
     void serverBadRequestLandsOnNamedFieldsAndRows();
     void rejectedPropertyIsAWarningOnItsRow();
     void badNumberMarksItsRowAndSendsNothing();
+    void decimalCommaIsNotANumberWhateverTheLocale();
     void upsertAndDeleteAccount();
     void deleteUserNeedsConfirmation();
     void addAndRemoveUsers();
@@ -516,15 +533,27 @@ void tst_OperationForm::propertyRowThroughAddButtonAndEditors()
     QTest::keyClick(typeEditor, Qt::Key_Return);
     QTRY_COMPARE(cell(model, 0, TypedFieldModel::TypeColumn).toString(), QStringLiteral("number"));
 
-    // The number field takes digits and refuses letters.
+    // The number field keeps what was typed; a value that is no number is marked on its row.
     view->setCurrentIndex(model->index(0, TypedFieldModel::ValueColumn));
     QTRY_VERIFY(qobject_cast<QLineEdit *>(QApplication::focusWidget()) &&
                 QApplication::focusWidget()->objectName() == QLatin1String("numberLineEdit"));
     auto *numberEditor = qobject_cast<QLineEdit *>(QApplication::focusWidget());
     QTest::keyClicks(numberEditor, QStringLiteral("3x99"));
-    QCOMPARE(numberEditor->text(), QStringLiteral("399"));
+    QTest::keyClick(numberEditor, Qt::Key_Return);
+    QTRY_COMPARE(cell(model, 0, TypedFieldModel::ValueColumn).toString(), QStringLiteral("3x99"));
+    QCOMPARE(model->severityFor(0), TypedFieldModel::Severity::Error);
+    QCOMPARE(model->messageFor(0), QStringLiteral("'3x99' is not a number"));
+    view->setCurrentIndex(model->index(0, TypedFieldModel::NameColumn));
+    view->setCurrentIndex(model->index(0, TypedFieldModel::ValueColumn));
+    QTRY_VERIFY(qobject_cast<QLineEdit *>(QApplication::focusWidget()) &&
+                QApplication::focusWidget()->objectName() == QLatin1String("numberLineEdit"));
+    numberEditor = qobject_cast<QLineEdit *>(QApplication::focusWidget());
+    numberEditor->selectAll();
+    QTest::keyClicks(numberEditor, QStringLiteral("399"));
     QTest::keyClick(numberEditor, Qt::Key_Return);
     QTRY_COMPARE(cell(model, 0, TypedFieldModel::ValueColumn).toString(), QStringLiteral("399"));
+    // Changing the value clears its error.
+    QCOMPARE(model->severityFor(0), TypedFieldModel::Severity::None);
     lineEdit(form.get(), "userIdLineEdit")->setFocus();
 
     QCOMPARE(jsonTab(form.get()).value(QLatin1String("properties")).toObject().value(QLatin1String("mrr")),
@@ -878,9 +907,13 @@ void tst_OperationForm::rejectedPropertyIsAWarningOnItsRow()
              QJsonValue(QStringLiteral("2024-05-01T10:00:00Z")));
     QCOMPARE(properties.value(QLatin1String("plan")), QJsonValue(QStringLiteral("Business")));
 
-    // Editing the row clears its warning.
-    QVERIFY(model->setData(model->index(created, TypedFieldModel::TypeColumn), int(Type::DateTime)));
+    // Editing the row clears its warning; a type its value does not fit is an error at once.
+    QVERIFY(model->setData(model->index(created, TypedFieldModel::ValueColumn), QStringLiteral("false")));
     QCOMPARE(model->severityFor(created), TypedFieldModel::Severity::None);
+    QVERIFY(model->setData(model->index(created, TypedFieldModel::TypeColumn), int(Type::DateTime)));
+    QCOMPARE(model->severityFor(created), TypedFieldModel::Severity::Error);
+    QCOMPARE(model->messageFor(created),
+             QStringLiteral("'false' is not an ISO 8601 date-time (e.g. 2024-05-01T10:00:00Z)"));
 }
 
 void tst_OperationForm::badNumberMarksItsRowAndSendsNothing()
@@ -915,6 +948,67 @@ void tst_OperationForm::badNumberMarksItsRowAndSendsNothing()
     QCOMPARE(sandbox(QStringLiteral("/_sandbox/users"), {{QStringLiteral("userId"), QStringLiteral("u-abc")}})
                  .status,
              404);
+}
+
+void tst_OperationForm::decimalCommaIsNotANumberWhateverTheLocale()
+{
+    // A German desktop writes 12,5; the typed-value syntax (CLI, CSV import, console) takes a dot
+    // only, so the comma is an error on the cell and not 125 sent as a number.
+    const QLocale previous;
+    QLocale::setDefault(QLocale(QLocale::German, QLocale::Germany));
+    const auto restoreLocale = qScopeGuard([previous] { QLocale::setDefault(previous); });
+    const qint64 before = requestsServed(m_session->sandboxUrl());
+    QVERIFY(before >= 0); // the sandbox answered, so "nothing more was sent" means something
+    auto form = openForm(Operation::UpsertUser);
+    QVERIFY(form);
+    QTest::keyClicks(lineEdit(form.get(), "userIdLineEdit"), QStringLiteral("u-comma"));
+    TypedFieldModel *model = fieldModel(form.get());
+    QTableView *view = tableView(form.get());
+    const int seats = model->addRow(QStringLiteral("seats"), Type::Number);
+
+    QLineEdit *editor = typeIntoValueCell(view, seats, QStringLiteral("12,5"));
+    QVERIFY(editor);
+    QCOMPARE(editor->objectName(), QStringLiteral("numberLineEdit"));
+    QTRY_COMPARE(cell(model, seats, TypedFieldModel::ValueColumn).toString(), QStringLiteral("12,5"));
+    QCOMPARE(model->severityFor(seats), TypedFieldModel::Severity::Error);
+    QCOMPARE(model->messageFor(seats), QStringLiteral("'12,5' is not a number"));
+    lineEdit(form.get(), "userIdLineEdit")->setFocus();
+
+    std::optional<ApiResult> answer;
+    const QMetaObject::Connection connection = connect(
+        form.get(), &OperationForm::finished, this, [&answer](const ApiResult &result) { answer = result; });
+    QTest::keyClick(form.get(), Qt::Key_Return, Qt::ControlModifier);
+    QTest::qWait(200);
+    disconnect(connection);
+    QVERIFY(!answer);
+    QCOMPARE(model->messageFor(seats), QStringLiteral("'12,5' is not a number"));
+    QCOMPARE(cell(model, seats, TypedFieldModel::ValueColumn).toString(), QStringLiteral("12,5"));
+    QCOMPARE(errorItems(form.get()),
+             QStringList{QStringLiteral("Error: properties.seats: '12,5' is not a number")});
+    QCOMPARE(requestsServed(m_session->sandboxUrl()), before);
+
+    // With a dot it is 12.5, shown as typed (no 1.25e+01) and sent as a number.
+    QVERIFY(typeIntoValueCell(view, seats, QStringLiteral("12.5")));
+    QTRY_COMPARE(cell(model, seats, TypedFieldModel::ValueColumn).toString(), QStringLiteral("12.5"));
+    QCOMPARE(model->severityFor(seats), TypedFieldModel::Severity::None);
+    lineEdit(form.get(), "userIdLineEdit")->setFocus();
+    QCOMPARE(jsonTab(form.get()).value(QLatin1String("properties")).toObject().value(QLatin1String("seats")),
+             QJsonValue(12.5));
+    const std::optional<ApiResult> result = sendByKeyboard(form.get());
+    QVERIFY(result);
+    QCOMPARE(result->httpStatus, 201);
+    QCOMPARE(requestsServed(m_session->sandboxUrl()), before + 1);
+    const QJsonObject properties =
+        sandbox(QStringLiteral("/_sandbox/users"), {{QStringLiteral("userId"), QStringLiteral("u-comma")}})
+            .body.value(QLatin1String("properties"))
+            .toObject();
+    QCOMPARE(properties.value(QLatin1String("seats")), QJsonValue(12.5));
+
+    // A large value read back from JSON is shown in full, not in exponent notation.
+    form->loadRequest(ApiRequest::raw(
+        Operation::UpsertUser,
+        QJsonObject{{QStringLiteral("properties"), QJsonObject{{QStringLiteral("seats"), 1250000}}}}));
+    QCOMPARE(cell(model, 0, TypedFieldModel::ValueColumn).toString(), QStringLiteral("1250000"));
 }
 
 void tst_OperationForm::upsertAndDeleteAccount()
