@@ -1,5 +1,7 @@
 #include "PrivateFile.h"
 
+#include "AppPaths.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -8,21 +10,33 @@
 namespace {
 
 const QFileDevice::Permissions ownerOnlyFile = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
-const QFileDevice::Permissions ownerOnlyFolder = ownerOnlyFile | QFileDevice::ExeOwner;
 
 } // namespace
 
 bool PrivateFile::makeFolder(const QString &folder, QString *error)
 {
-    if (!QDir().mkpath(folder)) {
-        *error = QStringLiteral("Cannot create the folder %1").arg(folder);
+    const QString absolute = QFileInfo(folder).absoluteFilePath();
+    const bool existed = QFileInfo::exists(absolute);
+    if (!QDir().mkpath(absolute)) {
+        *error = QStringLiteral("Cannot create the folder %1").arg(absolute);
         return false;
     }
-    // Only the application's own folder: its parents (~/.local/share, ...) are the user's.
-    if (!QFile::setPermissions(folder, ownerOnlyFolder)) {
-        *error = QStringLiteral("%1: cannot make the folder private to its owner").arg(folder);
+#ifdef Q_OS_UNIX
+    // A folder made here, or the application's own (which an older build made 0755); never a
+    // folder the user chose that was there already (journy-sandbox --data /tmp/x.sqlite must not
+    // touch /tmp), nor the parents (~/.local/share, ...).
+    const bool ours = !existed || absolute == QFileInfo(AppPaths::dataDir()).absoluteFilePath() ||
+                      absolute == QFileInfo(AppPaths::configDir()).absoluteFilePath();
+    const QFileDevice::Permissions ownerOnlyFolder = ownerOnlyFile | QFileDevice::ExeOwner;
+    if (ours && !QFile::setPermissions(absolute, ownerOnlyFolder)) {
+        *error = QStringLiteral("%1: cannot make the folder private to its owner").arg(absolute);
         return false;
     }
+#else
+    // Elsewhere a folder's Unix bits mean nothing (Windows maps them to the read-only attribute);
+    // %APPDATA% is the user's own already.
+    Q_UNUSED(existed)
+#endif
     return true;
 }
 

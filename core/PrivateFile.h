@@ -11,7 +11,8 @@ class QSaveFile;
 class PrivateFile
 {
 public:
-    // Creates folder (and its parents) and makes folder itself 0700; false with *error naming it.
+    // Creates folder (and its parents) and makes folder itself 0700 when it made it or when it is
+    // AppPaths' data or config folder; false with *error naming it.
     static bool makeFolder(const QString &folder, QString *error);
     // Makes path's folder 0700 and path 0600, creating an empty file when there is none. An
     // existing file that is 0644 (made by an older build) is tightened here, on open, and so are

@@ -1,6 +1,7 @@
 // Data and config files are their owner's only (issue #13, defect 7): the real stores create
 // their SQLite files 0600 in a 0700 folder under the usual umask 022, and tighten an existing
 // 0644 file on open.
+#include "AppPaths.h"
 #include "BulkJournal.h"
 #include "FailedRowsCsv.h"
 #include "HistoryStore.h"
@@ -9,6 +10,7 @@
 #include "ProfileStore.h"
 #include "SandboxStore.h"
 
+#include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
@@ -19,6 +21,8 @@ namespace {
 
 const QFileDevice::Permissions ownerFile = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
 const QFileDevice::Permissions ownerFolder = ownerFile | QFileDevice::ExeOwner;
+const QFileDevice::Permissions openFolder = ownerFolder | QFileDevice::ReadGroup | QFileDevice::ExeGroup |
+                                            QFileDevice::ReadOther | QFileDevice::ExeOther;
 // Owner bits show twice in Qt (ReadOwner and ReadUser); compare the group and other bits and
 // the owner's.
 const QFileDevice::Permissions compared =
@@ -92,11 +96,14 @@ private slots:
         verifyPrivate(path);
     }
 
-    // A file an older build made 0644 (and its folder 0755) is tightened when it is opened.
+    // A file an older build made 0644 in the app's data folder made 0755 is tightened, with the
+    // folder, when it is opened.
     void existingOpenFileIsTightened()
     {
         QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("history.sqlite"));
+        qputenv("XDG_DATA_HOME", dir.path().toLocal8Bit());
+        const QString path = AppPaths::dataDir() + QStringLiteral("/history.sqlite");
+        QVERIFY(path.startsWith(dir.path()));
         {
             HistoryStore store;
             QString error;
@@ -104,15 +111,30 @@ private slots:
         }
         const QFileDevice::Permissions wide = ownerFile | QFileDevice::ReadGroup | QFileDevice::ReadOther;
         QVERIFY(QFile::setPermissions(path, wide));
-        QVERIFY(QFile::setPermissions(dir.path(), ownerFolder | QFileDevice::ReadGroup |
-                                                      QFileDevice::ExeGroup | QFileDevice::ReadOther |
-                                                      QFileDevice::ExeOther));
+        QVERIFY(QFile::setPermissions(AppPaths::dataDir(), openFolder));
         QCOMPARE(bits(QFile::permissions(path)), bits(wide));
 
         HistoryStore store;
         QString error;
         QVERIFY2(store.open(path, &error), qPrintable(error));
         verifyPrivate(path);
+        qunsetenv("XDG_DATA_HOME");
+    }
+
+    // A folder the user chose that was there already (journy-sandbox --data /tmp/x.sqlite) keeps
+    // its permissions; the file in it is private.
+    void usersOwnFolderIsLeftAlone()
+    {
+        QTemporaryDir dir;
+        const QString folder = dir.filePath(QStringLiteral("shared"));
+        QVERIFY(QDir().mkpath(folder));
+        QVERIFY(QFile::setPermissions(folder, openFolder));
+        const QString path = folder + QStringLiteral("/sandbox.sqlite");
+        SandboxStore store;
+        QString error;
+        QVERIFY2(store.open(path, &error), qPrintable(error));
+        QCOMPARE(bits(QFile::permissions(folder)), bits(openFolder));
+        QCOMPARE(bits(QFile::permissions(path)), bits(ownerFile));
     }
 
     // The import journal (imports.sqlite), and files the user names: a --failed-out file and a
