@@ -196,6 +196,7 @@ private slots:
     void propertyRowThroughAddButtonAndEditors();
     void editorsFollowTheRowType();
     void badEmailIsStoppedBeforeSending();
+    void anErrorClearsWhenItsFieldChanges();
     void invalidJsonIsStoppedBeforeSending();
     void rawJsonIsCheckedAndErrorsLandOnFields();
     void resetJsonRebuildsFromTheForm();
@@ -620,6 +621,39 @@ void tst_OperationForm::editorsFollowTheRowType()
     QCOMPARE(cell(metadata, row, TypedFieldModel::TypeColumn).toString(), QStringLiteral("number"));
     QCOMPARE(jsonTab(event.get()).value(QLatin1String("metadata")).toObject(),
              (QJsonObject{{QLatin1String("amount"), 12.5}}));
+}
+
+void tst_OperationForm::anErrorClearsWhenItsFieldChanges()
+{
+    auto form = openForm(Operation::UpsertUser);
+    QVERIFY(form);
+    QLineEdit *email = lineEdit(form.get(), "emailLineEdit");
+    QTest::keyClicks(lineEdit(form.get(), "userIdLineEdit"), QStringLiteral("u-clears"));
+    QTest::keyClicks(email, QStringLiteral("ann@@acme"));
+    std::optional<ApiResult> result = sendByKeyboard(form.get());
+    QVERIFY(result);
+    QCOMPARE(result->failure, ApiResult::Failure::Preflight);
+    FormField *emailField = form->fieldFor(QStringLiteral("identification.email"));
+    QCOMPARE(emailField->error(), QStringLiteral("'ann@@acme' is not a valid email address."));
+
+    // Typing in the email clears its error, its outline, and brings its own tooltip back.
+    email->setFocus();
+    QTest::keyClick(email, Qt::Key_Backspace);
+    QVERIFY(emailField->error().isEmpty());
+    QCOMPARE(email->property("invalid").toBool(), false);
+    QCOMPARE(email->toolTip(), QStringLiteral("Email address of the user"));
+
+    // The same on the JSON tab.
+    form->findChild<QTabWidget *>(QStringLiteral("formTabWidget"))->setCurrentIndex(1);
+    QPlainTextEdit *json = plainTextEdit(form.get(), "jsonPlainTextEdit");
+    json->setFocus();
+    json->selectAll();
+    QTest::keyClicks(json, QStringLiteral("{"));
+    QTest::keyClick(form.get(), Qt::Key_Return, Qt::ControlModifier); // refused: nothing to wait for
+    FormField *jsonField = form->fieldFor(QStringLiteral("json"));
+    QVERIFY2(jsonField->error().startsWith(QStringLiteral("Not valid JSON")), qPrintable(jsonField->error()));
+    QTest::keyClicks(json, QStringLiteral("}"));
+    QVERIFY(jsonField->error().isEmpty());
 }
 
 void tst_OperationForm::badEmailIsStoppedBeforeSending()
