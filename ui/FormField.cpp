@@ -1,6 +1,8 @@
 #include "FormField.h"
 
 #include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QStyle>
 #include <QVBoxLayout>
 
@@ -16,6 +18,11 @@ FormField::FormField(QWidget *editor, QWidget *parent)
     layout->setSpacing(2);
     layout->addWidget(editor);
     layout->addWidget(m_errorLabel);
+    // An error describes the value it was given: once the user changes the value, it is stale.
+    if (auto *line = qobject_cast<QLineEdit *>(editor))
+        connect(line, &QLineEdit::textEdited, this, &FormField::clearError);
+    else if (auto *text = qobject_cast<QPlainTextEdit *>(editor))
+        connect(text, &QPlainTextEdit::textChanged, this, &FormField::clearError);
 }
 
 void FormField::setError(const QString &message)

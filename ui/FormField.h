@@ -5,7 +5,8 @@
 class QLabel;
 
 // An input with its error message underneath: setError() outlines the editor in red and shows
-// the message (pre-flight or server 400, keyed by the same field path), clearError() hides it.
+// the message (pre-flight or server 400, keyed by the same field path), clearError() hides it,
+// as does the user's next change to the value.
 class FormField : public QWidget
 {
     Q_OBJECT

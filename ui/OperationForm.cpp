@@ -24,6 +24,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QShortcut>
+#include <QSignalBlocker>
 #include <QSplitter>
 #include <QStringListModel>
 #include <QTabWidget>
@@ -65,6 +66,24 @@ QList<UserIdentification> usersFromText(const QString &text)
                                                         : UserIdentification{trimmed, QString()});
     }
     return users;
+}
+
+constexpr int FormTab = 0;
+constexpr int JsonTab = 1;
+
+// The paths of wanted that shown does not hold as they are: what the form has no place for.
+void differences(const QJsonValue &wanted, const QJsonValue &shown, const QString &path, QStringList *out)
+{
+    if (wanted.isObject() && shown.isObject()) {
+        const QJsonObject wantedObject = wanted.toObject();
+        const QJsonObject shownObject = shown.toObject();
+        for (auto it = wantedObject.begin(); it != wantedObject.end(); ++it)
+            differences(it.value(), shownObject.value(it.key()),
+                        path.isEmpty() ? it.key() : path + QLatin1Char('.') + it.key(), out);
+        return;
+    }
+    if (wanted != shown)
+        out->append(path);
 }
 
 } // namespace
@@ -192,14 +211,15 @@ OperationForm::OperationForm(Operation operation, ConsoleSession *session, Catal
         formLayout->addStretch();
     }
 
-    // The JSON tab: the exact body, editable; once edited it is what Send sends.
+    // The JSON tab: the exact body, editable. The tab the user is on is what Send sends, and a
+    // switch converts (see tabChanged), so the form and the JSON never disagree unseen.
     auto *jsonPage = new QWidget(this);
     auto *jsonLayout = new QVBoxLayout(jsonPage);
     m_jsonPlainTextEdit->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     new JsonHighlighter(m_jsonPlainTextEdit->document());
     m_jsonField = new FormField(m_jsonPlainTextEdit, jsonPage);
-    jsonLayout->addWidget(
-        new QLabel(tr("The exact body that will be sent. Edit it to send raw JSON."), jsonPage));
+    jsonLayout->addWidget(new QLabel(
+        tr("The exact body Send sends from this tab. Back on Form, the form shows it."), jsonPage));
     jsonLayout->addWidget(m_jsonField, 1);
     jsonLayout->addWidget(m_resetJsonPushButton, 0, Qt::AlignLeft);
     m_tabWidget->addTab(formPage, tr("Form"));
@@ -232,14 +252,12 @@ OperationForm::OperationForm(Operation operation, ConsoleSession *session, Catal
     connect(shortcut, &QShortcut::activated, this, &OperationForm::send);
     connect(enterShortcut, &QShortcut::activated, this, &OperationForm::send);
     connect(m_sendPushButton, &QPushButton::clicked, this, &OperationForm::send);
-    connect(m_tabWidget, &QTabWidget::currentChanged, this, [this] { refreshJson(); });
-    connect(m_jsonPlainTextEdit, &QPlainTextEdit::textChanged, this, [this] {
-        if (!m_settingJson)
-            m_jsonEdited = true;
-    });
+    connect(m_tabWidget, &QTabWidget::currentChanged, this, &OperationForm::tabChanged);
     connect(m_resetJsonPushButton, &QPushButton::clicked, this, [this] {
-        m_jsonEdited = false;
-        refreshJson();
+        clearErrors();
+        QMap<QString, QString> errors;
+        if (!formToJson(&errors))
+            showErrors(errors);
     });
     connect(m_session, &ConsoleSession::stateChanged, this, &OperationForm::updateSendState);
     connect(m_session, &ConsoleSession::stateChanged, this, [this] {
@@ -276,24 +294,35 @@ bool OperationForm::handles(Operation operation) const
     return operation == m_operation || (isEvent(operation) && isEvent(m_operation));
 }
 
+bool OperationForm::onJsonTab() const
+{
+    return m_tabWidget->currentIndex() == JsonTab;
+}
+
 bool OperationForm::buildRequest(ApiRequest *request, QMap<QString, QString> *errors) const
 {
-    if (m_jsonEdited && ApiOperation::info(m_operation).hasBody) {
-        QJsonParseError error;
-        const QJsonDocument document =
-            QJsonDocument::fromJson(m_jsonPlainTextEdit->toPlainText().toUtf8(), &error);
-        if (error.error != QJsonParseError::NoError || !document.isObject()) {
-            errors->insert(
-                QStringLiteral("json"),
-                error.error != QJsonParseError::NoError
-                    ? tr("Not valid JSON: %1 at character %2").arg(error.errorString()).arg(error.offset)
-                    : tr("The body must be a JSON object"));
-            return false;
-        }
-        *request = ApiRequest::raw(m_operation, document.object());
-        return true;
-    }
+    return onJsonTab() ? jsonRequest(request, errors) : formRequest(request, errors);
+}
 
+bool OperationForm::jsonRequest(ApiRequest *request, QMap<QString, QString> *errors) const
+{
+    QJsonParseError error;
+    const QJsonDocument document =
+        QJsonDocument::fromJson(m_jsonPlainTextEdit->toPlainText().toUtf8(), &error);
+    if (error.error != QJsonParseError::NoError || !document.isObject()) {
+        errors->insert(
+            QStringLiteral("json"),
+            error.error != QJsonParseError::NoError
+                ? tr("Not valid JSON: %1 at character %2").arg(error.errorString()).arg(error.offset)
+                : tr("The body must be a JSON object"));
+        return false;
+    }
+    *request = ApiRequest::raw(m_operation, document.object());
+    return true;
+}
+
+bool OperationForm::formRequest(ApiRequest *request, QMap<QString, QString> *errors) const
+{
     const UserIdentification user{m_userIdLineEdit ? m_userIdLineEdit->text().trimmed() : QString(),
                                   m_emailLineEdit ? m_emailLineEdit->text().trimmed() : QString()};
     const AccountIdentification account{m_accountIdLineEdit ? m_accountIdLineEdit->text().trimmed()
@@ -350,6 +379,24 @@ bool OperationForm::buildRequest(ApiRequest *request, QMap<QString, QString> *er
 
 void OperationForm::loadRequest(const ApiRequest &request)
 {
+    fillForm(request);
+    ApiRequest shown;
+    QMap<QString, QString> errors;
+    const bool fits = formRequest(&shown, &errors) && shown.body == request.body;
+    clearErrors();
+    if (fits || m_tabWidget->count() <= JsonTab) {
+        setTab(FormTab);
+        refreshJson();
+        return;
+    }
+    // A body the form cannot show (History's raw JSON, say) opens on the JSON tab, whole.
+    setTab(JsonTab);
+    m_jsonPlainTextEdit->setPlainText(
+        QString::fromUtf8(QJsonDocument(request.body).toJson(QJsonDocument::Indented)));
+}
+
+void OperationForm::fillForm(const ApiRequest &request)
+{
     const QJsonObject body = request.body;
     if (m_legacyCheckBox)
         m_legacyCheckBox->setChecked(request.operation == Operation::TrackLegacyEvent);
@@ -396,23 +443,90 @@ void OperationForm::loadRequest(const ApiRequest &request)
             fields.append(TypedField{it.key(), TypedValue::fromJson(it.value())});
         m_fieldTable->model()->setFields(fields);
     }
-    m_jsonEdited = false;
-    m_tabWidget->setCurrentIndex(0);
-    refreshJson();
-    clearErrors();
 }
 
 void OperationForm::refreshJson()
 {
-    if (m_jsonEdited)
+    // On the JSON tab its text is the user's; the next switch to it shows the form's body.
+    // m_tab, not the tab widget: during a switch the widget is already on the new tab.
+    if (m_converting || m_tab == JsonTab)
         return;
-    ApiRequest request;
     QMap<QString, QString> errors;
-    m_settingJson = true;
-    if (buildRequest(&request, &errors))
-        m_jsonPlainTextEdit->setPlainText(
-            QString::fromUtf8(QJsonDocument(request.body).toJson(QJsonDocument::Indented)));
-    m_settingJson = false;
+    formToJson(&errors);
+}
+
+bool OperationForm::formToJson(QMap<QString, QString> *errors)
+{
+    ApiRequest request;
+    if (!formRequest(&request, errors))
+        return false;
+    m_jsonPlainTextEdit->setPlainText(
+        QString::fromUtf8(QJsonDocument(request.body).toJson(QJsonDocument::Indented)));
+    return true;
+}
+
+bool OperationForm::jsonToForm(QString *why)
+{
+    ApiRequest wanted;
+    QMap<QString, QString> errors;
+    if (!jsonRequest(&wanted, &errors)) {
+        *why = errors.value(QStringLiteral("json"));
+        return false;
+    }
+    ApiRequest before;
+    QMap<QString, QString> beforeErrors;
+    const bool hadForm = formRequest(&before, &beforeErrors);
+    m_converting = true;
+    fillForm(wanted);
+    ApiRequest shown;
+    QMap<QString, QString> shownErrors;
+    const bool fits = formRequest(&shown, &shownErrors) && shown.body == wanted.body;
+    if (!fits && hadForm)
+        fillForm(before);
+    m_converting = false;
+    if (fits)
+        return true;
+    QStringList paths;
+    differences(wanted.body, shown.body, QString(), &paths);
+    *why = paths.isEmpty()
+               ? tr("The form cannot show this JSON as it is: edit it here, or use Rebuild from the form.")
+               : tr("The form has no place for %1 as written here: edit it on this tab, or use Rebuild "
+                    "from the form.")
+                     .arg(paths.join(QStringLiteral(", ")));
+    return false;
+}
+
+void OperationForm::setTab(int index)
+{
+    const QSignalBlocker blocker(m_tabWidget);
+    m_tabWidget->setCurrentIndex(index);
+    m_tab = index;
+}
+
+void OperationForm::tabChanged(int index)
+{
+    if (index == m_tab)
+        return;
+    clearErrors();
+    if (index == JsonTab) {
+        QMap<QString, QString> errors;
+        if (!formToJson(&errors)) {
+            // The JSON would not be the form's body: the form keeps the user, its errors shown.
+            setTab(FormTab);
+            showErrors(errors);
+            return;
+        }
+        m_tab = index;
+        return;
+    }
+    QString why;
+    if (!jsonToForm(&why)) {
+        setTab(JsonTab);
+        m_jsonField->setError(why);
+        return;
+    }
+    m_tab = index;
+    refreshJson();
 }
 
 FormField *OperationForm::fieldFor(const QString &path) const
@@ -526,6 +640,10 @@ void OperationForm::send()
         m_responsePanel->showResult(local);
         return;
     }
+    // From the JSON tab the form follows the body when it can show it, so that errors and
+    // `rejected` warnings on its fields describe what was sent; when it cannot, they go on the JSON.
+    QString notShown;
+    const bool formShowsBody = !onJsonTab() || jsonToForm(&notShown);
     // Pre-flight here too, so nothing is confirmed that would not be sent anyway.
     const RequestValidator::FieldErrors preflight = RequestValidator::validate(request);
     if (preflight.isEmpty() && !confirmDestructive(request))
@@ -538,29 +656,40 @@ void OperationForm::send()
     const QString profileName = m_replyProfile;
     m_sendPushButton->setEnabled(false);
     m_responsePanel->showSending();
-    connect(reply, &ApiReply::finished, this, [this, reply, profileName](const ApiResult &result) {
-        reply->deleteLater();
-        // Sent before the profile switched, and the form has sent to the new one since: the
-        // newer request's answer is the one to show. This one is in History.
-        if (reply != m_reply)
-            return;
-        m_reply = nullptr;
-        updateSendState();
-        if (profileName != m_session->profile().name) {
-            // The profile switched while the request was in flight: its answer, from the other
-            // profile's server, must not read as the active profile's.
-            m_responsePanel->showNotice(tr("Sent with the profile %1 before the switch to %2: %3. Its answer "
-                                           "is in History under %1.")
-                                            .arg(profileName, m_session->profile().name, result.summary()));
-            emit finished(result);
-            return;
-        }
-        m_responsePanel->showResult(result);
-        showErrors(result.errors);
-        if (m_fieldTable && !result.rejected.isEmpty())
-            m_fieldTable->model()->setMessages(result.rejected, TypedFieldModel::Severity::Warning);
-        emit finished(result);
-    });
+    connect(reply, &ApiReply::finished, this,
+            [this, reply, profileName, formShowsBody](const ApiResult &result) {
+                reply->deleteLater();
+                // Sent before the profile switched, and the form has sent to the new one since: the
+                // newer request's answer is the one to show. This one is in History.
+                if (reply != m_reply)
+                    return;
+                m_reply = nullptr;
+                updateSendState();
+                if (profileName != m_session->profile().name) {
+                    // The profile switched while the request was in flight: its answer, from the other
+                    // profile's server, must not read as the active profile's.
+                    m_responsePanel->showNotice(
+                        tr("Sent with the profile %1 before the switch to %2: %3. Its answer "
+                           "is in History under %1.")
+                            .arg(profileName, m_session->profile().name, result.summary()));
+                    emit finished(result);
+                    return;
+                }
+                m_responsePanel->showResult(result);
+                if (!formShowsBody) {
+                    QStringList lines;
+                    for (auto it = result.errors.begin(); it != result.errors.end(); ++it)
+                        lines << it.key() + QStringLiteral(": ") + it.value();
+                    if (!lines.isEmpty())
+                        m_jsonField->setError(lines.join(QLatin1Char('\n')));
+                    emit finished(result);
+                    return;
+                }
+                showErrors(result.errors);
+                if (m_fieldTable && !result.rejected.isEmpty())
+                    m_fieldTable->model()->setMessages(result.rejected, TypedFieldModel::Severity::Warning);
+                emit finished(result);
+            });
 }
 
 QString OperationForm::settingsKey() const
@@ -576,9 +705,15 @@ void OperationForm::saveInputs(QSettings &settings) const
 {
     ApiRequest request;
     QMap<QString, QString> errors;
-    if (buildRequest(&request, &errors))
+    if (formRequest(&request, &errors))
         settings.setValue(settingsKey(),
                           QString::fromUtf8(QJsonDocument(request.body).toJson(QJsonDocument::Compact)));
+    // The JSON text, as typed, only when the user is on its tab: a next start shows what Send
+    // would send, and never brings back JSON the user had left for the form.
+    if (onJsonTab())
+        settings.setValue(settingsKey() + QStringLiteral("Json"), m_jsonPlainTextEdit->toPlainText());
+    else
+        settings.remove(settingsKey() + QStringLiteral("Json"));
     if (m_legacyCheckBox)
         settings.setValue(settingsKey() + QStringLiteral("Legacy"), m_legacyCheckBox->isChecked());
 }
@@ -587,8 +722,14 @@ void OperationForm::restoreInputs(QSettings &settings)
 {
     const QJsonObject body =
         QJsonDocument::fromJson(settings.value(settingsKey()).toString().toUtf8()).object();
-    if (body.isEmpty())
-        return;
-    const bool legacy = m_legacyCheckBox && settings.value(settingsKey() + QStringLiteral("Legacy")).toBool();
-    loadRequest(ApiRequest::raw(legacy ? Operation::TrackLegacyEvent : m_operation, body));
+    if (!body.isEmpty()) {
+        const bool legacy =
+            m_legacyCheckBox && settings.value(settingsKey() + QStringLiteral("Legacy")).toBool();
+        loadRequest(ApiRequest::raw(legacy ? Operation::TrackLegacyEvent : m_operation, body));
+    }
+    const QString json = settings.value(settingsKey() + QStringLiteral("Json")).toString();
+    if (!json.isEmpty() && m_tabWidget->count() > JsonTab) {
+        setTab(JsonTab);
+        m_jsonPlainTextEdit->setPlainText(json);
+    }
 }

@@ -35,8 +35,9 @@ public:
     // The operation the form sends now (the event form switches between /track and /events).
     Operation operation() const;
     bool handles(Operation operation) const;
-    // The request the form describes; false with *errors (field path -> message) when a value
-    // cannot be read (a number that is not one, JSON that does not parse).
+    // The request Send sends: the JSON tab's body when the user is on it, else the form's. False
+    // with *errors (field path -> message) when a value cannot be read (a number that is not one,
+    // JSON that does not parse).
     bool buildRequest(ApiRequest *request, QMap<QString, QString> *errors) const;
     void loadRequest(const ApiRequest &request);
     void send();
@@ -57,6 +58,17 @@ private:
     void clearErrors();
     void updateSendState();
     void refreshJson();
+    // Shows the form's body on the JSON tab; false with *errors when the form cannot be read.
+    bool formToJson(QMap<QString, QString> *errors);
+    bool onJsonTab() const;
+    bool formRequest(ApiRequest *request, QMap<QString, QString> *errors) const;
+    bool jsonRequest(ApiRequest *request, QMap<QString, QString> *errors) const;
+    void fillForm(const ApiRequest &request);
+    // Fills the form from the JSON tab; false with *why, and the form as it was, when the JSON
+    // does not parse or holds what the form has no place for.
+    bool jsonToForm(QString *why);
+    void tabChanged(int index);
+    void setTab(int index);
     bool confirmDestructive(const ApiRequest &request);
     QString settingsKey() const;
 
@@ -86,6 +98,6 @@ private:
     QPointer<ApiReply> m_reply;
     QString m_replyProfile;              // the profile m_reply was sent with
     QMap<QString, FormField *> m_fields; // field path -> field, with aliases
-    bool m_jsonEdited = false;
-    bool m_settingJson = false;
+    int m_tab = 0;                       // the tab the user is on, for turning back a refused switch
+    bool m_converting = false;           // filling the form from JSON: its edits must not rewrite the JSON
 };

@@ -196,9 +196,13 @@ private slots:
     void propertyRowThroughAddButtonAndEditors();
     void editorsFollowTheRowType();
     void badEmailIsStoppedBeforeSending();
+    void anErrorClearsWhenItsFieldChanges();
     void invalidJsonIsStoppedBeforeSending();
     void rawJsonIsCheckedAndErrorsLandOnFields();
     void resetJsonRebuildsFromTheForm();
+    void editedJsonShowsInTheFormAndTheFormSendsWhatItShows();
+    void jsonTheFormCannotShowKeepsTheUserOnJson();
+    void restartDoesNotBringBackJsonTheUserLeft();
     void serverBadRequestLandsOnNamedFieldsAndRows();
     void rejectedPropertyIsAWarningOnItsRow();
     void badNumberMarksItsRowAndSendsNothing();
@@ -619,6 +623,39 @@ void tst_OperationForm::editorsFollowTheRowType()
              (QJsonObject{{QLatin1String("amount"), 12.5}}));
 }
 
+void tst_OperationForm::anErrorClearsWhenItsFieldChanges()
+{
+    auto form = openForm(Operation::UpsertUser);
+    QVERIFY(form);
+    QLineEdit *email = lineEdit(form.get(), "emailLineEdit");
+    QTest::keyClicks(lineEdit(form.get(), "userIdLineEdit"), QStringLiteral("u-clears"));
+    QTest::keyClicks(email, QStringLiteral("ann@@acme"));
+    std::optional<ApiResult> result = sendByKeyboard(form.get());
+    QVERIFY(result);
+    QCOMPARE(result->failure, ApiResult::Failure::Preflight);
+    FormField *emailField = form->fieldFor(QStringLiteral("identification.email"));
+    QCOMPARE(emailField->error(), QStringLiteral("'ann@@acme' is not a valid email address."));
+
+    // Typing in the email clears its error, its outline, and brings its own tooltip back.
+    email->setFocus();
+    QTest::keyClick(email, Qt::Key_Backspace);
+    QVERIFY(emailField->error().isEmpty());
+    QCOMPARE(email->property("invalid").toBool(), false);
+    QCOMPARE(email->toolTip(), QStringLiteral("Email address of the user"));
+
+    // The same on the JSON tab.
+    form->findChild<QTabWidget *>(QStringLiteral("formTabWidget"))->setCurrentIndex(1);
+    QPlainTextEdit *json = plainTextEdit(form.get(), "jsonPlainTextEdit");
+    json->setFocus();
+    json->selectAll();
+    QTest::keyClicks(json, QStringLiteral("{"));
+    QTest::keyClick(form.get(), Qt::Key_Return, Qt::ControlModifier); // refused: nothing to wait for
+    FormField *jsonField = form->fieldFor(QStringLiteral("json"));
+    QVERIFY2(jsonField->error().startsWith(QStringLiteral("Not valid JSON")), qPrintable(jsonField->error()));
+    QTest::keyClicks(json, QStringLiteral("}"));
+    QVERIFY(jsonField->error().isEmpty());
+}
+
 void tst_OperationForm::badEmailIsStoppedBeforeSending()
 {
     const qint64 before = requestsServed(m_session->sandboxUrl());
@@ -730,19 +767,19 @@ void tst_OperationForm::rawJsonIsCheckedAndErrorsLandOnFields()
     QCOMPARE(result->failure, ApiResult::Failure::Preflight);
     QCOMPARE(result->httpStatus, 0);
 
-    QCOMPARE(form->fieldFor(QStringLiteral("identification.userId"))->error(),
-             QStringLiteral("Must not be empty."));
-    QCOMPARE(form->fieldFor(QStringLiteral("identification.email"))->error(),
-             QStringLiteral("'nope' is not a valid email address."));
-    QCOMPARE(lineEdit(form.get(), "userIdLineEdit")->property("invalid").toBool(), true);
-    QCOMPARE(lineEdit(form.get(), "emailLineEdit")->property("invalid").toBool(), true);
-    QCOMPARE(model->severityFor(0), TypedFieldModel::Severity::Error);
-    QVERIFY2(model->messageFor(0).contains(QStringLiteral("found an object")),
-             qPrintable(model->messageFor(0)));
-    QCOMPARE(cell(model, 0, TypedFieldModel::NameColumn, Qt::ToolTipRole).toString(), model->messageFor(0));
-    QCOMPARE(model->severityFor(1), TypedFieldModel::Severity::None);
+    // The form cannot show this body (an object as a property, a blank userId): its fields keep
+    // their own values and no error that is not theirs; the errors are on the JSON sent.
+    QVERIFY(form->fieldFor(QStringLiteral("identification.userId"))->error().isEmpty());
+    QCOMPARE(lineEdit(form.get(), "emailLineEdit")->property("invalid").toBool(), false);
+    QCOMPARE(model->severityFor(0), TypedFieldModel::Severity::None);
+    QCOMPARE(cell(model, 0, TypedFieldModel::ValueColumn).toString(), QStringLiteral("Pro"));
+    const QString jsonError = form->fieldFor(QStringLiteral("json"))->error();
+    QVERIFY2(jsonError.contains(QStringLiteral("identification.userId: Must not be empty.")),
+             qPrintable(jsonError));
+    QVERIFY2(jsonError.contains(QStringLiteral("identification.email: 'nope' is not a valid email address.")),
+             qPrintable(jsonError));
+    QVERIFY2(jsonError.contains(QStringLiteral("found an object")), qPrintable(jsonError));
     QCOMPARE(errorItems(form.get()).size(), 3);
-    QVERIFY(form->fieldFor(QStringLiteral("json"))->error().isEmpty());
     QCOMPARE(requestsServed(m_session->sandboxUrl()), before);
 }
 
@@ -756,7 +793,7 @@ void tst_OperationForm::resetJsonRebuildsFromTheForm()
     json->setFocus();
     json->selectAll();
     QTest::keyClicks(json, QStringLiteral("{\"identification\": {\"userId\": \"u-from-json\"}}"));
-    // Once edited, the JSON is what Send sends, whatever the form says.
+    // On the JSON tab the JSON is what Send sends; the form then shows what was sent.
     std::optional<ApiResult> result = sendByKeyboard(form.get());
     QVERIFY(result);
     QCOMPARE(result->httpStatus, 201);
@@ -768,18 +805,168 @@ void tst_OperationForm::resetJsonRebuildsFromTheForm()
                      {{QStringLiteral("userId"), QStringLiteral("u-from-form")}})
                  .status,
              404);
+    QCOMPARE(lineEdit(form.get(), "userIdLineEdit")->text(), QStringLiteral("u-from-json"));
 
+    // JSON edited but not sent: Rebuild puts the form's body back.
+    json->setFocus();
+    json->selectAll();
+    QTest::keyClicks(json, QStringLiteral("{\"identification\": {\"userId\": \"u-discarded\"}}"));
     QTest::mouseClick(button(form.get(), "resetJsonPushButton"), Qt::LeftButton);
     QCOMPARE(
         jsonTab(form.get()).value(QLatin1String("identification")).toObject().value(QLatin1String("userId")),
-        QJsonValue(QStringLiteral("u-from-form")));
+        QJsonValue(QStringLiteral("u-from-json")));
     result = sendByKeyboard(form.get());
     QVERIFY(result);
     QCOMPARE(result->httpStatus, 201);
     QCOMPARE(sandbox(QStringLiteral("/_sandbox/users"),
-                     {{QStringLiteral("userId"), QStringLiteral("u-from-form")}})
+                     {{QStringLiteral("userId"), QStringLiteral("u-discarded")}})
                  .status,
-             200);
+             404);
+}
+
+void tst_OperationForm::editedJsonShowsInTheFormAndTheFormSendsWhatItShows()
+{
+    const qint64 before = requestsServed(m_session->sandboxUrl());
+    QVERIFY(before >= 0);
+    auto form = openForm(Operation::UpsertUser);
+    QVERIFY(form);
+    QTest::keyClicks(lineEdit(form.get(), "userIdLineEdit"), QStringLiteral("u-form-old"));
+    TypedFieldModel *model = fieldModel(form.get());
+    model->addRow(QStringLiteral("plan"), Type::String, QStringLiteral("Pro"));
+    auto *tabs = form->findChild<QTabWidget *>(QStringLiteral("formTabWidget"));
+    tabs->setCurrentIndex(1);
+    QPlainTextEdit *json = plainTextEdit(form.get(), "jsonPlainTextEdit");
+    QCOMPARE(
+        jsonTab(form.get()).value(QLatin1String("identification")).toObject().value(QLatin1String("userId")),
+        QJsonValue(QStringLiteral("u-form-old")));
+    json->setFocus();
+    json->selectAll();
+    QTest::keyClicks(json, QStringLiteral("{\"identification\": {\"userId\": \"u-json-new\"}, "
+                                          "\"properties\": {\"plan\": \"Business\", \"seats\": 12.5}}"));
+
+    // Back on the form: it shows the edited values, and Ctrl+Return sends exactly those.
+    tabs->setCurrentIndex(0);
+    QCOMPARE(tabs->currentIndex(), 0);
+    QCOMPARE(lineEdit(form.get(), "userIdLineEdit")->text(), QStringLiteral("u-json-new"));
+    QCOMPARE(model->rowCount(), 2);
+    QCOMPARE(cell(model, 0, TypedFieldModel::ValueColumn).toString(), QStringLiteral("Business"));
+    QCOMPARE(cell(model, 1, TypedFieldModel::NameColumn).toString(), QStringLiteral("seats"));
+    QCOMPARE(cell(model, 1, TypedFieldModel::TypeColumn).toString(), QStringLiteral("number"));
+    QCOMPARE(cell(model, 1, TypedFieldModel::ValueColumn).toString(), QStringLiteral("12.5"));
+    QVERIFY(model->setData(model->index(0, TypedFieldModel::ValueColumn), QStringLiteral("Team")));
+    lineEdit(form.get(), "userIdLineEdit")->setFocus();
+    const std::optional<ApiResult> result = sendByKeyboard(form.get());
+    QVERIFY(result);
+    QCOMPARE(result->httpStatus, 201);
+    QCOMPARE(requestsServed(m_session->sandboxUrl()), before + 1);
+    const Inspection stored = sandbox(QStringLiteral("/_sandbox/users"),
+                                      {{QStringLiteral("userId"), QStringLiteral("u-json-new")}});
+    QCOMPARE(stored.status, 200);
+    const QJsonObject properties = stored.body.value(QLatin1String("properties")).toObject();
+    QCOMPARE(properties.value(QLatin1String("plan")), QJsonValue(QStringLiteral("Team")));
+    QCOMPARE(properties.value(QLatin1String("seats")), QJsonValue(12.5));
+    QCOMPARE(
+        sandbox(QStringLiteral("/_sandbox/users"), {{QStringLiteral("userId"), QStringLiteral("u-form-old")}})
+            .status,
+        404);
+}
+
+void tst_OperationForm::jsonTheFormCannotShowKeepsTheUserOnJson()
+{
+    const qint64 before = requestsServed(m_session->sandboxUrl());
+    QVERIFY(before >= 0);
+    auto form = openForm(Operation::UpsertUser);
+    QVERIFY(form);
+    QTest::keyClicks(lineEdit(form.get(), "userIdLineEdit"), QStringLiteral("u-kept"));
+    auto *tabs = form->findChild<QTabWidget *>(QStringLiteral("formTabWidget"));
+    tabs->setCurrentIndex(1);
+    QPlainTextEdit *json = plainTextEdit(form.get(), "jsonPlainTextEdit");
+    json->setFocus();
+    json->selectAll();
+    QTest::keyClicks(json, QStringLiteral("{\"identification\": {\"userId\": \"u-half\"},"));
+
+    // Invalid JSON: the switch is refused with a message, the text and the form stay as they were.
+    tabs->setCurrentIndex(0);
+    QCOMPARE(tabs->currentIndex(), 1);
+    QVERIFY(json->isVisible());
+    FormField *jsonField = form->fieldFor(QStringLiteral("json"));
+    QVERIFY2(jsonField->error().startsWith(QStringLiteral("Not valid JSON")), qPrintable(jsonField->error()));
+    QCOMPARE(json->toPlainText(), QStringLiteral("{\"identification\": {\"userId\": \"u-half\"},"));
+    QCOMPARE(lineEdit(form.get(), "userIdLineEdit")->text(), QStringLiteral("u-kept"));
+
+    // Valid JSON with a field the form has no place for: refused too, naming the field.
+    json->setPlainText(QStringLiteral("{\"identification\": {\"userId\": \"u-extra\"}, \"extra\": 1}"));
+    tabs->setCurrentIndex(0);
+    QCOMPARE(tabs->currentIndex(), 1);
+    QVERIFY2(jsonField->error().contains(QStringLiteral("no place for extra")),
+             qPrintable(jsonField->error()));
+    QCOMPARE(lineEdit(form.get(), "userIdLineEdit")->text(), QStringLiteral("u-kept"));
+    QCOMPARE(requestsServed(m_session->sandboxUrl()), before);
+}
+
+void tst_OperationForm::restartDoesNotBringBackJsonTheUserLeft()
+{
+    const QString file = m_dir.filePath(QStringLiteral("json-tab.ini"));
+    auto form = openForm(Operation::UpsertUser);
+    QVERIFY(form);
+    QTest::keyClicks(lineEdit(form.get(), "userIdLineEdit"), QStringLiteral("u-first"));
+    auto *tabs = form->findChild<QTabWidget *>(QStringLiteral("formTabWidget"));
+    tabs->setCurrentIndex(1);
+    QPlainTextEdit *json = plainTextEdit(form.get(), "jsonPlainTextEdit");
+    json->setFocus();
+    json->selectAll();
+    QTest::keyClicks(json, QStringLiteral("{\"identification\": {\"userId\": \"u-json-left\"}}"));
+    tabs->setCurrentIndex(0);
+    QLineEdit *userId = lineEdit(form.get(), "userIdLineEdit");
+    QCOMPARE(userId->text(), QStringLiteral("u-json-left"));
+    userId->selectAll();
+    QTest::keyClicks(userId, QStringLiteral("u-last"));
+    {
+        QSettings settings(file, QSettings::IniFormat);
+        form->saveInputs(settings);
+    }
+    form.reset();
+
+    // The next start shows the form as the user left it, and sends it.
+    auto restored = openForm(Operation::UpsertUser);
+    QVERIFY(restored);
+    {
+        QSettings settings(file, QSettings::IniFormat);
+        restored->restoreInputs(settings);
+    }
+    auto *restoredTabs = restored->findChild<QTabWidget *>(QStringLiteral("formTabWidget"));
+    QCOMPARE(restoredTabs->currentIndex(), 0);
+    QCOMPARE(lineEdit(restored.get(), "userIdLineEdit")->text(), QStringLiteral("u-last"));
+    lineEdit(restored.get(), "userIdLineEdit")->setFocus();
+    const std::optional<ApiResult> result = sendByKeyboard(restored.get());
+    QVERIFY(result);
+    QCOMPARE(result->httpStatus, 201);
+    QCOMPARE(
+        sandbox(QStringLiteral("/_sandbox/users"), {{QStringLiteral("userId"), QStringLiteral("u-last")}})
+            .status,
+        200);
+    QCOMPARE(sandbox(QStringLiteral("/_sandbox/users"),
+                     {{QStringLiteral("userId"), QStringLiteral("u-json-left")}})
+                 .status,
+             404);
+
+    // Left on the JSON tab, the JSON comes back there, as typed.
+    restoredTabs->setCurrentIndex(1);
+    QPlainTextEdit *restoredJson = plainTextEdit(restored.get(), "jsonPlainTextEdit");
+    restoredJson->setPlainText(QStringLiteral("{\"identification\": {\"userId\": \"u-on-json\"}"));
+    {
+        QSettings settings(file, QSettings::IniFormat);
+        restored->saveInputs(settings);
+    }
+    auto again = std::make_unique<OperationForm>(Operation::UpsertUser, m_session.get(), nullptr);
+    {
+        QSettings settings(file, QSettings::IniFormat);
+        again->restoreInputs(settings);
+    }
+    QCOMPARE(again->findChild<QTabWidget *>(QStringLiteral("formTabWidget"))->currentIndex(), 1);
+    QCOMPARE(plainTextEdit(again.get(), "jsonPlainTextEdit")->toPlainText(),
+             QStringLiteral("{\"identification\": {\"userId\": \"u-on-json\"}"));
+    QCOMPARE(lineEdit(again.get(), "userIdLineEdit")->text(), QStringLiteral("u-last"));
 }
 
 void tst_OperationForm::serverBadRequestLandsOnNamedFieldsAndRows()
