@@ -524,6 +524,7 @@ void CliImportCommand::complete(bool cancelled)
         m_journal.finishJob(m_jobId);
     const BulkJournal::Counts counts = m_journal.counts(m_jobId);
     const QList<BulkJournal::Row> duplicated = m_journal.duplicatedEvents(m_jobId);
+    const QList<BulkJournal::Row> warned = m_journal.warnedRows(m_jobId);
     QString failedOutError;
     // Written even with no failed row (headers only), so no file from an earlier run is left there.
     const bool failedWritten = m_options.failedOut.isEmpty() || writeFailedRows(&failedOutError);
@@ -532,6 +533,13 @@ void CliImportCommand::complete(bool cancelled)
         QJsonArray duplicates;
         for (const BulkJournal::Row &row : duplicated)
             duplicates.append(row.number);
+        QJsonObject notStored;
+        const QMap<QString, qint64> notStoredCounts = BulkJournal::notStoredCounts(warned);
+        for (auto it = notStoredCounts.cbegin(); it != notStoredCounts.cend(); ++it)
+            notStored.insert(it.key(), it.value());
+        QJsonArray warnedNumbers;
+        for (const BulkJournal::Row &row : warned)
+            warnedNumbers.append(row.number);
         m_out << QString::fromUtf8(
                      QJsonDocument(QJsonObject{{QLatin1String("ok"), counts.failed == 0 && !cancelled},
                                                {QLatin1String("job"), m_jobId},
@@ -539,7 +547,9 @@ void CliImportCommand::complete(bool cancelled)
                                                {QLatin1String("done"), counts.done},
                                                {QLatin1String("failed"), counts.failed},
                                                {QLatin1String("pending"), counts.pending + counts.inFlight},
-                                               {QLatin1String("possiblyDuplicated"), duplicates}})
+                                               {QLatin1String("possiblyDuplicated"), duplicates},
+                                               {QLatin1String("rowsWithPropertiesNotStored"), warnedNumbers},
+                                               {QLatin1String("propertiesNotStored"), notStored}})
                          .toJson(QJsonDocument::Compact))
               << '\n';
     } else {
@@ -558,8 +568,12 @@ void CliImportCommand::complete(bool cancelled)
             m_out << "possibly duplicated events (in flight when the job stopped, sent again): rows "
                   << numbers.join(QLatin1String(", ")) << '\n';
         }
-        if (counts.failed > 0 && !m_options.failedOut.isEmpty() && failedWritten)
-            m_out << "failed rows written to " << m_options.failedOut << '\n';
+        if (!warned.isEmpty())
+            m_out << BulkJournal::notStoredSummary(warned) << '\n';
+        if (counts.failed + warned.size() > 0 && !m_options.failedOut.isEmpty() && failedWritten)
+            m_out << (warned.isEmpty() ? "failed rows written to "
+                                       : "failed rows and rows with warnings written to ")
+                  << m_options.failedOut << '\n';
     }
     m_out.flush();
     if (!failedWritten)

@@ -516,7 +516,7 @@ void BulkImporter::record(const QList<BulkJournal::Row> &rows, const ApiResult &
 {
     switch (result.outcome()) {
     case ApiResult::Outcome::Success:
-        markDone(rows, result.requestId);
+        markDone(rows, result.requestId, result.rejected);
         break;
     case ApiResult::Outcome::PreflightFailed:
         markFailed(rows, result.summary(), toJson(result.errors));
@@ -664,9 +664,10 @@ void BulkImporter::retryDue(const QList<qint64> &rowIds)
     pump();
 }
 
-void BulkImporter::markDone(const QList<BulkJournal::Row> &rows, const QString &requestId)
+void BulkImporter::markDone(const QList<BulkJournal::Row> &rows, const QString &requestId,
+                            const QMap<QString, QString> &rejected)
 {
-    m_journal->markDone(idsOf(rows), requestId);
+    m_journal->markDone(idsOf(rows), requestId, rejected);
     if (!journalOk())
         return;
     m_doneRows += rows.size();

@@ -104,7 +104,9 @@ private:
     void onRefused(const QList<BulkJournal::Row> &rows, const ApiResult &result);
     void retryLater(const QList<BulkJournal::Row> &rows, const ApiResult &result);
     void retryDue(const QList<qint64> &rowIds);
-    void markDone(const QList<BulkJournal::Row> &rows, const QString &requestId);
+    // rejected: properties the server did not store, kept with the rows as warnings.
+    void markDone(const QList<BulkJournal::Row> &rows, const QString &requestId,
+                  const QMap<QString, QString> &rejected);
     void markFailed(const QList<BulkJournal::Row> &rows, const QString &error,
                     const QJsonObject &fieldErrors);
     void markPending(const QList<qint64> &rowIds, bool countAttempt, bool possiblyDuplicated);

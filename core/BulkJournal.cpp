@@ -589,20 +589,31 @@ bool BulkJournal::update(const QList<qint64> &ids, const QString &assignments, c
     return commit();
 }
 
-void BulkJournal::markDone(const QList<qint64> &rowIds, const QString &requestId)
+void BulkJournal::markDone(const QList<qint64> &rowIds, const QString &requestId,
+                           const QMap<QString, QString> &rejected)
 {
+    QJsonObject warnings;
+    for (auto it = rejected.cbegin(); it != rejected.cend(); ++it)
+        warnings.insert(it.key(), it.value());
+    const QString warningText =
+        rejected.isEmpty()
+            ? QString(QLatin1String(""))
+            : QStringLiteral("properties not stored: %1").arg(rejected.keys().join(QStringLiteral(", ")));
+    const QString warningJson = warnings.isEmpty() ? QString(QLatin1String("")) : compact(warnings);
     if (rowIds.size() == 1 && m_open) {
         m_lastError.clear();
         if (!begin())
             return;
         if (!m_markDoneOne) {
             m_markDoneOne = std::make_unique<QSqlQuery>(m_connection->database());
-            m_markDoneOne->prepare(QStringLiteral("UPDATE rows SET state = ?, request_id = ?, error = '', "
-                                                  "field_errors = '', sent = 0 WHERE id = ?"));
+            m_markDoneOne->prepare(QStringLiteral("UPDATE rows SET state = ?, request_id = ?, error = ?, "
+                                                  "field_errors = ?, sent = 0 WHERE id = ?"));
         }
         m_markDoneOne->bindValue(0, static_cast<int>(RowState::Done));
         m_markDoneOne->bindValue(1, text(requestId));
-        m_markDoneOne->bindValue(2, rowIds.first());
+        m_markDoneOne->bindValue(2, warningText);
+        m_markDoneOne->bindValue(3, warningJson);
+        m_markDoneOne->bindValue(4, rowIds.first());
         if (!execQuery(*m_markDoneOne)) {
             rollback();
             return;
@@ -610,8 +621,8 @@ void BulkJournal::markDone(const QList<qint64> &rowIds, const QString &requestId
         commit();
         return;
     }
-    update(rowIds, QStringLiteral("state = ?, request_id = ?, error = '', field_errors = '', sent = 0"),
-           {static_cast<int>(RowState::Done), text(requestId)});
+    update(rowIds, QStringLiteral("state = ?, request_id = ?, error = ?, field_errors = ?, sent = 0"),
+           {static_cast<int>(RowState::Done), text(requestId), warningText, warningJson});
 }
 
 bool BulkJournal::markSent(const QList<qint64> &rowIds)
@@ -660,7 +671,9 @@ void BulkJournal::finishJob(qint64 jobId)
     // A done row sent once and not possibly duplicated is only a number in the summary now; failed
     // and possibly duplicated rows stay for the report and the failed-rows file, and rows that
     // needed retries stay with their attempts (how often a row was sent is worth knowing).
-    const QString dropped = QStringLiteral("job = ? AND state = ? AND duplicated = 0 AND attempts = 0");
+    // Done rows with properties not stored (field_errors) stay too: they are warnings to report.
+    const QString dropped =
+        QStringLiteral("job = ? AND state = ? AND duplicated = 0 AND attempts = 0 AND field_errors = ''");
     QSqlQuery finish(m_connection->database());
     finish.prepare(QStringLiteral("UPDATE jobs SET finished = 1, compacted_done = compacted_done + "
                                   "(SELECT COUNT(*) FROM rows WHERE %1) WHERE id = ? AND finished = 0")
@@ -755,4 +768,32 @@ QList<BulkJournal::Row> BulkJournal::failedRows(qint64 jobId) const
 QList<BulkJournal::Row> BulkJournal::duplicatedEvents(qint64 jobId) const
 {
     return selectRows(jobId, QStringLiteral("duplicated = ?"), 1);
+}
+
+QList<BulkJournal::Row> BulkJournal::warnedRows(qint64 jobId) const
+{
+    return selectRows(jobId, QStringLiteral("field_errors != '' AND state = ?"),
+                      static_cast<int>(RowState::Done));
+}
+
+QMap<QString, qint64> BulkJournal::notStoredCounts(const QList<Row> &warnedRows)
+{
+    QMap<QString, qint64> counts;
+    for (const Row &row : warnedRows)
+        for (auto it = row.fieldErrors.constBegin(); it != row.fieldErrors.constEnd(); ++it)
+            ++counts[it.key()];
+    return counts;
+}
+
+QString BulkJournal::notStoredSummary(const QList<Row> &warnedRows)
+{
+    if (warnedRows.isEmpty())
+        return {};
+    const QMap<QString, qint64> counts = notStoredCounts(warnedRows);
+    QStringList parts;
+    for (auto it = counts.cbegin(); it != counts.cend(); ++it)
+        parts.append(QStringLiteral("%1 (%2)").arg(it.key()).arg(it.value()));
+    return QStringLiteral("%1 row(s) with properties not stored: %2")
+        .arg(warnedRows.size())
+        .arg(parts.join(QStringLiteral(", ")));
 }

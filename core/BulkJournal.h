@@ -5,6 +5,7 @@
 #include <QDateTime>
 #include <QJsonObject>
 #include <QList>
+#include <QMap>
 #include <QString>
 #include <QStringList>
 #include <QVariant>
@@ -110,7 +111,11 @@ public:
     QList<Row> takePending(qint64 jobId, int max);
     // Just before the rows' request goes out (outside a batch): they are on the wire now.
     bool markSent(const QList<qint64> &rowIds);
-    void markDone(const QList<qint64> &rowIds, const QString &requestId);
+    // rejected: properties the server answered it did not store (property -> why); a row done with
+    // such warnings keeps them in fieldErrors (and a one-line text in error) and survives
+    // finishJob(), so the summary and the failed-rows file can list it after the job finished.
+    void markDone(const QList<qint64> &rowIds, const QString &requestId,
+                  const QMap<QString, QString> &rejected = {});
     void markFailed(const QList<qint64> &rowIds, const QString &error, const QJsonObject &fieldErrors);
     // possiblyDuplicated: the request may have been stored although no clean answer came back (an
     // event sent again after a timeout or a garbled answer); the flag is never cleared.
@@ -128,6 +133,13 @@ public:
     // Done counts the rows dropped from a finished job.
     Counts counts(qint64 jobId) const;
     QList<Row> failedRows(qint64 jobId) const;
+    // Done rows whose properties the server did not store (markDone's rejected), in row order.
+    QList<Row> warnedRows(qint64 jobId) const;
+    // "12 row(s) with properties not stored: seats (12), plan (3)"; empty when there are none:
+    // the one wording the CLI, its --json and the console show.
+    static QString notStoredSummary(const QList<Row> &warnedRows);
+    // property -> rows that did not store it.
+    static QMap<QString, qint64> notStoredCounts(const QList<Row> &warnedRows);
     // Rows flagged possibly duplicated (by recoverInFlight or markPending), in any state.
     QList<Row> duplicatedEvents(qint64 jobId) const;
 

@@ -1,5 +1,7 @@
 #include "FailedRowsCsv.h"
 
+#include <algorithm>
+
 #include "BulkJournal.h"
 #include "PrivateFile.h"
 
@@ -35,10 +37,20 @@ bool FailedRowsCsv::write(const BulkJournal &journal, qint64 jobId, const QStrin
     if (!PrivateFile::openForWriting(&file, error))
         return false;
     file.write(line(job.headers + QStringList{QStringLiteral("error")}));
-    for (const BulkJournal::Row &row : journal.failedRows(jobId)) {
+    // Rows done with properties not stored are upserts (sending one again is harmless), so they go
+    // in the same file, in row order, marked as a warning: fixing the cells and importing the file
+    // again stores what was missing.
+    QList<BulkJournal::Row> rows = journal.failedRows(jobId) + journal.warnedRows(jobId);
+    std::stable_sort(rows.begin(), rows.end(), [](const BulkJournal::Row &a, const BulkJournal::Row &b) {
+        return a.number < b.number;
+    });
+    for (const BulkJournal::Row &row : rows) {
         QStringList details;
         for (auto it = row.fieldErrors.begin(); it != row.fieldErrors.end(); ++it)
             details << QStringLiteral("%1: %2").arg(it.key(), it.value().toString());
+        if (row.state == BulkJournal::RowState::Done)
+            details = QStringList{
+                QStringLiteral("warning: stored without %1").arg(details.join(QLatin1String("; ")))};
         // A row with fewer cells than the header (a short CSV row, a broken JSON Lines line kept as
         // its one cell of text) is padded, so the reason is always in the "error" column.
         QStringList cells = row.values;

@@ -640,6 +640,7 @@ void ImportPage::start()
     m_stopRequested = false;
     m_resumeNote.clear();
     m_failedRows = 0;
+    m_warnedRows = 0;
     m_reportListWidget->clear();
     m_summaryLabel->clear();
     m_messageLabel->clear();
@@ -774,6 +775,8 @@ void ImportPage::showSummary(bool cancelled, const QString &note)
 {
     const BulkJournal::Counts counts = m_journal.counts(m_jobId);
     m_failedRows = counts.failed;
+    const QList<BulkJournal::Row> warned = m_journal.warnedRows(m_jobId);
+    m_warnedRows = warned.size();
     const qint64 remaining = counts.pending + counts.inFlight;
     QStringList lines;
     lines << tr("Job %1: %2 of %n row(s) done, %3 failed.", nullptr, int(counts.total()))
@@ -801,6 +804,9 @@ void ImportPage::showSummary(bool cancelled, const QString &note)
         lines << tr("Possibly duplicated events (in flight when the job stopped, sent again): rows %1.")
                      .arg(list);
     }
+    if (!warned.isEmpty())
+        lines << BulkJournal::notStoredSummary(warned) +
+                     tr(". “Export failed rows…” writes them too, marked as a warning.");
     if (counts.failed > 0)
         lines << tr(
             "The failed rows are listed above; “Export failed rows…” writes them as CSV with an error "
@@ -911,6 +917,7 @@ void ImportPage::resumeLastJob()
     const int recovered = m_journal.recoverInFlight(jobId);
     m_jobId = jobId;
     m_failedRows = 0;
+    m_warnedRows = 0;
     m_resumeNote.clear();
     if (recovered > 0)
         m_resumeNote =
@@ -939,7 +946,11 @@ void ImportPage::exportFailedRows()
     if (!FailedRowsCsv::write(m_journal, m_jobId, path, &error))
         showMessage(tr("The failed rows cannot be written: %1").arg(error));
     else
-        showMessage(tr("%n failed row(s) written to %1.", nullptr, int(m_failedRows)).arg(path));
+        showMessage(tr("%n failed row(s)", nullptr, int(m_failedRows)) +
+                    (m_warnedRows > 0
+                         ? tr(" and %n row(s) with properties not stored", nullptr, int(m_warnedRows))
+                         : QString()) +
+                    tr(" written to %1.").arg(path));
 }
 
 void ImportPage::showMessage(const QString &text)
@@ -983,5 +994,6 @@ void ImportPage::updateControls()
     m_pausePushButton->setEnabled(m_activity == Activity::Sending);
     m_cancelPushButton->setEnabled(!idle);
     m_resumePushButton->setEnabled(idle && ready);
-    m_exportFailedPushButton->setEnabled(idle && m_journalOpen && m_jobId > 0 && m_failedRows > 0);
+    m_exportFailedPushButton->setEnabled(idle && m_journalOpen && m_jobId > 0 &&
+                                         m_failedRows + m_warnedRows > 0);
 }

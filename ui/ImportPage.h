@@ -112,6 +112,7 @@ private:
     bool m_stopRequested = false;
     qint64 m_jobId = 0;
     qint64 m_failedRows = 0;
+    qint64 m_warnedRows = 0; // done, with properties the server did not store
     BulkImporter *m_importer = nullptr;
     QMetaObject::Connection m_clientDestroyed;
     QString m_resumeNote; // said again in the summary of a resumed job

@@ -230,6 +230,7 @@ private slots:
     void checkReportsBadRowsWithTheirLines();
     void checkKeepsTheWindowResponsiveAndStops();
     void startImportsEveryValidRowAndExportsTheFailedOnes();
+    void propertiesNotStoredAreShownAndExported();
     void membershipsOfOneAccountGoInCallsOf100();
     void deleteAsksFirst();
     void pausesAndResumes();
@@ -528,6 +529,49 @@ void TestImportPage::startImportsEveryValidRowAndExportsTheFailedOnes()
              qPrintable(again.sample().at(0).values.value(6)));
     QVERIFY(!again.sample().at(1).values.value(6).isEmpty());
     QCOMPARE(again.sample().at(1).values.value(2), QString::number(20 + 204 % 50));
+}
+
+void TestImportPage::propertiesNotStoredAreShownAndExported()
+{
+    PageTestSession t;
+    QVERIFY(t.activate(Profile::embeddedSandboxName()));
+    ImportPage page(&t.session, t.dir.filePath(QStringLiteral("imports.sqlite")));
+    ImportWidgets w(page);
+    QVERIFY(w.complete());
+    QSignalSpy finished(&page, &ImportPage::importFinished);
+    // The sandbox types "seats" as a number on first sight; words there later are not stored.
+    const QString first = t.dir.filePath(QStringLiteral("first.csv"));
+    QVERIFY(writeFile(first, "userId,email,seats\nw-1,w1@example.com,3\n"));
+    w.chooseFile(first);
+    QTest::mouseClick(w.start, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+    QVERIFY(!w.exportFailed->isEnabled());
+
+    const QString csv = t.dir.filePath(QStringLiteral("users.csv"));
+    QVERIFY(writeFile(csv, "userId,email,seats,plan\nw-2,w2@example.com,many,Pro\nw-3,w3@example.com,,Free\n"
+                           "w-4,w4@example.com,lots,Pro\n"));
+    w.chooseFile(csv);
+    QTest::mouseClick(w.start, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 60000);
+    QVERIFY2(w.summary->text().contains(QLatin1String("3 of 3 row(s) done, 0 failed.")),
+             qPrintable(w.summary->text()));
+    QVERIFY2(w.summary->text().contains(QLatin1String("2 row(s) with properties not stored: seats (2)")),
+             qPrintable(w.summary->text()));
+
+    QVERIFY(w.exportFailed->isEnabled());
+    const QString exported = t.dir.filePath(QStringLiteral("exported.csv"));
+    ImportPage::setNextFileName(exported);
+    QTest::mouseClick(w.exportFailed, Qt::LeftButton);
+    QFile file(exported);
+    QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(w.message->text()));
+    const QByteArray bytes = file.readAll();
+    QVERIFY2(bytes.startsWith("userId,email,seats,plan,error\r\n"), bytes.constData());
+    QVERIFY2(bytes.contains("\r\nw-2,w2@example.com,many,Pro,warning: stored without seats: "),
+             bytes.constData());
+    QVERIFY2(bytes.contains("\r\nw-4,"), bytes.constData());
+    QVERIFY2(!bytes.contains("w-3"), bytes.constData());
+    QVERIFY2(w.message->text().contains(QLatin1String("2 row(s) with properties not stored")),
+             qPrintable(w.message->text()));
 }
 
 void TestImportPage::membershipsOfOneAccountGoInCallsOf100()

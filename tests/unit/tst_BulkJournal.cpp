@@ -135,6 +135,7 @@ private slots:
     void takePendingInRowOrder();
     void marksSurviveReopening();
     void failedRowsKeepValuesAndFieldErrors();
+    void rowsWithPropertiesNotStoredSurviveFinishing();
     void attemptsAndDuplicatesFromMarkPending();
     void recoverInFlightFlagsOnlyEvents();
     void journalOfVersion1IsMigrated();
@@ -303,6 +304,36 @@ void TestBulkJournal::failedRowsKeepValuesAndFieldErrors()
     QCOMPARE(failed.first().fieldErrors, fieldErrors);
     QCOMPARE(failed.first().request, row(3).request);
     QVERIFY(failed.first().requestId.isEmpty());
+}
+
+void TestBulkJournal::rowsWithPropertiesNotStoredSurviveFinishing()
+{
+    const QString path = m_dir.filePath(QStringLiteral("warned.sqlite"));
+    BulkJournal journal;
+    QString error;
+    QVERIFY2(journal.open(path, &error), qPrintable(error));
+    const qint64 jobId = journal.createJob(usersJob());
+    QVERIFY(journal.addRows(jobId, rows(1, 4)));
+    const QList<BulkJournal::Row> taken = journal.takePending(jobId, 4);
+    const QMap<QString, QString> both{
+        {QStringLiteral("seats"), QStringLiteral("Expected a number but found a string.")},
+        {QStringLiteral("plan"), QStringLiteral("Expected a string but found a number.")}};
+    journal.markDone({taken.at(0).id}, QStringLiteral("req-1"),
+                     {{QStringLiteral("seats"), both.value("seats")}});
+    journal.markDone({taken.at(1).id}, QStringLiteral("req-2"));
+    journal.markDone({taken.at(2).id, taken.at(3).id}, QStringLiteral("req-3"), both);
+    journal.finishJob(jobId);
+    QVERIFY(journal.job(jobId).finished);
+    QCOMPARE(journal.counts(jobId).done, 4);
+    QCOMPARE(journal.counts(jobId).failed, 0);
+    const QList<BulkJournal::Row> warned = journal.warnedRows(jobId);
+    QCOMPARE(numbersOf(warned), (QList<qint64>{1, 3, 4}));
+    QCOMPARE(warned.first().fieldErrors.value(QLatin1String("seats")).toString(), both.value("seats"));
+    QCOMPARE(warned.first().values, row(1).values); // the cells, for the failed-rows file
+    QCOMPARE(BulkJournal::notStoredSummary(warned),
+             QStringLiteral("3 row(s) with properties not stored: plan (2), seats (3)"));
+    QVERIFY(BulkJournal::notStoredSummary({}).isEmpty());
+    QVERIFY(journal.failedRows(jobId).isEmpty());
 }
 
 void TestBulkJournal::attemptsAndDuplicatesFromMarkPending()
