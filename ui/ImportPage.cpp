@@ -1,5 +1,6 @@
 #include "ImportPage.h"
 
+#include "ApiOperation.h"
 #include "ConfirmationDialog.h"
 #include "ConsoleSession.h"
 #include "FailedRowsCsv.h"
@@ -625,6 +626,20 @@ bool ImportPage::confirmRemoval()
         production ? profile.name : QString());
 }
 
+bool ImportPage::confirmProductionImport(qint64 rows)
+{
+    const Profile &profile = session()->profile();
+    // Removals were asked before the file was read (confirmRemoval), on every profile.
+    if (profile.environment != Profile::Environment::Production || m_preparer.kind().remove)
+        return true;
+    const ApiOperation &operation = ApiOperation::info(m_preparer.kind().operation());
+    const QString question =
+        tr("Send %n row(s) of %1 as %2 %3 (%4) to the production profile %5?", nullptr, int(rows))
+            .arg(QFileInfo(m_preparer.path()).fileName(), QString::fromLatin1(operation.method),
+                 operation.path, operation.operationId, profile.name);
+    return ConfirmationDialog::confirm(this, tr("Import"), question, profile.name);
+}
+
 void ImportPage::start()
 {
     if (isBusy() || !m_fileOpen || !m_startPushButton->isEnabled() || !checkMapping())
@@ -677,6 +692,15 @@ void ImportPage::start()
         showSummary(true, tr("The profile changed while the job was prepared; switch back to %1 and use "
                              "“Resume last job”.")
                               .arg(target));
+        updateControls();
+        return;
+    }
+    if (!confirmProductionImport(report.valid)) {
+        // Not confirmed: the job is closed, so "Resume last job" can never send it unasked.
+        m_journal.finishJob(jobId);
+        m_activity = Activity::Idle;
+        m_progressBar->setValue(0);
+        m_progressLabel->setText(tr("Nothing was sent: the import to %1 was not confirmed.").arg(target));
         updateControls();
         return;
     }

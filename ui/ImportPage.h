@@ -89,6 +89,9 @@ private:
     bool openJournal(QString *error);
     bool checkMapping();
     bool confirmRemoval();
+    // Production: the rows, the operation and the profile named, and the profile's name typed,
+    // before anything of a prepared job is sent.
+    bool confirmProductionImport(qint64 rows);
     void showProblems(const ImportPreparer::Report &report);
     ImportPreparer::ProgressSink progressSink();
     ImportPreparer::RowSink keepResponsive();

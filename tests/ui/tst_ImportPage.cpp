@@ -239,6 +239,7 @@ private slots:
     void resumesAJobLeftWithRowsInFlight();
     void resumeRefusesAJobOfAnotherProfile();
     void profileSwitchStopsTheJobForResume();
+    void importIntoProductionIsConfirmedByName();
     void startNeedsAReadySessionAndThePermission();
 };
 
@@ -929,6 +930,46 @@ void TestImportPage::profileSwitchStopsTheJobForResume()
     QCOMPARE(finished.at(1).at(0).toBool(), false);
     QCOMPARE(storedUsers(t.session), 40);
     QCOMPARE(unfinishedJob(journalPath), 0);
+}
+
+void TestImportPage::importIntoProductionIsConfirmedByName()
+{
+    PageTestSession t;
+    QVERIFY(
+        t.addProfile(QStringLiteral("Acme Prod"), QStringLiteral("prod-key"), {QStringLiteral("TrackData")}));
+    Profile production = t.profiles.profile(QStringLiteral("Acme Prod"));
+    production.environment = Profile::Environment::Production;
+    QString error;
+    QVERIFY2(t.profiles.save(production, &error), qPrintable(error));
+    QVERIFY(t.activate(QStringLiteral("Acme Prod")));
+    const QString journalPath = t.dir.filePath(QStringLiteral("imports.sqlite"));
+    ImportPage page(&t.session, journalPath);
+    ImportWidgets w(page);
+    QVERIFY(w.complete());
+    const QString csv = t.dir.filePath(QStringLiteral("prod.csv"));
+    QVERIFY(writeFile(csv, manyUsersCsv(7, "p")));
+    w.chooseFile(csv);
+
+    // Refused: nothing reaches the server, and the job can never be resumed unasked.
+    QSignalSpy finished(&page, &ImportPage::importFinished);
+    ConfirmationDialog::setNextAnswer(false);
+    QTest::mouseClick(w.start, Qt::LeftButton);
+    const QString question = ConfirmationDialog::lastQuestion();
+    for (const QString &named :
+         {QStringLiteral("7 row(s)"), QStringLiteral("prod.csv"), QStringLiteral("upsertUser"),
+          QStringLiteral("production profile Acme Prod"), QStringLiteral("Type Acme Prod to confirm")})
+        QVERIFY2(question.contains(named), qPrintable(question));
+    QVERIFY(!page.isBusy());
+    QVERIFY2(w.progress->text().contains(QLatin1String("not confirmed")), qPrintable(w.progress->text()));
+    QTest::qWait(200);
+    QCOMPARE(t.otherServer->stats().value(QLatin1String("users")).toInt(), 0);
+    QCOMPARE(unfinishedJob(journalPath), 0);
+
+    // Confirmed: every row is sent.
+    ConfirmationDialog::setNextAnswer(true);
+    QTest::mouseClick(w.start, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+    QCOMPARE(t.otherServer->stats().value(QLatin1String("users")).toInt(), 7);
 }
 
 void TestImportPage::startNeedsAReadySessionAndThePermission()
