@@ -48,12 +48,15 @@ public:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void addPage(const QString &title, std::function<ConsolePage *()> make);
     ConsolePage *build(int index);
     void reloadProfiles(const QString &select);
     void profileChosen();
+    // Keyboard focus into the current page's first field.
+    void focusPage();
     void sessionStateChanged();
     void updateTitle();
     void testConnection();

@@ -273,6 +273,7 @@ private slots:
     void freshStartOpensTheSandbox();
     void navigationShowsEachPage();
     void ctrlDigitsSwitchPages();
+    void typingNeverSwitchesTheProfile();
     void profileSwitcherTitleAndProductionBanner();
     void rateLimitGaugeShowsRemainingOverLimit();
     void rateLimitGaugeTurnsRedWhenNearlyDrained();
@@ -435,6 +436,31 @@ void tst_MainWindow::ctrlDigitsSwitchPages()
         QCOMPARE(qobject_cast<ConsolePage *>(stack->currentWidget())->title(), pageTitles.at(i));
         QCOMPARE(navigation->currentRow(), i);
     }
+}
+
+void tst_MainWindow::typingNeverSwitchesTheProfile()
+{
+    Console console;
+    QVERIFY(console.addProfile(QStringLiteral("Production"), QUrl(QStringLiteral("http://127.0.0.1:9")),
+                               Profile::Environment::Production));
+    auto window = openWindow(console);
+    QVERIFY(window);
+    auto *combo = window->findChild<QComboBox *>(QStringLiteral("profileComboBox"));
+    auto *stack = window->findChild<QStackedWidget *>(QStringLiteral("pagesStackedWidget"));
+    // At start the keyboard is in the page, not on the profile box.
+    QVERIFY(window->focusWidget());
+    QVERIFY(window->focusWidget() != combo);
+    QVERIFY(stack->currentWidget()->isAncestorOf(window->focusWidget()));
+
+    // Ctrl+1 goes to Users' first field; typing "P" lands there, the profile stays.
+    QTest::keyClick(window.get(), Qt::Key_1, Qt::ControlModifier);
+    QCOMPARE(stack->currentIndex(), 0);
+    QWidget *field = window->focusWidget();
+    QVERIFY(field && field != combo && stack->currentWidget()->isAncestorOf(field));
+    QTest::keyClicks(field, QStringLiteral("P"));
+    QCOMPARE(console.session.profile().name, QStringLiteral("Sandbox"));
+    QCOMPARE(combo->currentData().toString(), QStringLiteral("Sandbox"));
+    QCOMPARE(combo->focusPolicy(), Qt::ClickFocus);
 }
 
 void tst_MainWindow::profileSwitcherTitleAndProductionBanner()
