@@ -165,7 +165,7 @@ MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QSt
             focusPage();
         });
     }
-    connect(m_profileComboBox, &QComboBox::activated, this, &MainWindow::profileChosen);
+    connect(m_profileComboBox, &QComboBox::activated, this, &MainWindow::profileActivated);
     connect(m_testConnectionPushButton, &QPushButton::clicked, this, &MainWindow::testConnection);
     connect(m_addProfilePushButton, &QPushButton::clicked, this, &MainWindow::addProfile);
     connect(m_editProfilePushButton, &QPushButton::clicked, this, &MainWindow::editProfile);
@@ -207,6 +207,22 @@ bool MainWindow::eventFilter(QObject *watched, QEvent *event)
     if (watched == m_profileComboBox && event->type() == QEvent::Wheel)
         return true;
     return QMainWindow::eventFilter(watched, event);
+}
+
+void MainWindow::profileActivated()
+{
+    const QString chosen = m_profileComboBox->currentData().toString();
+    if (chosen != m_session->profile().name &&
+        m_session->profiles()->profile(chosen).environment == Profile::Environment::Production &&
+        !ConfirmationDialog::confirm(
+            this, tr("Switch"),
+            tr("Switch to the production profile %1? Every change there affects real customer data.")
+                .arg(chosen),
+            QString())) {
+        m_profileComboBox->setCurrentIndex(m_profileComboBox->findData(m_session->profile().name));
+        return;
+    }
+    profileChosen();
 }
 
 void MainWindow::focusPage()

@@ -55,6 +55,8 @@ private:
     ConsolePage *build(int index);
     void reloadProfiles(const QString &select);
     void profileChosen();
+    // The user picked a profile in the box: a production one is confirmed first.
+    void profileActivated();
     // Keyboard focus into the current page's first field.
     void focusPage();
     void sessionStateChanged();

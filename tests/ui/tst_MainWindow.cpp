@@ -327,10 +327,16 @@ bool tst_MainWindow::chooseProfile(MainWindow *window, Console &console, const Q
     if (target < 0)
         return false;
     combo->setFocus();
+    // Each step activates a profile; production ones ask first (answered yes here).
+    const auto step = [combo](int next, Qt::Key key) {
+        if (combo->itemText(next).endsWith(QLatin1String("(production)")))
+            ConfirmationDialog::setNextAnswer(true);
+        QTest::keyClick(combo, key);
+    };
     while (combo->currentIndex() < target)
-        QTest::keyClick(combo, Qt::Key_Down);
+        step(combo->currentIndex() + 1, Qt::Key_Down);
     while (combo->currentIndex() > target)
-        QTest::keyClick(combo, Qt::Key_Up);
+        step(combo->currentIndex() - 1, Qt::Key_Up);
     if (console.session.profile().name != name)
         return false;
     if (!QTest::qWaitFor([&console] { return console.session.state() != ConsoleSession::State::Connecting; },
@@ -461,6 +467,19 @@ void tst_MainWindow::typingNeverSwitchesTheProfile()
     QCOMPARE(console.session.profile().name, QStringLiteral("Sandbox"));
     QCOMPARE(combo->currentData().toString(), QStringLiteral("Sandbox"));
     QCOMPARE(combo->focusPolicy(), Qt::ClickFocus);
+
+    // Picking production asks, naming it; No keeps the Sandbox, Yes switches.
+    const int production = combo->findData(QStringLiteral("Production"));
+    ConfirmationDialog::setNextAnswer(false);
+    combo->setCurrentIndex(production);
+    emit combo->activated(production);
+    QVERIFY(ConfirmationDialog::lastQuestion().contains(QStringLiteral("Production")));
+    QCOMPARE(console.session.profile().name, QStringLiteral("Sandbox"));
+    QCOMPARE(combo->currentData().toString(), QStringLiteral("Sandbox"));
+    ConfirmationDialog::setNextAnswer(true);
+    combo->setCurrentIndex(production);
+    emit combo->activated(production);
+    QCOMPARE(console.session.profile().name, QStringLiteral("Production"));
 }
 
 void tst_MainWindow::profileSwitcherTitleAndProductionBanner()
