@@ -45,7 +45,8 @@ ConfirmationDialog::ConfirmationDialog(QWidget *parent, const QString &title, co
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
     m_confirmPushButton = buttons->addButton(title, QDialogButtonBox::DestructiveRole);
     m_confirmPushButton->setObjectName(QStringLiteral("confirmPushButton"));
-    buttons->button(QDialogButtonBox::Cancel)->setDefault(true);
+    QPushButton *cancel = buttons->button(QDialogButtonBox::Cancel);
+    cancel->setObjectName(QStringLiteral("cancelPushButton"));
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(label);
@@ -56,12 +57,19 @@ ConfirmationDialog::ConfirmationDialog(QWidget *parent, const QString &title, co
         m_confirmLineEdit->setObjectName(QStringLiteral("confirmLineEdit"));
         m_confirmLineEdit->setAccessibleName(tr("Type the ID to confirm"));
         layout->addWidget(m_confirmLineEdit);
+        // Typing the ID is the safeguard, so Enter confirms, but only once the ID matches: the
+        // default button is disabled until then, and QDialog ignores Enter on a disabled default.
+        // Cancel stays on Esc, or on Enter once the user tabs to it.
         m_confirmPushButton->setEnabled(false);
+        m_confirmPushButton->setDefault(true);
+        m_confirmLineEdit->setFocus();
         connect(m_confirmLineEdit, &QLineEdit::textChanged, this,
                 [this, typeToConfirm](const QString &typed) {
                     m_confirmPushButton->setEnabled(typed == typeToConfirm);
                 });
     }
+    if (!m_confirmLineEdit)
+        cancel->setDefault(true); // a plain yes/no: Enter without reading must not confirm
     layout->addWidget(buttons);
     connect(m_confirmPushButton, &QPushButton::clicked, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);

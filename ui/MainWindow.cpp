@@ -72,6 +72,10 @@ MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QSt
     m_pagesStackedWidget->setObjectName(QStringLiteral("pagesStackedWidget"));
     m_connectionLabel->setObjectName(QStringLiteral("connectionLabel"));
     m_profileComboBox->setAccessibleName(tr("Profile"));
+    // Typing meant for a form must never pick a profile (keyboard search would select
+    // "Production" on a "P"): the box takes focus only from a click, and ignores the wheel.
+    m_profileComboBox->setFocusPolicy(Qt::ClickFocus);
+    m_profileComboBox->installEventFilter(this);
     m_navigationListWidget->setAccessibleName(tr("Pages"));
     m_addProfilePushButton->setToolTip(tr("Add a profile"));
     m_editProfilePushButton->setToolTip(
@@ -156,10 +160,12 @@ MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QSt
     });
     for (int i = 0; i < m_slots.size() && i < 9; ++i) {
         auto *shortcut = new QShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)), this);
-        connect(shortcut, &QShortcut::activated, this,
-                [this, i] { m_navigationListWidget->setCurrentRow(i); });
+        connect(shortcut, &QShortcut::activated, this, [this, i] {
+            m_navigationListWidget->setCurrentRow(i);
+            focusPage();
+        });
     }
-    connect(m_profileComboBox, &QComboBox::activated, this, &MainWindow::profileChosen);
+    connect(m_profileComboBox, &QComboBox::activated, this, &MainWindow::profileActivated);
     connect(m_testConnectionPushButton, &QPushButton::clicked, this, &MainWindow::testConnection);
     connect(m_addProfilePushButton, &QPushButton::clicked, this, &MainWindow::addProfile);
     connect(m_editProfilePushButton, &QPushButton::clicked, this, &MainWindow::editProfile);
@@ -195,6 +201,42 @@ MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QSt
 }
 
 MainWindow::~MainWindow() = default;
+
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_profileComboBox && event->type() == QEvent::Wheel)
+        return true;
+    return QMainWindow::eventFilter(watched, event);
+}
+
+void MainWindow::profileActivated()
+{
+    const QString chosen = m_profileComboBox->currentData().toString();
+    if (chosen != m_session->profile().name &&
+        m_session->profiles()->profile(chosen).environment == Profile::Environment::Production &&
+        !ConfirmationDialog::confirm(
+            this, tr("Switch"),
+            tr("Switch to the production profile %1? Every change there affects real customer data.")
+                .arg(chosen),
+            QString())) {
+        m_profileComboBox->setCurrentIndex(m_profileComboBox->findData(m_session->profile().name));
+        return;
+    }
+    profileChosen();
+}
+
+void MainWindow::focusPage()
+{
+    QWidget *page = m_pagesStackedWidget->currentWidget();
+    if (!page)
+        return;
+    for (QWidget *w = page->nextInFocusChain(); w && w != page; w = w->nextInFocusChain()) {
+        if (page->isAncestorOf(w) && w->isEnabled() && (w->focusPolicy() & Qt::TabFocus)) {
+            w->setFocus(Qt::ShortcutFocusReason);
+            return;
+        }
+    }
+}
 
 void MainWindow::addPage(const QString &title, std::function<ConsolePage *()> make)
 {
@@ -262,6 +304,7 @@ void MainWindow::start()
     reloadProfiles(m_session->profiles()->contains(last) ? last
                                                          : m_session->profiles()->defaultProfileName());
     profileChosen();
+    focusPage();
 }
 
 void MainWindow::saveSettings() const

@@ -48,12 +48,17 @@ public:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void addPage(const QString &title, std::function<ConsolePage *()> make);
     ConsolePage *build(int index);
     void reloadProfiles(const QString &select);
     void profileChosen();
+    // The user picked a profile in the box: a production one is confirmed first.
+    void profileActivated();
+    // Keyboard focus into the current page's first field.
+    void focusPage();
     void sessionStateChanged();
     void updateTitle();
     void testConnection();

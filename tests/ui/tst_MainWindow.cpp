@@ -273,6 +273,7 @@ private slots:
     void freshStartOpensTheSandbox();
     void navigationShowsEachPage();
     void ctrlDigitsSwitchPages();
+    void typingNeverSwitchesTheProfile();
     void profileSwitcherTitleAndProductionBanner();
     void rateLimitGaugeShowsRemainingOverLimit();
     void rateLimitGaugeTurnsRedWhenNearlyDrained();
@@ -326,10 +327,16 @@ bool tst_MainWindow::chooseProfile(MainWindow *window, Console &console, const Q
     if (target < 0)
         return false;
     combo->setFocus();
+    // Each step activates a profile; production ones ask first (answered yes here).
+    const auto step = [combo](int next, Qt::Key key) {
+        if (combo->itemText(next).endsWith(QLatin1String("(production)")))
+            ConfirmationDialog::setNextAnswer(true);
+        QTest::keyClick(combo, key);
+    };
     while (combo->currentIndex() < target)
-        QTest::keyClick(combo, Qt::Key_Down);
+        step(combo->currentIndex() + 1, Qt::Key_Down);
     while (combo->currentIndex() > target)
-        QTest::keyClick(combo, Qt::Key_Up);
+        step(combo->currentIndex() - 1, Qt::Key_Up);
     if (console.session.profile().name != name)
         return false;
     if (!QTest::qWaitFor([&console] { return console.session.state() != ConsoleSession::State::Connecting; },
@@ -435,6 +442,44 @@ void tst_MainWindow::ctrlDigitsSwitchPages()
         QCOMPARE(qobject_cast<ConsolePage *>(stack->currentWidget())->title(), pageTitles.at(i));
         QCOMPARE(navigation->currentRow(), i);
     }
+}
+
+void tst_MainWindow::typingNeverSwitchesTheProfile()
+{
+    Console console;
+    QVERIFY(console.addProfile(QStringLiteral("Production"), QUrl(QStringLiteral("http://127.0.0.1:9")),
+                               Profile::Environment::Production));
+    auto window = openWindow(console);
+    QVERIFY(window);
+    auto *combo = window->findChild<QComboBox *>(QStringLiteral("profileComboBox"));
+    auto *stack = window->findChild<QStackedWidget *>(QStringLiteral("pagesStackedWidget"));
+    // At start the keyboard is in the page, not on the profile box.
+    QVERIFY(window->focusWidget());
+    QVERIFY(window->focusWidget() != combo);
+    QVERIFY(stack->currentWidget()->isAncestorOf(window->focusWidget()));
+
+    // Ctrl+1 goes to Users' first field; typing "P" lands there, the profile stays.
+    QTest::keyClick(window.get(), Qt::Key_1, Qt::ControlModifier);
+    QCOMPARE(stack->currentIndex(), 0);
+    QWidget *field = window->focusWidget();
+    QVERIFY(field && field != combo && stack->currentWidget()->isAncestorOf(field));
+    QTest::keyClicks(field, QStringLiteral("P"));
+    QCOMPARE(console.session.profile().name, QStringLiteral("Sandbox"));
+    QCOMPARE(combo->currentData().toString(), QStringLiteral("Sandbox"));
+    QCOMPARE(combo->focusPolicy(), Qt::ClickFocus);
+
+    // Picking production asks, naming it; No keeps the Sandbox, Yes switches.
+    const int production = combo->findData(QStringLiteral("Production"));
+    ConfirmationDialog::setNextAnswer(false);
+    combo->setCurrentIndex(production);
+    emit combo->activated(production);
+    QVERIFY(ConfirmationDialog::lastQuestion().contains(QStringLiteral("Production")));
+    QCOMPARE(console.session.profile().name, QStringLiteral("Sandbox"));
+    QCOMPARE(combo->currentData().toString(), QStringLiteral("Sandbox"));
+    ConfirmationDialog::setNextAnswer(true);
+    combo->setCurrentIndex(production);
+    emit combo->activated(production);
+    QCOMPARE(console.session.profile().name, QStringLiteral("Production"));
 }
 
 void tst_MainWindow::profileSwitcherTitleAndProductionBanner()
