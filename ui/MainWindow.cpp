@@ -158,8 +158,11 @@ MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QSt
         build(row);
         m_pagesStackedWidget->setCurrentIndex(row);
     });
-    for (int i = 0; i < m_slots.size() && i < 9; ++i) {
-        auto *shortcut = new QShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)), this);
+    // Ctrl+1…Ctrl+9 for the first nine pages and Ctrl+0 for the tenth (Bulk import), as the
+    // digit row reads.
+    for (int i = 0; i < m_slots.size() && i < 10; ++i) {
+        const Qt::Key digit = i < 9 ? static_cast<Qt::Key>(Qt::Key_1 + i) : Qt::Key_0;
+        auto *shortcut = new QShortcut(QKeySequence(Qt::CTRL | digit), this);
         connect(shortcut, &QShortcut::activated, this, [this, i] {
             m_navigationListWidget->setCurrentRow(i);
             focusPage();

@@ -467,6 +467,12 @@ void tst_MainWindow::typingNeverSwitchesTheProfile()
     QCOMPARE(console.session.profile().name, QStringLiteral("Sandbox"));
     QCOMPARE(combo->currentData().toString(), QStringLiteral("Sandbox"));
     QCOMPARE(combo->focusPolicy(), Qt::ClickFocus);
+    // Ctrl+0 reaches the tenth page, Bulk import, with the keyboard in it.
+    QTest::keyClick(window.get(), Qt::Key_0, Qt::ControlModifier);
+    QCOMPARE(stack->currentIndex(), 9);
+    QVERIFY(stack->currentWidget()->objectName().contains(QLatin1String("import"), Qt::CaseInsensitive));
+    QVERIFY(window->focusWidget() && stack->currentWidget()->isAncestorOf(window->focusWidget()));
+    QTest::keyClick(window.get(), Qt::Key_1, Qt::ControlModifier);
 
     // Picking production asks, naming it; No keeps the Sandbox, Yes switches.
     const int production = combo->findData(QStringLiteral("Production"));
