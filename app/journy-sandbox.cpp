@@ -162,7 +162,8 @@ int main(int argc, char *argv[])
     // Each rate is the share of answers that get that fault; shares of one whole cannot add up
     // to more than all of it (the config file's rates count too).
     const double faultShare = faults.failRate + faults.dropRate + faults.garbleRate + faults.burstRate;
-    if (faultShare > 1) {
+    // The same slack as Faults::ratesValid: 0.1 + 0.2 + 0.7 is 1.0000000000000002 in doubles.
+    if (faultShare > 1 + 1e-9) {
         std::fprintf(stderr,
                      "journy-sandbox: the fault rates (--fail-rate %g, --drop-rate %g, --garble-rate %g, "
                      "--burst-rate %g) add up to %g; together they must be at most 1\n",
