@@ -159,17 +159,8 @@ int main(int argc, char *argv[])
         !readNumber(parser, garbleRate, 0, 1, &faults.garbleRate) ||
         !readNumber(parser, burstRate, 0, 1, &faults.burstRate))
         return 1;
-    // Each rate is the share of answers that get that fault; shares of one whole cannot add up
-    // to more than all of it (the config file's rates count too).
-    const double faultShare = faults.failRate + faults.dropRate + faults.garbleRate + faults.burstRate;
-    // The same slack as Faults::ratesValid: 0.1 + 0.2 + 0.7 is 1.0000000000000002 in doubles.
-    if (faultShare > 1 + 1e-9) {
-        std::fprintf(stderr,
-                     "journy-sandbox: the fault rates (--fail-rate %g, --drop-rate %g, --garble-rate %g, "
-                     "--burst-rate %g) add up to %g; together they must be at most 1\n",
-                     faults.failRate, faults.dropRate, faults.garbleRate, faults.burstRate, faultShare);
-        return 1;
-    }
+    // The flags and the config file's rates are checked together, in one place: the shares of
+    // one whole cannot add up to more than all of it.
     faults.seed = static_cast<quint32>(seedNumber);
     if (!faults.ratesValid(&error)) {
         std::fprintf(stderr, "journy-sandbox: %s\n", qPrintable(error));

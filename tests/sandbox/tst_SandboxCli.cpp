@@ -636,9 +636,8 @@ void TestSandboxCli::badFlagValues_data()
     QTest::newRow("rates over 1")
         << QStringList{QStringLiteral("--fail-rate"), QStringLiteral("0.6"), QStringLiteral("--drop-rate"),
                        QStringLiteral("0.5")}
-        << QStringLiteral(
-               "journy-sandbox: the fault rates (--fail-rate 0.6, --drop-rate 0.5, --garble-rate 0, "
-               "--burst-rate 0) add up to 1.1; together they must be at most 1");
+        << QStringLiteral("journy-sandbox: the fault rates add up to 1.1 (fail 0.6 + drop 0.5 + garble 0 + "
+                          "429 burst 0); together they must be from 0 to 1");
     QTest::newRow("latency infinite")
         << QStringList{QStringLiteral("--latency"), QStringLiteral("inf")}
         << QStringLiteral("journy-sandbox: --latency must be a whole number from 0 to 600000, not 'inf'");
