@@ -37,3 +37,16 @@ int SandboxRateLimiter::remaining(const QString &key)
     expire(*it, m_clock.elapsed());
     return m_limit - static_cast<int>(it->size());
 }
+
+int SandboxRateLimiter::secondsUntilFree(const QString &key)
+{
+    auto it = m_accepted.find(key);
+    const qint64 now = m_clock.elapsed();
+    if (it == m_accepted.end())
+        return 1;
+    expire(*it, now);
+    if (it->empty())
+        return 1;
+    const qint64 waitMs = it->front() + m_windowMs - now;
+    return std::max<qint64>(1, (waitMs + 999) / 1000);
+}

@@ -16,6 +16,9 @@ public:
     // Records and accepts the request, or refuses it; *remaining is what is left afterwards.
     bool tryAcquire(const QString &key, int *remaining);
     int remaining(const QString &key);
+    // Whole seconds until the key's oldest request leaves the window, so a refused client knows
+    // when to try again (Retry-After); at least 1.
+    int secondsUntilFree(const QString &key);
     int limit() const { return m_limit; }
     // The most requests accepted for any one key within any one window so far.
     int maxPerWindow() const { return m_maxPerWindow; }

@@ -267,6 +267,8 @@ SandboxServer::Reply SandboxServer::serveApi(const QHttpServerRequest &request, 
                                       .arg(m_config.rateLimit)
                                       .arg(m_config.rateWindowSeconds));
         reply.apiKey = key;
+        // As journy.io does: the client is told when a slot frees up, not left to guess.
+        reply.retryAfter = QByteArray::number(m_rateLimiter.secondsUntilFree(key));
         return reply;
     }
 

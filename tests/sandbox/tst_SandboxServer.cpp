@@ -940,6 +940,9 @@ void TestSandboxServer::rateLimitCountsDownAndRecovers()
         QCOMPARE(refused.message(), QStringLiteral("Too many requests: the limit is 5 per 2 s"));
         QCOMPARE(refused.header("X-RateLimit-Limit"), QByteArray("5"));
         QCOMPARE(refused.header("X-RateLimit-Remaining"), QByteArray("0"));
+        // The oldest of the 5 leaves the 2 s window within 2 s: the client is told so.
+        const int retryAfter = refused.header("Retry-After").toInt();
+        QVERIFY2(retryAfter >= 1 && retryAfter <= 2, refused.header("Retry-After").constData());
         QCOMPARE(m_spec.checkResponse(QStringLiteral("getValidity"), 429, refused.json), QStringList());
     }
     // A call without a key is refused before it counts, and still carries both headers.
@@ -990,7 +993,10 @@ void TestSandboxServer::rateLimitIsPerKey()
     startServer(limitedConfig(2, 60));
     QCOMPARE(get(QStringLiteral("/validate")).status, 200);
     QCOMPARE(get(QStringLiteral("/validate")).status, 200);
-    QCOMPARE(get(QStringLiteral("/validate")).status, 429);
+    const Answer refused = get(QStringLiteral("/validate"));
+    QCOMPARE(refused.status, 429);
+    const int retryAfter = refused.header("Retry-After").toInt();
+    QVERIFY2(retryAfter >= 59 && retryAfter <= 60, refused.header("Retry-After").constData());
     const Answer other = get(QStringLiteral("/validate"), QUrlQuery(), "other");
     QCOMPARE(other.status, 200);
     QCOMPARE(other.header("X-RateLimit-Remaining"), QByteArray("1"));
