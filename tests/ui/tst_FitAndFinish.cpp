@@ -63,6 +63,16 @@ QString describe(const QRect &rect)
     return QStringLiteral("%1x%2 at %3,%4").arg(rect.width()).arg(rect.height()).arg(rect.x()).arg(rect.y());
 }
 
+// Lets a change of size travel up to the window: each widget without a layout of its own (a
+// splitter, a scroll area) passes it on to its parent in a further posted event, one level a round.
+void settleLayouts()
+{
+    for (int round = 0; round < 32; ++round) {
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+        QCoreApplication::processEvents();
+    }
+}
+
 QRect availableGeometry()
 {
     return QGuiApplication::primaryScreen()->availableGeometry();
@@ -125,7 +135,7 @@ void tst_FitAndFinish::windowFitsALaptopScreenOnEveryPage()
     QStringList tooBig;
     for (int row = 0; row < navigation->count(); ++row) {
         navigation->setCurrentRow(row);
-        QApplication::processEvents();
+        settleLayouts();
         const QString page = navigation->item(row)->text();
         const QSize minimum = window->minimumSizeHint().expandedTo(window->minimumSize());
         if (minimum.width() > limit.width() || minimum.height() > limit.height())
@@ -165,12 +175,17 @@ void tst_FitAndFinish::longErrorsNeverWidenTheWindow()
     QVERIFY(console.writeSecret(refusing.apiKeySecretName(), "jk_test_refused0123456789abcdef"));
     auto window = openWindow(console);
     QVERIFY(window);
-    window->pages(); // every page built: the window's minimum is the largest page's
-    QApplication::processEvents();
+    // Every page shown once: the window's minimum is the largest page's.
+    auto *navigation = window->findChild<QListWidget *>(QStringLiteral("navigationListWidget"));
+    QVERIFY(navigation);
+    for (int row = navigation->count() - 1; row >= 0; --row) {
+        navigation->setCurrentRow(row);
+        settleLayouts();
+    }
     // The user made the window as small as it goes (half of a laptop's screen, say): an error
     // must fit in what it has.
     window->resize(window->minimumSizeHint());
-    QApplication::processEvents();
+    settleLayouts();
     const QSize before = window->size();
     auto *combo = window->findChild<QComboBox *>(QStringLiteral("profileComboBox"));
     auto *status = window->statusBar()->findChild<QLabel *>(QStringLiteral("connectionLabel"));
@@ -180,7 +195,7 @@ void tst_FitAndFinish::longErrorsNeverWidenTheWindow()
     emit combo->activated(combo->currentIndex());
     QTRY_COMPARE(console.session.state(), ConsoleSession::State::Failed);
     QVERIFY2(status->text().contains(longName), qPrintable(status->text()));
-    QApplication::processEvents();
+    settleLayouts();
     QCOMPARE(window->size(), before);
     QVERIFY2(window->minimumSizeHint().width() <= MinimumWidth,
              qPrintable(QString::number(window->minimumSizeHint().width())));
@@ -198,7 +213,7 @@ void tst_FitAndFinish::longErrorsNeverWidenTheWindow()
     QTRY_VERIFY(answer.has_value());
     auto *message = form->findChild<QLabel *>(QStringLiteral("messageLabel"));
     QVERIFY2(message->text().contains(QLatin1String("european")), qPrintable(message->text()));
-    QApplication::processEvents();
+    settleLayouts();
     QCOMPARE(window->size(), before);
     QVERIFY2(window->minimumSizeHint().width() <= MinimumWidth,
              qPrintable(QString::number(window->minimumSizeHint().width())));
