@@ -5,6 +5,7 @@
 #include "CatalogPage.h"
 #include "ConfirmationDialog.h"
 #include "ConsoleSession.h"
+#include "ElidedLabel.h"
 #include "HistoryPage.h"
 #include "HmacPage.h"
 #include "ImportPage.h"
@@ -25,6 +26,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
+#include <QScreen>
 #include <QSettings>
 #include <QShortcut>
 #include <QSplitter>
@@ -56,7 +58,7 @@ MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QSt
       m_editProfilePushButton(new QPushButton(tr("Edit…"), this)),
       m_removeProfilePushButton(new QPushButton(tr("Remove"), this)), m_profileMessageLabel(new QLabel(this)),
       m_navigationListWidget(new QListWidget(this)), m_pagesStackedWidget(new QStackedWidget(this)),
-      m_connectionLabel(new QLabel(this)), m_rateLimitGauge(new RateLimitGauge(this))
+      m_connectionLabel(new ElidedLabel(this)), m_rateLimitGauge(new RateLimitGauge(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowIcon(QIcon(QStringLiteral(":/journy/journy-console.svg")));
@@ -179,6 +181,7 @@ MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QSt
     connect(session, &ConsoleSession::validated, this, [this](const ApiResult &result) {
         m_connectionRoute.clear();
         if (!result.ok()) {
+            m_connectionLabel->setToolTip(QString()); // the whole line, when it does not fit
             m_connectionLabel->setText(tr("Could not validate the key of %1: %2")
                                            .arg(m_session->profile().name, failureText(result)));
             return;
@@ -200,7 +203,10 @@ MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QSt
                 if (scope == m_session->rateLimitScope())
                     m_rateLimitGauge->setState(state);
             });
-    resize(1100, 760);
+    // Roomy where the screen allows; on a laptop's 1366×768 (less a task bar) what is left once
+    // the window manager has added its title bar, which the window cannot know before it is shown.
+    const QRect available = screen()->availableGeometry();
+    resize(QSize(1100, 720).boundedTo(available.size() - QSize(0, TitleBarAllowance)));
 }
 
 MainWindow::~MainWindow() = default;
@@ -366,6 +372,7 @@ void MainWindow::updateTitle()
 
 void MainWindow::sessionStateChanged()
 {
+    m_connectionLabel->setToolTip(QString()); // the whole line, when it does not fit
     switch (m_session->state()) {
     case ConsoleSession::State::Inactive:
         m_connectionLabel->clear();
@@ -384,12 +391,17 @@ void MainWindow::sessionStateChanged()
         QString text = tr("Connected to %1").arg(where);
         if (!m_connectionRoute.isEmpty())
             text += tr(" (%1)").arg(m_connectionRoute);
-        if (m_session->permissionsKnown())
-            text += tr(" · permissions: %1")
-                        .arg(m_session->permissions().isEmpty()
-                                 ? tr("none")
-                                 : m_session->permissions().join(QLatin1String(", ")));
+        // A count keeps the line short enough for the status bar; the tooltip lists them all.
+        QString toolTip = text;
+        if (m_session->permissionsKnown()) {
+            const QStringList permissions = m_session->permissions();
+            text += permissions.size() == 1 ? tr(" · 1 permission")
+                                            : tr(" · %1 permissions").arg(permissions.size());
+            toolTip += tr("\nPermissions of the key: %1")
+                           .arg(permissions.isEmpty() ? tr("none") : permissions.join(QLatin1String(", ")));
+        }
         m_connectionLabel->setText(text);
+        m_connectionLabel->setToolTip(toolTip);
         break;
     }
     }
@@ -406,8 +418,10 @@ void MainWindow::testConnection()
     auto *context = new QObject(this);
     connect(m_session, &ConsoleSession::validated, context, [this, context](const ApiResult &result) {
         context->deleteLater();
-        if (!result.ok())
+        if (!result.ok()) {
+            m_connectionLabel->setToolTip(QString());
             m_connectionLabel->setText(tr("Test connection failed: %1").arg(failureText(result)));
+        }
     });
     m_connectionLabel->setText(tr("Testing the connection of %1…").arg(m_session->profile().name));
     m_proxyLoginDeclined.clear(); // a proxy that wants a login asks again

@@ -11,6 +11,7 @@
 class CatalogCache;
 class ConsolePage;
 class ConsoleSession;
+class ElidedLabel;
 class HistoryPage;
 class HistoryStore;
 class Profile;
@@ -51,6 +52,9 @@ protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
+    // Room left above the window for the window manager's title bar when choosing the first size.
+    static constexpr int TitleBarAllowance = 48;
+
     void addPage(const QString &title, std::function<ConsolePage *()> make);
     ConsolePage *build(int index);
     void reloadProfiles(const QString &select);
@@ -92,7 +96,7 @@ private:
     QLabel *m_profileMessageLabel;
     QListWidget *m_navigationListWidget;
     QStackedWidget *m_pagesStackedWidget;
-    QLabel *m_connectionLabel;
+    ElidedLabel *m_connectionLabel;
     RateLimitGauge *m_rateLimitGauge;
     class PageSlot
     {

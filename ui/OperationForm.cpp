@@ -4,6 +4,7 @@
 #include "CatalogCache.h"
 #include "ConfirmationDialog.h"
 #include "ConsoleSession.h"
+#include "ElidedLabel.h"
 #include "FieldTableEditor.h"
 #include "FormField.h"
 #include "JsonHighlighter.h"
@@ -22,6 +23,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSettings>
 #include <QShortcut>
 #include <QSignalBlocker>
@@ -93,7 +95,7 @@ OperationForm::OperationForm(Operation operation, ConsoleSession *session, Catal
     : QWidget(parent), m_operation(operation), m_session(session), m_catalog(catalog),
       m_tabWidget(new QTabWidget(this)), m_jsonPlainTextEdit(new QPlainTextEdit(this)),
       m_resetJsonPushButton(new QPushButton(tr("Rebuild from the form"), this)),
-      m_sendPushButton(new QPushButton(tr("Send"), this)), m_connectionLabel(new QLabel(this)),
+      m_sendPushButton(new QPushButton(tr("Send"), this)), m_connectionLabel(new ElidedLabel(this)),
       m_responsePanel(new ResponsePanel(this))
 {
     const ApiOperation &info = ApiOperation::info(operation);
@@ -168,6 +170,8 @@ OperationForm::OperationForm(Operation operation, ConsoleSession *session, Catal
         m_usersPlainTextEdit->setPlaceholderText(
             tr("One user per line: a user ID, or an email (1 to 100 users)"));
         m_usersPlainTextEdit->setMaximumHeight(120);
+        // A tab is never part of a user list: Tab moves on, as in every other field.
+        m_usersPlainTextEdit->setTabChangesFocus(true);
         auto *users = new FormField(m_usersPlainTextEdit, this);
         form->addRow(tr("Users"), users);
         m_fields.insert(QStringLiteral("users"), users);
@@ -222,7 +226,13 @@ OperationForm::OperationForm(Operation operation, ConsoleSession *session, Catal
         tr("The exact body Send sends from this tab. Back on Form, the form shows it."), jsonPage));
     jsonLayout->addWidget(m_jsonField, 1);
     jsonLayout->addWidget(m_resetJsonPushButton, 0, Qt::AlignLeft);
-    m_tabWidget->addTab(formPage, tr("Form"));
+    // A tall form (the event's) scrolls rather than making the window taller than a laptop's screen.
+    auto *formScrollArea = new QScrollArea(this);
+    formScrollArea->setObjectName(QStringLiteral("formScrollArea"));
+    formScrollArea->setWidgetResizable(true);
+    formScrollArea->setFrameShape(QFrame::NoFrame);
+    formScrollArea->setWidget(formPage);
+    m_tabWidget->addTab(formScrollArea, tr("Form"));
     if (info.hasBody)
         m_tabWidget->addTab(jsonPage, tr("JSON"));
     else

@@ -10,10 +10,10 @@
 class ApiReply;
 class CatalogCache;
 class ConsoleSession;
+class ElidedLabel;
 class FieldTableEditor;
 class FormField;
 class QCheckBox;
-class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
@@ -91,7 +91,7 @@ private:
     FormField *m_jsonField;
     QPushButton *m_resetJsonPushButton;
     QPushButton *m_sendPushButton;
-    QLabel *m_connectionLabel;
+    ElidedLabel *m_connectionLabel;
     ResponsePanel *m_responsePanel;
 
     // The form's last request while in flight: its answer is the one the form shows.

@@ -378,7 +378,9 @@ void tst_MainWindow::freshStartOpensTheSandbox()
     QVERIFY(!window->findChild<QLabel *>(QStringLiteral("productionBannerLabel"))->isVisible());
     const QString status = statusBarLabel(window.get())->text();
     QVERIFY2(status.contains(QStringLiteral("embedded sandbox")), qPrintable(status));
-    QVERIFY2(status.contains(QStringLiteral("TrackData")), qPrintable(status));
+    QVERIFY2(status.endsWith(QStringLiteral(" · 5 permissions")), qPrintable(status));
+    QVERIFY2(statusBarLabel(window.get())->toolTip().contains(QStringLiteral("TrackData")),
+             qPrintable(statusBarLabel(window.get())->toolTip()));
     // The built-in profile can be neither edited nor removed.
     QVERIFY(!window->findChild<QPushButton *>(QStringLiteral("editProfilePushButton"))->isEnabled());
     QVERIFY(!window->findChild<QPushButton *>(QStringLiteral("removeProfilePushButton"))->isEnabled());
@@ -738,10 +740,12 @@ void tst_MainWindow::testConnectionListsPermissions()
     QVERIFY(console.ready());
     const qint64 atStart = settledRequests(server->baseUrl());
     QVERIFY(atStart > 0);
-    QVERIFY2(statusBarLabel(window.get())
-                 ->text()
-                 .contains(QStringLiteral("permissions: ReadEvents, ReadProperties")),
+    QVERIFY2(statusBarLabel(window.get())->text().endsWith(QStringLiteral(" · 2 permissions")),
              qPrintable(statusBarLabel(window.get())->text()));
+    QVERIFY2(statusBarLabel(window.get())
+                 ->toolTip()
+                 .contains(QStringLiteral("Permissions of the key: ReadEvents, ReadProperties")),
+             qPrintable(statusBarLabel(window.get())->toolTip()));
     // Every form needs TrackData, which this key lacks.
     for (OperationForm *form : allForms(window.get())) {
         auto *send = form->findChild<QPushButton *>(QStringLiteral("sendPushButton"));
@@ -753,8 +757,8 @@ void tst_MainWindow::testConnectionListsPermissions()
     QTest::mouseClick(window->findChild<QPushButton *>(QStringLiteral("testConnectionPushButton")),
                       Qt::LeftButton);
     QTRY_VERIFY(statusBarLabel(window.get())
-                    ->text()
-                    .contains(QStringLiteral("permissions: ReadEvents, ReadProperties")));
+                    ->toolTip()
+                    .contains(QStringLiteral("Permissions of the key: ReadEvents, ReadProperties")));
     QCOMPARE(requestsServed(server->baseUrl()), atStart + 1); // one more GET /validate
 }
 

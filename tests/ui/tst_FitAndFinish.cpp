@@ -1,0 +1,237 @@
+// The console on a 1366×768 laptop screen (the offscreen platform given that screen, see main()):
+// the window fits it and never grows itself, the profile dialog shows a whole URL, the status bar
+// never cuts its text, Tab follows each form, and a profile switch clears the old profile's
+// answers. A real ConsoleSession (the built-in Sandbox profile on a temporary data file), a real
+// SQLite history, an in-memory keychain; other profiles point at further in-process sandboxes.
+
+#include "ConsolePage.h"
+#include "MainWindow.h"
+#include "OperationForm.h"
+#include "PageTestSession.h"
+
+#include "HistoryStore.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QScreen>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QStyle>
+#include <QStyleOptionProgressBar>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+#include <optional>
+
+namespace {
+
+// Everything a MainWindow is given, as journy-console builds it, in a temporary folder.
+class Console : public PageTestSession
+{
+public:
+    Console()
+    {
+        QString error;
+        historyOpen = history.open(dir.filePath(QStringLiteral("history.sqlite")), &error);
+    }
+
+    QString settingsFile() const { return dir.filePath(QStringLiteral("console.ini")); }
+
+    bool ready() const
+    {
+        return session.state() == ConsoleSession::State::Ready && session.permissionsKnown();
+    }
+
+    HistoryStore history;
+    bool historyOpen = false;
+};
+
+constexpr int TitleBar = 40;
+// The most the window may ask for, whatever it shows: it must fit a 1366×768 screen with room to spare.
+constexpr int MinimumWidth = 1024;
+constexpr int MinimumHeight = 640;
+
+QString describe(const QRect &rect)
+{
+    return QStringLiteral("%1x%2 at %3,%4").arg(rect.width()).arg(rect.height()).arg(rect.x()).arg(rect.y());
+}
+
+// Lets a change of size travel up to the window: each widget without a layout of its own (a
+// splitter, a scroll area) passes it on to its parent in a further posted event, one level a round.
+void settleLayouts()
+{
+    for (int round = 0; round < 32; ++round) {
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+        QCoreApplication::processEvents();
+    }
+}
+
+QRect availableGeometry()
+{
+    return QGuiApplication::primaryScreen()->availableGeometry();
+}
+
+} // namespace
+
+class tst_FitAndFinish : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void windowFitsALaptopScreenOnEveryPage();
+    void longErrorsNeverWidenTheWindow();
+
+private:
+    // The window as journy-console opens it: shown, then started; waits for the session.
+    std::unique_ptr<MainWindow> openWindow(Console &console);
+};
+
+std::unique_ptr<MainWindow> tst_FitAndFinish::openWindow(Console &console)
+{
+    auto window = std::make_unique<MainWindow>(&console.session, &console.history, console.settingsFile());
+    window->show();
+    window->activateWindow();
+    window->start();
+    // Connected, with the key's permissions known, or failed.
+    const bool settled = QTest::qWaitFor(
+        [&console] {
+            const ConsoleSession::State state = console.session.state();
+            return state == ConsoleSession::State::Failed ||
+                   (state == ConsoleSession::State::Ready && console.session.permissionsKnown());
+        },
+        10000);
+    return settled && QTest::qWaitForWindowActive(window.get()) ? std::move(window) : nullptr;
+}
+
+void tst_FitAndFinish::initTestCase()
+{
+    // The screen main() asked for: without it every test below would prove nothing.
+    QCOMPARE(QGuiApplication::primaryScreen()->geometry().size(), QSize(1366, 768));
+}
+
+void tst_FitAndFinish::windowFitsALaptopScreenOnEveryPage()
+{
+    Console console;
+    QVERIFY(console.historyOpen);
+    auto window = openWindow(console);
+    QVERIFY(window);
+    // Within the screen, with room for a window manager's title bar (30 to 40 px; the offscreen
+    // platform's frame is 2 px).
+    const QRect frame = window->frameGeometry();
+    QVERIFY2(availableGeometry().contains(frame), qPrintable(describe(frame)));
+    QVERIFY2(frame.height() + TitleBar <= availableGeometry().height(), qPrintable(describe(frame)));
+
+    auto *navigation = window->findChild<QListWidget *>(QStringLiteral("navigationListWidget"));
+    QVERIFY(navigation);
+    const QSize limit(MinimumWidth, MinimumHeight);
+    QStringList tooBig;
+    for (int row = 0; row < navigation->count(); ++row) {
+        navigation->setCurrentRow(row);
+        settleLayouts();
+        const QString page = navigation->item(row)->text();
+        const QSize minimum = window->minimumSizeHint().expandedTo(window->minimumSize());
+        if (minimum.width() > limit.width() || minimum.height() > limit.height())
+            tooBig << QStringLiteral("%1 needs at least %2x%3")
+                          .arg(page)
+                          .arg(minimum.width())
+                          .arg(minimum.height());
+        if (!availableGeometry().contains(window->frameGeometry()))
+            tooBig << QStringLiteral("%1 grew the window to %2x%3")
+                          .arg(page)
+                          .arg(window->width())
+                          .arg(window->height());
+    }
+    QVERIFY2(tooBig.isEmpty(), qPrintable(tooBig.join(QStringLiteral("; "))));
+}
+
+void tst_FitAndFinish::longErrorsNeverWidenTheWindow()
+{
+    Console console;
+    QVERIFY(console.historyOpen);
+    // A profile whose key is not in the keychain (a long name: the error names it), and one whose
+    // server refuses connections, at a long URL (the errors name it).
+    const QString longName = QStringLiteral("Customer with a rather long profile name - staging eu-west 2");
+    Profile noKey;
+    noKey.name = longName;
+    noKey.baseUrl = QUrl(QStringLiteral("https://api.journy.io"));
+    noKey.environment = Profile::Environment::Staging;
+    QString error;
+    QVERIFY2(console.profiles.save(noKey, &error), qPrintable(error));
+    Profile refusing;
+    refusing.name = QStringLiteral("Refusing");
+    refusing.baseUrl =
+        QUrl(QStringLiteral("http://127.0.0.1:9/a/long/path/through/the/company/gateway/to/the/"
+                            "journy/api/for/the/support/team/of/the/european/customers"));
+    refusing.environment = Profile::Environment::Staging;
+    QVERIFY2(console.profiles.save(refusing, &error), qPrintable(error));
+    QVERIFY(console.writeSecret(refusing.apiKeySecretName(), "jk_test_refused0123456789abcdef"));
+    auto window = openWindow(console);
+    QVERIFY(window);
+    // Every page shown once: the window's minimum is the largest page's.
+    auto *navigation = window->findChild<QListWidget *>(QStringLiteral("navigationListWidget"));
+    QVERIFY(navigation);
+    for (int row = navigation->count() - 1; row >= 0; --row) {
+        navigation->setCurrentRow(row);
+        settleLayouts();
+    }
+    // The user made the window as small as it goes (half of a laptop's screen, say): an error
+    // must fit in what it has.
+    window->resize(window->minimumSizeHint());
+    settleLayouts();
+    const QSize before = window->size();
+    auto *combo = window->findChild<QComboBox *>(QStringLiteral("profileComboBox"));
+    auto *status = window->statusBar()->findChild<QLabel *>(QStringLiteral("connectionLabel"));
+    QVERIFY(combo && status);
+
+    combo->setCurrentIndex(combo->findData(longName));
+    emit combo->activated(combo->currentIndex());
+    QTRY_COMPARE(console.session.state(), ConsoleSession::State::Failed);
+    QVERIFY2(status->text().contains(longName), qPrintable(status->text()));
+    settleLayouts();
+    QCOMPARE(window->size(), before);
+    QVERIFY2(window->minimumSizeHint().width() <= MinimumWidth,
+             qPrintable(QString::number(window->minimumSizeHint().width())));
+
+    combo->setCurrentIndex(combo->findData(refusing.name));
+    emit combo->activated(combo->currentIndex());
+    QTRY_VERIFY2(status->text().contains(QLatin1String("european")), qPrintable(status->text()));
+    auto *form = window->findChild<OperationForm *>(QStringLiteral("upsertUserOperationForm"));
+    QVERIFY(form);
+    window->showPage(window->page(QStringLiteral("Users")));
+    form->findChild<QLineEdit *>(QStringLiteral("userIdLineEdit"))->setText(QStringLiteral("u-1"));
+    std::optional<ApiResult> answer;
+    connect(form, &OperationForm::finished, this, [&answer](const ApiResult &result) { answer = result; });
+    form->send();
+    QTRY_VERIFY(answer.has_value());
+    auto *message = form->findChild<QLabel *>(QStringLiteral("messageLabel"));
+    QVERIFY2(message->text().contains(QLatin1String("european")), qPrintable(message->text()));
+    settleLayouts();
+    QCOMPARE(window->size(), before);
+    QVERIFY2(window->minimumSizeHint().width() <= MinimumWidth,
+             qPrintable(QString::number(window->minimumSizeHint().width())));
+    QVERIFY(availableGeometry().contains(window->frameGeometry()));
+}
+
+int main(int argc, char **argv)
+{
+    // A 1366×768 laptop screen: the offscreen platform reads its screens from a JSON file (its
+    // default is one 800×800 screen). Data and config in temporary folders (Bulk import opens its
+    // journal in the data folder).
+    qputenv("QT_QPA_PLATFORM", "offscreen:configfile=" JOURNY_TEST_DATA_DIR "/screen-1366x768.json");
+    QTemporaryDir home;
+    qputenv("XDG_DATA_HOME", QFile::encodeName(home.filePath(QStringLiteral("data"))));
+    qputenv("XDG_CONFIG_HOME", QFile::encodeName(home.filePath(QStringLiteral("config"))));
+    QApplication app(argc, argv);
+    tst_FitAndFinish test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_FitAndFinish.moc"
