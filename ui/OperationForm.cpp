@@ -7,6 +7,7 @@
 #include "FieldTableEditor.h"
 #include "FormField.h"
 #include "JsonHighlighter.h"
+#include "JsonSyntaxError.h"
 #include "RequestValidator.h"
 #include "ResponsePanel.h"
 
@@ -29,6 +30,7 @@
 #include <QStringListModel>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTextCursor>
 #include <QVBoxLayout>
 
 namespace {
@@ -306,15 +308,14 @@ bool OperationForm::buildRequest(ApiRequest *request, QMap<QString, QString> *er
 
 bool OperationForm::jsonRequest(ApiRequest *request, QMap<QString, QString> *errors) const
 {
-    QJsonParseError error;
-    const QJsonDocument document =
-        QJsonDocument::fromJson(m_jsonPlainTextEdit->toPlainText().toUtf8(), &error);
-    if (error.error != QJsonParseError::NoError || !document.isObject()) {
-        errors->insert(
-            QStringLiteral("json"),
-            error.error != QJsonParseError::NoError
-                ? tr("Not valid JSON: %1 at character %2").arg(error.errorString()).arg(error.offset)
-                : tr("The body must be a JSON object"));
+    QJsonDocument document;
+    JsonSyntaxError error;
+    if (!JsonSyntaxError::parse(m_jsonPlainTextEdit->toPlainText(), &document, &error)) {
+        errors->insert(QStringLiteral("json"), tr("Not valid JSON, %1").arg(error.describe()));
+        return false;
+    }
+    if (!document.isObject()) {
+        errors->insert(QStringLiteral("json"), tr("The body must be a JSON object"));
         return false;
     }
     *request = ApiRequest::raw(m_operation, document.object());
@@ -523,10 +524,25 @@ void OperationForm::tabChanged(int index)
     if (!jsonToForm(&why)) {
         setTab(JsonTab);
         m_jsonField->setError(why);
+        moveToJsonMistake();
         return;
     }
     m_tab = index;
     refreshJson();
+}
+
+void OperationForm::moveToJsonMistake()
+{
+    QJsonDocument document;
+    JsonSyntaxError error;
+    if (JsonSyntaxError::parse(m_jsonPlainTextEdit->toPlainText(), &document, &error))
+        return;
+    // The error names a line and column; the cursor waits there, so the fix is one keystroke away.
+    QTextCursor cursor = m_jsonPlainTextEdit->textCursor();
+    cursor.setPosition(error.position);
+    m_jsonPlainTextEdit->setTextCursor(cursor);
+    m_jsonPlainTextEdit->ensureCursorVisible();
+    m_jsonPlainTextEdit->setFocus(Qt::OtherFocusReason);
 }
 
 FormField *OperationForm::fieldFor(const QString &path) const
@@ -638,6 +654,8 @@ void OperationForm::send()
         local.failure = ApiResult::Failure::Preflight;
         local.errors = errors;
         m_responsePanel->showResult(local);
+        if (onJsonTab())
+            moveToJsonMistake();
         return;
     }
     // From the JSON tab the form follows the body when it can show it, so that errors and

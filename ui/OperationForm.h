@@ -68,6 +68,8 @@ private:
     // does not parse or holds what the form has no place for.
     bool jsonToForm(QString *why);
     void tabChanged(int index);
+    // JSON that does not parse: the text cursor to where it stops, and the keyboard in the editor.
+    void moveToJsonMistake();
     void setTab(int index);
     bool confirmDestructive(const ApiRequest &request);
     QString settingsKey() const;

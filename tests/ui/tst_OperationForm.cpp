@@ -41,6 +41,9 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBlock>
+#include <QTextCursor>
+#include <QTextDocument>
 #include <QTimer>
 #include <QUrlQuery>
 
@@ -156,6 +159,21 @@ QLineEdit *typeIntoValueCell(QTableView *view, int row, const QString &text)
     return editor;
 }
 
+// Types text as key presses, one character each (any character, not only Latin-1), a line break
+// as Return: what a user's typing gives the editor.
+void typeText(QWidget *editor, const QString &text)
+{
+    for (const uint codePoint : text.toUcs4()) {
+        if (codePoint == '\n') {
+            QTest::keyClick(editor, Qt::Key_Return);
+            continue;
+        }
+        const char32_t character = codePoint;
+        QTest::sendKeyEvent(QTest::Click, editor, Qt::Key_unknown, QString::fromUcs4(&character, 1),
+                            Qt::NoModifier);
+    }
+}
+
 // Answers every confirmation dialog that opens with "Cancel" and counts them: a test that expects
 // no question still ends if one comes.
 class DialogGuard : public QObject
@@ -199,6 +217,7 @@ private slots:
     void anErrorClearsWhenItsFieldChanges();
     void invalidJsonIsStoppedBeforeSending();
     void rawJsonIsCheckedAndErrorsLandOnFields();
+    void jsonErrorNamesLineAndColumnAndTheCursorGoesThere();
     void resetJsonRebuildsFromTheForm();
     void editedJsonShowsInTheFormAndTheFormSendsWhatItShows();
     void jsonTheFormCannotShowKeepsTheUserOnJson();
@@ -742,6 +761,74 @@ void tst_OperationForm::invalidJsonIsStoppedBeforeSending()
     json->setPlainText(QStringLiteral("[1, 2]"));
     QTest::keyClick(form.get(), Qt::Key_Return, Qt::ControlModifier);
     QCOMPARE(field->error(), QStringLiteral("The body must be a JSON object"));
+    QCOMPARE(requestsServed(m_session->sandboxUrl()), before);
+}
+
+void tst_OperationForm::jsonErrorNamesLineAndColumnAndTheCursorGoesThere()
+{
+    const qint64 before = requestsServed(m_session->sandboxUrl());
+    QVERIFY(before >= 0); // the sandbox answered, so "nothing more was sent" means something
+    auto form = openForm(Operation::UpsertUser);
+    QVERIFY(form);
+    auto *tabs = form->findChild<QTabWidget *>(QStringLiteral("formTabWidget"));
+    tabs->setCurrentIndex(1);
+    QPlainTextEdit *json = plainTextEdit(form.get(), "jsonPlainTextEdit");
+    json->setFocus();
+    json->selectAll();
+    QTest::keyClick(json, Qt::Key_Delete);
+    // A comma missing on line 3, after text that UTF-8 encodes in more bytes than characters
+    // (two bytes for è, three for €, four and two UTF-16 units for the emoji).
+    typeText(json, QStringLiteral("{\n  \"identification\": {\"userId\": \"u-€\"},\n"
+                                  "  \"properties\": {\"ville\": \"Liège 😀\" \"plan\": \"Pro\"}\n}"));
+    QCOMPARE(json->document()->findBlockByNumber(2).text(),
+             QStringLiteral("  \"properties\": {\"ville\": \"Liège 😀\" \"plan\": \"Pro\"}"));
+    QCOMPARE(json->textCursor().blockNumber(), 3); // typed to the end
+
+    std::optional<ApiResult> answer;
+    connect(form.get(), &OperationForm::finished, this,
+            [&answer](const ApiResult &result) { answer = result; });
+    QTest::keyClick(json, Qt::Key_Return, Qt::ControlModifier);
+    FormField *field = form->fieldFor(QStringLiteral("json"));
+    QCOMPARE(field->error(), QStringLiteral("Not valid JSON, line 3, column 37: unterminated object"));
+    auto *errorLabel = form->findChild<QLabel *>(QStringLiteral("jsonPlainTextEditErrorLabel"));
+    QVERIFY(errorLabel);
+    QVERIFY(errorLabel->isVisible());
+    QCOMPARE(errorLabel->text(), field->error());
+    // The cursor is where the comma is missing: before "plan" (column 37 counts the emoji as one
+    // character, the cursor as two UTF-16 units).
+    QTextCursor cursor = json->textCursor();
+    QCOMPARE(cursor.blockNumber(), 2);
+    QCOMPARE(cursor.positionInBlock(), 37);
+    QVERIFY2(cursor.block().text().mid(cursor.positionInBlock()).startsWith(QStringLiteral("\"plan\"")),
+             qPrintable(cursor.block().text().mid(cursor.positionInBlock())));
+    QCOMPARE(QApplication::focusWidget(), json);
+
+    // The fix is typed right there; the error goes as the text changes.
+    QTest::keyClick(json, Qt::Key_Comma);
+    QVERIFY(field->error().isEmpty());
+    QCOMPARE(requestsServed(m_session->sandboxUrl()), before);
+    QVERIFY(!answer);
+
+    // From the Send button (the keyboard on the button) and another mistake at the start of a
+    // line: the cursor and the keyboard go back into the editor.
+    json->moveCursor(QTextCursor::End);
+    QTest::keyClick(json, Qt::Key_Backspace); // the closing brace
+    QTest::mouseClick(button(form.get(), "sendPushButton"), Qt::LeftButton);
+    QCOMPARE(field->error(), QStringLiteral("Not valid JSON, line 4, column 1: unterminated object"));
+    QCOMPARE(json->textCursor().blockNumber(), 3);
+    QCOMPARE(json->textCursor().positionInBlock(), 0);
+    QCOMPARE(QApplication::focusWidget(), json);
+
+    // Going back to Form with the JSON broken: refused, the place named and the cursor on it.
+    json->moveCursor(QTextCursor::Start);
+    tabs->setCurrentIndex(0);
+    QCOMPARE(tabs->currentIndex(), 1);
+    QVERIFY2(field->error().contains(QStringLiteral("line 4, column 1: unterminated object")),
+             qPrintable(field->error()));
+    QCOMPARE(json->textCursor().blockNumber(), 3);
+
+    QTest::qWait(100);
+    QVERIFY(!answer);
     QCOMPARE(requestsServed(m_session->sandboxUrl()), before);
 }
 
