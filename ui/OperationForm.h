@@ -55,6 +55,14 @@ private:
     FormField *addLineField(const QString &objectName, const QString &label, const QString &tooltip,
                             class QFormLayout *form);
     void showErrors(const QMap<QString, QString> &errors);
+    // userLines: the typed line of each entry of the users list (see typedUserLines), so that
+    // users.2 shows as "line 3: ..." on the users field.
+    void showErrors(const QMap<QString, QString> &errors, const QList<int> &userLines);
+    // The 1-based line of the users list each user was typed on (blank lines are not users).
+    QList<int> typedUserLines() const;
+    // errors with users.N renamed to the line it was typed on ("users, line 3"), for the error list.
+    QMap<QString, QString> errorsAsTyped(const QMap<QString, QString> &errors,
+                                         const QList<int> &userLines) const;
     void clearErrors();
     void updateSendState();
     void refreshJson();

@@ -229,6 +229,7 @@ private slots:
     void upsertAndDeleteAccount();
     void deleteUserNeedsConfirmation();
     void addAndRemoveUsers();
+    void membershipErrorsNameTheTypedLine();
     void trackEventOnTrackAndLegacyEndpoint();
     void eventErrorsLandOnTheirFields();
     void linkDevice();
@@ -1483,6 +1484,73 @@ void tst_OperationForm::addAndRemoveUsers()
         const bool removed = object.value(QLatin1String("userId")).toString() == QLatin1String("u-m1");
         QCOMPARE(object.value(QLatin1String("removed")), QJsonValue(removed));
     }
+}
+
+void tst_OperationForm::membershipErrorsNameTheTypedLine()
+{
+    // Pre-flight: users.1 and users.3 are the users typed on lines 3 and 6 (lines 2 and 5 blank).
+    const qint64 before = requestsServed(m_session->sandboxUrl());
+    QVERIFY(before >= 0); // the sandbox answered, so "nothing more was sent" means something
+    auto add = openForm(Operation::AddUsersToAccount);
+    QVERIFY(add);
+    QTest::keyClicks(lineEdit(add.get(), "accountIdLineEdit"), QStringLiteral("acc-lines"));
+    QPlainTextEdit *users = plainTextEdit(add.get(), "usersPlainTextEdit");
+    users->setFocus();
+    typeText(users, QStringLiteral("u-l1\n\nbob@\nu-l4\n   \ncarol@"));
+    std::optional<ApiResult> result = sendByKeyboard(add.get());
+    QVERIFY(result);
+    QCOMPARE(result->failure, ApiResult::Failure::Preflight);
+    QVERIFY(result->errors.contains(QStringLiteral("users.1.identification.email")));
+    FormField *usersField = add->fieldFor(QStringLiteral("users"));
+    QCOMPARE(usersField->error(), QStringLiteral("line 3: 'bob@' is not a valid email address.\n"
+                                                 "line 6: 'carol@' is not a valid email address."));
+    QCOMPARE(users->property("invalid").toBool(), true);
+    QCOMPARE(errorItems(add.get()),
+             (QStringList{QStringLiteral("Error: users, line 3: 'bob@' is not a valid email address."),
+                          QStringLiteral("Error: users, line 6: 'carol@' is not a valid email address.")}));
+    QCOMPARE(requestsServed(m_session->sandboxUrl()), before);
+
+    // The server's answer the same way: a scripted server that knows which users exist.
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    server.enqueue(ScriptedResponse::json(
+        200, {{QLatin1String("data"),
+               QJsonObject{{QLatin1String("permissions"), QJsonArray{QStringLiteral("TrackData")}}}},
+              {QLatin1String("meta"), QJsonObject{{QLatin1String("status"), 200},
+                                                  {QLatin1String("requestId"), QStringLiteral("req-ok")}}}}));
+    server.enqueue(ScriptedResponse::json(
+        400,
+        {{QLatin1String("message"), QStringLiteral("Bad request, some fields or parameters are incorrect")},
+         {QLatin1String("errors"),
+          QJsonObject{{QLatin1String("fields"), QJsonObject{{QLatin1String("users.1.identification.userId"),
+                                                             QStringLiteral("No such user.")}}},
+                      {QLatin1String("parameters"), QJsonObject()}}},
+         {QLatin1String("meta"), QJsonObject{{QLatin1String("status"), 400},
+                                             {QLatin1String("requestId"), QStringLiteral("req-400")}}}}));
+    QVERIFY(addProfile(QStringLiteral("ScriptedMembers"), server.baseUrl(), Profile::Environment::Staging,
+                       "jk_members_key"));
+    QVERIFY(activate(QStringLiteral("ScriptedMembers")));
+    users->setFocus();
+    users->selectAll();
+    typeText(users, QStringLiteral("u-a\n\nu-ghost\nu-b"));
+    QVERIFY(usersField->error().isEmpty()); // the edit cleared the old errors
+    result = sendByKeyboard(add.get());
+    QVERIFY(result);
+    QCOMPARE(result->httpStatus, 400);
+    QCOMPARE(server.received().size(), 2);
+    const QJsonArray sent = QJsonDocument::fromJson(server.received().at(1).body)
+                                .object()
+                                .value(QLatin1String("users"))
+                                .toArray();
+    QCOMPARE(sent.size(), 3);
+    QCOMPARE(sent.at(1)
+                 .toObject()
+                 .value(QLatin1String("identification"))
+                 .toObject()
+                 .value(QLatin1String("userId")),
+             QJsonValue(QStringLiteral("u-ghost")));
+    QCOMPARE(usersField->error(), QStringLiteral("line 3: No such user."));
+    QCOMPARE(errorItems(add.get()), QStringList{QStringLiteral("Error: users, line 3: No such user.")});
 }
 
 void tst_OperationForm::trackEventOnTrackAndLegacyEndpoint()
