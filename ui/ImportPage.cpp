@@ -626,17 +626,16 @@ bool ImportPage::confirmRemoval()
         production ? profile.name : QString());
 }
 
-bool ImportPage::confirmProductionImport(qint64 rows)
+bool ImportPage::confirmProductionImport(const QString &file, const ImportKind &kind, qint64 rows)
 {
     const Profile &profile = session()->profile();
-    // Removals were asked before the file was read (confirmRemoval), on every profile.
-    if (profile.environment != Profile::Environment::Production || m_preparer.kind().remove)
+    if (profile.environment != Profile::Environment::Production)
         return true;
-    const ApiOperation &operation = ApiOperation::info(m_preparer.kind().operation());
+    const ApiOperation &operation = ApiOperation::info(kind.operation());
     const QString question =
         tr("Send %n row(s) of %1 as %2 %3 (%4) to the production profile %5?", nullptr, int(rows))
-            .arg(QFileInfo(m_preparer.path()).fileName(), QString::fromLatin1(operation.method),
-                 operation.path, operation.operationId, profile.name);
+            .arg(QFileInfo(file).fileName(), QString::fromLatin1(operation.method), operation.path,
+                 operation.operationId, profile.name);
     return ConfirmationDialog::confirm(this, tr("Import"), question, profile.name);
 }
 
@@ -695,7 +694,9 @@ void ImportPage::start()
         updateControls();
         return;
     }
-    if (!confirmProductionImport(report.valid)) {
+    // Removals were asked before the file was read (confirmRemoval), on every profile.
+    if (!m_preparer.kind().remove &&
+        !confirmProductionImport(m_preparer.path(), m_preparer.kind(), report.valid)) {
         // Not confirmed: the job is closed, so "Resume last job" can never send it unasked.
         m_journal.finishJob(jobId);
         m_activity = Activity::Idle;
@@ -936,6 +937,16 @@ void ImportPage::resumeLastJob()
     }
     if (!client || session()->state() != ConsoleSession::State::Ready) {
         showMessage(tr("Not connected to %1.").arg(profile.name));
+        return;
+    }
+    // A resumed job sends to production as a new one would: asked, naming what is left to send,
+    // whoever started it (the CLI, another session) and whatever it was asked then.
+    const BulkJournal::Counts counts = m_journal.counts(jobId);
+    if (!confirmProductionImport(job.file, job.kind, counts.pending + counts.inFlight)) {
+        showMessage(tr("Job %1 was not resumed: sending to %2 was not confirmed. Nothing was sent; "
+                       "“Resume last job” asks again.")
+                        .arg(jobId)
+                        .arg(profile.name));
         return;
     }
     const int recovered = m_journal.recoverInFlight(jobId);

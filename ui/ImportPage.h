@@ -89,9 +89,9 @@ private:
     bool openJournal(QString *error);
     bool checkMapping();
     bool confirmRemoval();
-    // Production: the rows, the operation and the profile named, and the profile's name typed,
-    // before anything of a prepared job is sent.
-    bool confirmProductionImport(qint64 rows);
+    // Production: the rows, the file, the operation and the profile named, and the profile's name
+    // typed, before anything of a prepared or resumed job is sent. True on other profiles.
+    bool confirmProductionImport(const QString &file, const ImportKind &kind, qint64 rows);
     void showProblems(const ImportPreparer::Report &report);
     ImportPreparer::ProgressSink progressSink();
     ImportPreparer::RowSink keepResponsive();

@@ -218,6 +218,29 @@ qint64 unfinishedJob(const QString &journalPath)
     return journal.open(journalPath, &error) ? journal.latestUnfinishedJob() : -1;
 }
 
+// A production profile served by the session's other sandbox (a key that may send), active.
+bool activateProduction(PageTestSession &t, const QString &name)
+{
+    if (!t.addProfile(name, QStringLiteral("prod-key"), {QStringLiteral("TrackData")}))
+        return false;
+    Profile production = t.profiles.profile(name);
+    production.environment = Profile::Environment::Production;
+    QString error;
+    return t.profiles.save(production, &error) && t.activate(name);
+}
+
+// The production import question for 7 rows of file as upsertUser to "Acme Prod", name typed.
+bool asksForProduction(const QString &question, const QString &file)
+{
+    for (const QString &named :
+         {QStringLiteral("7 row(s)"), file, QStringLiteral("upsertUser"),
+          QStringLiteral("production profile Acme Prod"), QStringLiteral("Type Acme Prod to confirm")}) {
+        if (!question.contains(named))
+            return false;
+    }
+    return true;
+}
+
 } // namespace
 
 class TestImportPage : public QObject
@@ -240,6 +263,7 @@ private slots:
     void resumeRefusesAJobOfAnotherProfile();
     void profileSwitchStopsTheJobForResume();
     void importIntoProductionIsConfirmedByName();
+    void resumeIntoProductionIsConfirmedByName();
     void startNeedsAReadySessionAndThePermission();
 };
 
@@ -935,13 +959,7 @@ void TestImportPage::profileSwitchStopsTheJobForResume()
 void TestImportPage::importIntoProductionIsConfirmedByName()
 {
     PageTestSession t;
-    QVERIFY(
-        t.addProfile(QStringLiteral("Acme Prod"), QStringLiteral("prod-key"), {QStringLiteral("TrackData")}));
-    Profile production = t.profiles.profile(QStringLiteral("Acme Prod"));
-    production.environment = Profile::Environment::Production;
-    QString error;
-    QVERIFY2(t.profiles.save(production, &error), qPrintable(error));
-    QVERIFY(t.activate(QStringLiteral("Acme Prod")));
+    QVERIFY(activateProduction(t, QStringLiteral("Acme Prod")));
     const QString journalPath = t.dir.filePath(QStringLiteral("imports.sqlite"));
     ImportPage page(&t.session, journalPath);
     ImportWidgets w(page);
@@ -954,11 +972,8 @@ void TestImportPage::importIntoProductionIsConfirmedByName()
     QSignalSpy finished(&page, &ImportPage::importFinished);
     ConfirmationDialog::setNextAnswer(false);
     QTest::mouseClick(w.start, Qt::LeftButton);
-    const QString question = ConfirmationDialog::lastQuestion();
-    for (const QString &named :
-         {QStringLiteral("7 row(s)"), QStringLiteral("prod.csv"), QStringLiteral("upsertUser"),
-          QStringLiteral("production profile Acme Prod"), QStringLiteral("Type Acme Prod to confirm")})
-        QVERIFY2(question.contains(named), qPrintable(question));
+    QVERIFY2(asksForProduction(ConfirmationDialog::lastQuestion(), QStringLiteral("prod.csv")),
+             qPrintable(ConfirmationDialog::lastQuestion()));
     QVERIFY(!page.isBusy());
     QVERIFY2(w.progress->text().contains(QLatin1String("not confirmed")), qPrintable(w.progress->text()));
     QTest::qWait(200);
@@ -970,6 +985,71 @@ void TestImportPage::importIntoProductionIsConfirmedByName()
     QTest::mouseClick(w.start, Qt::LeftButton);
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
     QCOMPARE(t.otherServer->stats().value(QLatin1String("users")).toInt(), 7);
+}
+
+void TestImportPage::resumeIntoProductionIsConfirmedByName()
+{
+    PageTestSession t;
+    QVERIFY(activateProduction(t, QStringLiteral("Acme Prod")));
+    const QString journalPath = t.dir.filePath(QStringLiteral("imports.sqlite"));
+    const QString csv = t.dir.filePath(QStringLiteral("resume-prod.csv"));
+    QVERIFY(writeFile(csv, manyUsersCsv(10, "rp")));
+
+    // A job for the production profile stopped part-way (by the CLI, or a console that crashed):
+    // rows 1-3 done, row 4 in flight, 6 pending — 7 left to send.
+    qint64 jobId = 0;
+    {
+        QString error;
+        BulkJournal journal;
+        QVERIFY2(journal.open(journalPath, &error), qPrintable(error));
+        ImportPreparer preparer;
+        QVERIFY2(preparer.open(csv, ImportKind(), &error), qPrintable(error));
+        ImportPreparer::Report report;
+        jobId = preparer.enqueue(&journal, QStringLiteral("Acme Prod"), &report, &error);
+        QVERIFY2(jobId > 0, qPrintable(error));
+        QList<qint64> done;
+        for (const BulkJournal::Row &row : journal.takePending(jobId, 3))
+            done << row.id;
+        QVERIFY(journal.markSent(done));
+        journal.markDone(done, QStringLiteral("req-earlier"));
+        const QList<BulkJournal::Row> inFlight = journal.takePending(jobId, 1);
+        QCOMPARE(inFlight.size(), 1);
+        QVERIFY(journal.markSent({inFlight.first().id}));
+        const BulkJournal::Counts counts = journal.counts(jobId);
+        QCOMPARE(counts.done, 3);
+        QCOMPARE(counts.inFlight, 1);
+        QCOMPARE(counts.pending, 6);
+    }
+
+    ImportPage page(&t.session, journalPath);
+    ImportWidgets w(page);
+    QVERIFY(w.complete());
+    QSignalSpy finished(&page, &ImportPage::importFinished);
+
+    // Refused: nothing is sent and the job stays as it was, ready for a later resume.
+    ConfirmationDialog::setNextAnswer(false);
+    QTest::mouseClick(w.resume, Qt::LeftButton);
+    QVERIFY2(asksForProduction(ConfirmationDialog::lastQuestion(), QStringLiteral("resume-prod.csv")),
+             qPrintable(ConfirmationDialog::lastQuestion()));
+    QVERIFY(!page.isBusy());
+    QVERIFY2(w.message->text().contains(QLatin1String("not confirmed")), qPrintable(w.message->text()));
+    QTest::qWait(200);
+    QCOMPARE(finished.count(), 0);
+    QCOMPARE(t.otherServer->stats().value(QLatin1String("users")).toInt(), 0);
+    QCOMPARE(unfinishedJob(journalPath), jobId);
+    const BulkJournal::Counts kept = journalCounts(journalPath, jobId);
+    QCOMPARE(kept.pending, 6);
+    QCOMPARE(kept.inFlight, 1);
+    QCOMPARE(kept.done, 3);
+
+    // Confirmed: the 7 rows left are sent, not the 3 done before.
+    ConfirmationDialog::setNextAnswer(true);
+    QTest::mouseClick(w.resume, Qt::LeftButton);
+    QCOMPARE(page.jobId(), jobId);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+    QCOMPARE(finished.at(0).at(0).toBool(), false);
+    QCOMPARE(t.otherServer->stats().value(QLatin1String("users")).toInt(), 7);
+    QCOMPARE(unfinishedJob(journalPath), 0);
 }
 
 void TestImportPage::startNeedsAReadySessionAndThePermission()
