@@ -185,6 +185,12 @@ ImportPage::ImportPage(ConsoleSession *session, const QString &journalPath, QWid
     m_exportFailedPushButton->setToolTip(tr("Writes the failed rows as CSV with an error column, ready to "
                                             "fix and import again"));
 
+    m_profileNoticeLabel = new QLabel(this);
+    m_profileNoticeLabel->setObjectName(QStringLiteral("profileNoticeLabel"));
+    m_profileNoticeLabel->setWordWrap(true);
+    m_profileNoticeLabel->setStyleSheet(QStringLiteral("color: #b26a00; font-weight: bold;"));
+    m_profileNoticeLabel->hide();
+
     m_messageLabel = new QLabel(this);
     m_messageLabel->setObjectName(QStringLiteral("messageLabel"));
     m_messageLabel->setWordWrap(true);
@@ -250,6 +256,7 @@ ImportPage::ImportPage(ConsoleSession *session, const QString &journalPath, QWid
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(source);
+    layout->addWidget(m_profileNoticeLabel);
     layout->addWidget(lower, 1);
     layout->addWidget(m_messageLabel);
 
@@ -275,6 +282,7 @@ ImportPage::ImportPage(ConsoleSession *session, const QString &journalPath, QWid
     if (auto *application = qobject_cast<QGuiApplication *>(QCoreApplication::instance()))
         connect(application, &QGuiApplication::lastWindowClosed, this, [this] { m_stopRequested = true; });
     connect(session, &ConsoleSession::stateChanged, this, &ImportPage::updateControls);
+    connect(session, &ConsoleSession::stateChanged, this, &ImportPage::updateProfileNotice);
     connect(session, &ConsoleSession::permissionsChanged, this, &ImportPage::updateControls);
 
     updateRemoveCheckBox();
@@ -331,6 +339,8 @@ void ImportPage::openFile()
     if (isBusy())
         return;
     const QString path = m_fileLineEdit->text().trimmed();
+    // The same file opened again (another kind) keeps the profile it was prepared for.
+    const bool sameFile = m_fileOpen && path == m_preparer.path();
     m_reportListWidget->clear();
     m_progressLabel->clear();
     m_progressBar->setValue(0);
@@ -348,9 +358,47 @@ void ImportPage::openFile()
         else
             showMessage(tr("The file cannot be read: %1").arg(error));
     }
+    if (!sameFile)
+        m_preparedFor = session()->profile().name;
     showMapping();
     updatePreview();
     updateControls();
+    updateProfileNotice();
+}
+
+void ImportPage::updateProfileNotice()
+{
+    const QString current = session()->profile().name;
+    // A file chosen before any profile was active belongs to the first one that is.
+    if (m_preparedFor.isEmpty())
+        m_preparedFor = current;
+    const bool elsewhere = m_fileOpen && !current.isEmpty() && m_preparedFor != current;
+    if (elsewhere)
+        m_profileNoticeLabel->setText(tr("Prepared for profile %1 — check the mapping before importing into "
+                                         "%2. Start asks to confirm.")
+                                          .arg(m_preparedFor, current));
+    m_profileNoticeLabel->setVisible(elsewhere);
+}
+
+bool ImportPage::confirmPreparedProfile()
+{
+    const Profile &profile = session()->profile();
+    if (m_preparedFor.isEmpty() || m_preparedFor == profile.name)
+        return true;
+    // Another workspace may name and type its properties differently: the user says the mapping
+    // made for one profile is right for this one before any row goes there.
+    const QString question =
+        tr("%1 and its mapping were prepared for the profile %2. Import them into the profile %3 (%4)?")
+            .arg(QFileInfo(m_preparer.path()).fileName(), m_preparedFor, profile.name,
+                 Profile::environmentName(profile.environment));
+    if (!ConfirmationDialog::confirm(this, tr("Import"), question, QString())) {
+        showMessage(tr("Nothing was sent: the file prepared for %1 was not confirmed for %2.")
+                        .arg(m_preparedFor, profile.name));
+        return false;
+    }
+    m_preparedFor = profile.name;
+    updateProfileNotice();
+    return true;
 }
 
 void ImportPage::reopen(bool keepMapping)
@@ -648,7 +696,7 @@ void ImportPage::start()
         showMessage(error);
         return;
     }
-    if (!confirmRemoval())
+    if (!confirmPreparedProfile() || !confirmRemoval())
         return;
     m_activity = Activity::Preparing;
     m_stopRequested = false;

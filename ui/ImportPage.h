@@ -89,6 +89,10 @@ private:
     bool openJournal(QString *error);
     bool checkMapping();
     bool confirmRemoval();
+    // The file and mapping were prepared under another profile: shown in a notice after a switch,
+    // and Start asks before they are used for the active one.
+    void updateProfileNotice();
+    bool confirmPreparedProfile();
     // Production: the rows, the file, the operation and the profile named, and the profile's name
     // typed, before anything of a prepared or resumed job is sent. True on other profiles.
     bool confirmProductionImport(const QString &file, const ImportKind &kind, qint64 rows);
@@ -118,7 +122,8 @@ private:
     qint64 m_warnedRows = 0; // done, with properties the server did not store
     BulkImporter *m_importer = nullptr;
     QMetaObject::Connection m_clientDestroyed;
-    QString m_resumeNote; // said again in the summary of a resumed job
+    QString m_resumeNote;  // said again in the summary of a resumed job
+    QString m_preparedFor; // the profile the open file and its mapping were prepared under
 
     QLineEdit *m_fileLineEdit;
     QPushButton *m_browsePushButton;
@@ -140,5 +145,6 @@ private:
     QListWidget *m_reportListWidget;
     QLabel *m_summaryLabel;
     QPushButton *m_exportFailedPushButton;
+    QLabel *m_profileNoticeLabel;
     QLabel *m_messageLabel;
 };

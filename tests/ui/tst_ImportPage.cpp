@@ -151,9 +151,10 @@ public:
     QJsonObject body;
 };
 
-Inspection inspect(const ConsoleSession &session, const QString &path, const QUrlQuery &query = QUrlQuery())
+// A GET to the /_sandbox/ inspection endpoints of the sandbox at base.
+Inspection inspectAt(const QUrl &base, const QString &path, const QUrlQuery &query = QUrlQuery())
 {
-    QUrl url = session.sandboxUrl();
+    QUrl url = base;
     url.setPath(path);
     url.setQuery(query);
     QNetworkAccessManager nam;
@@ -165,6 +166,11 @@ Inspection inspect(const ConsoleSession &session, const QString &path, const QUr
     inspection.body = QJsonDocument::fromJson(reply->readAll()).object();
     reply->deleteLater();
     return inspection;
+}
+
+Inspection inspect(const ConsoleSession &session, const QString &path, const QUrlQuery &query = QUrlQuery())
+{
+    return inspectAt(session.sandboxUrl(), path, query);
 }
 
 Inspection user(const ConsoleSession &session, const QString &userId)
@@ -218,6 +224,13 @@ qint64 unfinishedJob(const QString &journalPath)
     return journal.open(journalPath, &error) ? journal.latestUnfinishedJob() : -1;
 }
 
+// The Sandbox active, and a staging profile "Other" served by the session's other sandbox.
+bool sandboxAndOther(PageTestSession &t)
+{
+    return t.activate(Profile::embeddedSandboxName()) &&
+           t.addProfile(QStringLiteral("Other"), QStringLiteral("other-key"), {QStringLiteral("TrackData")});
+}
+
 // A production profile served by the session's other sandbox (a key that may send), active.
 bool activateProduction(PageTestSession &t, const QString &name)
 {
@@ -264,6 +277,7 @@ private slots:
     void profileSwitchStopsTheJobForResume();
     void importIntoProductionIsConfirmedByName();
     void resumeIntoProductionIsConfirmedByName();
+    void fileOfAnotherProfileIsNoticedAndConfirmed();
     void startNeedsAReadySessionAndThePermission();
 };
 
@@ -915,9 +929,7 @@ void TestImportPage::resumeRefusesAJobOfAnotherProfile()
 void TestImportPage::profileSwitchStopsTheJobForResume()
 {
     PageTestSession t;
-    QVERIFY(t.activate(Profile::embeddedSandboxName()));
-    QVERIFY(
-        t.addProfile(QStringLiteral("Other"), QStringLiteral("other-key"), {QStringLiteral("TrackData")}));
+    QVERIFY(sandboxAndOther(t));
     const QString journalPath = t.dir.filePath(QStringLiteral("imports.sqlite"));
     ImportPage page(&t.session, journalPath);
     ImportWidgets w(page);
@@ -1050,6 +1062,83 @@ void TestImportPage::resumeIntoProductionIsConfirmedByName()
     QCOMPARE(finished.at(0).at(0).toBool(), false);
     QCOMPARE(t.otherServer->stats().value(QLatin1String("users")).toInt(), 7);
     QCOMPARE(unfinishedJob(journalPath), 0);
+}
+
+void TestImportPage::fileOfAnotherProfileIsNoticedAndConfirmed()
+{
+    PageTestSession t;
+    QVERIFY(sandboxAndOther(t));
+    const QString journalPath = t.dir.filePath(QStringLiteral("imports.sqlite"));
+    ImportPage page(&t.session, journalPath);
+    ImportWidgets w(page);
+    QVERIFY(w.complete());
+    auto *notice = page.findChild<QLabel *>(QStringLiteral("profileNoticeLabel"));
+    QVERIFY(notice);
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+
+    // Prepared under the Sandbox: the file, and a mapping edited by hand (plan is not sent).
+    const QString csv = t.dir.filePath(QStringLiteral("prepared.csv"));
+    QVERIFY(writeFile(csv, manyUsersCsv(5, "pp")));
+    w.chooseFile(csv);
+    ImportMappingModel *model = page.mappingModel();
+    QVERIFY(model->setData(
+        model->index(mappingRow(model, QStringLiteral("plan")), ImportMappingModel::TargetColumn),
+        QStringLiteral("ignore")));
+    QVERIFY(!notice->isVisible());
+
+    // Another profile: the file and the mapping stay, with a notice naming both profiles.
+    QVERIFY(t.activate(QStringLiteral("Other")));
+    QVERIFY(notice->isVisible());
+    QCOMPARE(notice->text(),
+             QStringLiteral("Prepared for profile Sandbox — check the mapping before importing "
+                            "into Other. Start asks to confirm."));
+    QCOMPARE(w.file->text(), csv);
+    QCOMPARE(cell(model, QStringLiteral("plan"), ImportMappingModel::TargetColumn), QStringLiteral("ignore"));
+
+    // Back on the profile it was prepared for: nothing to notice.
+    QVERIFY(t.activate(Profile::embeddedSandboxName()));
+    QVERIFY(!notice->isVisible());
+    QVERIFY(t.activate(QStringLiteral("Other")));
+    QVERIFY(notice->isVisible());
+
+    // Start asks first; refused, nothing is journaled or sent and the notice stays.
+    QSignalSpy finished(&page, &ImportPage::importFinished);
+    ConfirmationDialog::setNextAnswer(false);
+    QTest::mouseClick(w.start, Qt::LeftButton);
+    const QString question = ConfirmationDialog::lastQuestion();
+    QVERIFY2(question.contains(
+                 QLatin1String("prepared.csv and its mapping were prepared for the profile Sandbox")),
+             qPrintable(question));
+    QVERIFY2(question.contains(QLatin1String("into the profile Other")), qPrintable(question));
+    QVERIFY(!page.isBusy());
+    QCOMPARE(page.jobId(), 0);
+    QVERIFY2(w.message->text().startsWith(QLatin1String("Nothing was sent")), qPrintable(w.message->text()));
+    QVERIFY(notice->isVisible());
+    QTest::qWait(200);
+    QCOMPARE(t.otherServer->stats().value(QLatin1String("users")).toInt(), 0);
+    QCOMPARE(unfinishedJob(journalPath), 0);
+
+    // Confirmed: sent to Other with the mapping as edited; the notice goes.
+    ConfirmationDialog::setNextAnswer(true);
+    QTest::mouseClick(w.start, Qt::LeftButton);
+    QVERIFY(!notice->isVisible());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+    QCOMPARE(finished.at(0).at(0).toBool(), false);
+    QCOMPARE(t.otherServer->stats().value(QLatin1String("users")).toInt(), 5);
+    const Inspection stored = inspectAt(t.otherServer->baseUrl(), QStringLiteral("/_sandbox/users"),
+                                        QUrlQuery{{QStringLiteral("userId"), QStringLiteral("pp1")}});
+    QCOMPARE(stored.status, 200);
+    // Sent without plan, as the mapping said (a default mapping sends it as a property).
+    QCOMPARE(stored.body.value(QLatin1String("properties")).toObject().value(QLatin1String("plan")),
+             QJsonValue(QJsonValue::Undefined));
+    QCOMPARE(storedUsers(t.session), 0); // and nothing went to the Sandbox
+
+    // A new file chosen under Other is Other's: no notice, no question.
+    const QString fresh = t.dir.filePath(QStringLiteral("fresh.csv"));
+    QVERIFY(writeFile(fresh, manyUsersCsv(2, "fr")));
+    w.chooseFile(fresh);
+    QVERIFY(!notice->isVisible());
 }
 
 void TestImportPage::startNeedsAReadySessionAndThePermission()
