@@ -380,25 +380,32 @@ void ImportPage::updateProfileNotice()
     m_profileNoticeLabel->setVisible(elsewhere);
 }
 
+QString ImportPage::preparedElsewhere() const
+{
+    if (m_preparedFor.isEmpty() || m_preparedFor == session()->profile().name)
+        return QString();
+    return tr("%1 and its mapping were prepared for the profile %2.")
+        .arg(QFileInfo(m_preparer.path()).fileName(), m_preparedFor);
+}
+
 bool ImportPage::confirmPreparedProfile()
 {
+    const QString elsewhere = preparedElsewhere();
     const Profile &profile = session()->profile();
-    if (m_preparedFor.isEmpty() || m_preparedFor == profile.name)
+    // A removal and a production import ask anyway, and their question says it: one question.
+    if (elsewhere.isEmpty() || m_preparer.kind().remove ||
+        profile.environment == Profile::Environment::Production)
         return true;
     // Another workspace may name and type its properties differently: the user says the mapping
     // made for one profile is right for this one before any row goes there.
-    const QString question =
-        tr("%1 and its mapping were prepared for the profile %2. Import them into the profile %3 (%4)?")
-            .arg(QFileInfo(m_preparer.path()).fileName(), m_preparedFor, profile.name,
-                 Profile::environmentName(profile.environment));
-    if (!ConfirmationDialog::confirm(this, tr("Import"), question, QString())) {
-        showMessage(tr("Nothing was sent: the file prepared for %1 was not confirmed for %2.")
-                        .arg(m_preparedFor, profile.name));
-        return false;
-    }
-    m_preparedFor = profile.name;
-    updateProfileNotice();
-    return true;
+    const QString question = elsewhere + QLatin1Char(' ') +
+                             tr("Import them into the profile %1 (%2)?")
+                                 .arg(profile.name, Profile::environmentName(profile.environment));
+    if (ConfirmationDialog::confirm(this, tr("Import"), question, QString()))
+        return true;
+    showMessage(tr("Nothing was sent: the file prepared for %1 was not confirmed for %2.")
+                    .arg(m_preparedFor, profile.name));
+    return false;
 }
 
 void ImportPage::reopen(bool keepMapping)
@@ -665,8 +672,10 @@ bool ImportPage::confirmRemoval()
         what = tr("Remove the users listed in %1 from their accounts").arg(file);
         break;
     }
-    const QString question = tr("%1 on the profile %2 (%3)?")
-                                 .arg(what, profile.name, Profile::environmentName(profile.environment));
+    QString question = tr("%1 on the profile %2 (%3)?")
+                           .arg(what, profile.name, Profile::environmentName(profile.environment));
+    if (const QString elsewhere = preparedElsewhere(); !elsewhere.isEmpty())
+        question = elsewhere + QLatin1Char(' ') + question;
     // On production a whole file of deletions asks for the profile's name to be typed.
     const bool production = profile.environment == Profile::Environment::Production;
     return ConfirmationDialog::confirm(
@@ -674,16 +683,19 @@ bool ImportPage::confirmRemoval()
         production ? profile.name : QString());
 }
 
-bool ImportPage::confirmProductionImport(const QString &file, const ImportKind &kind, qint64 rows)
+bool ImportPage::confirmProductionImport(const QString &file, const ImportKind &kind, qint64 rows,
+                                         const QString &note)
 {
     const Profile &profile = session()->profile();
     if (profile.environment != Profile::Environment::Production)
         return true;
     const ApiOperation &operation = ApiOperation::info(kind.operation());
-    const QString question =
+    QString question =
         tr("Send %n row(s) of %1 as %2 %3 (%4) to the production profile %5?", nullptr, int(rows))
             .arg(QFileInfo(file).fileName(), QString::fromLatin1(operation.method), operation.path,
                  operation.operationId, profile.name);
+    if (!note.isEmpty())
+        question = note + QLatin1Char(' ') + question;
     return ConfirmationDialog::confirm(this, tr("Import"), question, profile.name);
 }
 
@@ -744,7 +756,7 @@ void ImportPage::start()
     }
     // Removals were asked before the file was read (confirmRemoval), on every profile.
     if (!m_preparer.kind().remove &&
-        !confirmProductionImport(m_preparer.path(), m_preparer.kind(), report.valid)) {
+        !confirmProductionImport(m_preparer.path(), m_preparer.kind(), report.valid, preparedElsewhere())) {
         // Not confirmed: the job is closed, so "Resume last job" can never send it unasked.
         m_journal.finishJob(jobId);
         m_activity = Activity::Idle;
@@ -753,6 +765,9 @@ void ImportPage::start()
         updateControls();
         return;
     }
+    // Confirmed for this profile: the file and its mapping are its own now.
+    m_preparedFor = session()->profile().name;
+    updateProfileNotice();
     startImporter(jobId);
 }
 
@@ -990,7 +1005,7 @@ void ImportPage::resumeLastJob()
     // A resumed job sends to production as a new one would: asked, naming what is left to send,
     // whoever started it (the CLI, another session) and whatever it was asked then.
     const BulkJournal::Counts counts = m_journal.counts(jobId);
-    if (!confirmProductionImport(job.file, job.kind, counts.pending + counts.inFlight)) {
+    if (!confirmProductionImport(job.file, job.kind, counts.pending + counts.inFlight, QString())) {
         showMessage(tr("Job %1 was not resumed: sending to %2 was not confirmed. Nothing was sent; "
                        "“Resume last job” asks again.")
                         .arg(jobId)

@@ -90,12 +90,16 @@ private:
     bool checkMapping();
     bool confirmRemoval();
     // The file and mapping were prepared under another profile: shown in a notice after a switch,
-    // and Start asks before they are used for the active one.
+    // and Start asks before they are used for the active one (in the removal or production
+    // question when there is one, else in a question of its own).
     void updateProfileNotice();
+    QString preparedElsewhere() const; // "x.csv and its mapping were prepared for …", or empty
     bool confirmPreparedProfile();
     // Production: the rows, the file, the operation and the profile named, and the profile's name
     // typed, before anything of a prepared or resumed job is sent. True on other profiles.
-    bool confirmProductionImport(const QString &file, const ImportKind &kind, qint64 rows);
+    // note: said first (a file prepared for another profile).
+    bool confirmProductionImport(const QString &file, const ImportKind &kind, qint64 rows,
+                                 const QString &note);
     void showProblems(const ImportPreparer::Report &report);
     ImportPreparer::ProgressSink progressSink();
     ImportPreparer::RowSink keepResponsive();

@@ -278,6 +278,7 @@ private slots:
     void importIntoProductionIsConfirmedByName();
     void resumeIntoProductionIsConfirmedByName();
     void fileOfAnotherProfileIsNoticedAndConfirmed();
+    void fileOfAnotherProfileIsNamedInTheProductionQuestion();
     void startNeedsAReadySessionAndThePermission();
 };
 
@@ -1139,6 +1140,45 @@ void TestImportPage::fileOfAnotherProfileIsNoticedAndConfirmed()
     QVERIFY(writeFile(fresh, manyUsersCsv(2, "fr")));
     w.chooseFile(fresh);
     QVERIFY(!notice->isVisible());
+}
+
+void TestImportPage::fileOfAnotherProfileIsNamedInTheProductionQuestion()
+{
+    PageTestSession t;
+    QVERIFY(t.activate(Profile::embeddedSandboxName()));
+    const QString journalPath = t.dir.filePath(QStringLiteral("imports.sqlite"));
+    ImportPage page(&t.session, journalPath);
+    ImportWidgets w(page);
+    QVERIFY(w.complete());
+    const QString csv = t.dir.filePath(QStringLiteral("prod.csv"));
+    QVERIFY(writeFile(csv, manyUsersCsv(7, "sw")));
+    w.chooseFile(csv);
+    QVERIFY(activateProduction(t, QStringLiteral("Acme Prod")));
+    auto *notice = page.findChild<QLabel *>(QStringLiteral("profileNoticeLabel"));
+    QVERIFY(notice && !notice->isHidden());
+
+    // One question, the typed production one, says where the file was prepared; refused, nothing
+    // is sent and the notice stays.
+    QSignalSpy finished(&page, &ImportPage::importFinished);
+    ConfirmationDialog::setNextAnswer(false);
+    QTest::mouseClick(w.start, Qt::LeftButton);
+    const QString question = ConfirmationDialog::lastQuestion();
+    QVERIFY2(question.startsWith(
+                 QLatin1String("prod.csv and its mapping were prepared for the profile Sandbox. ")),
+             qPrintable(question));
+    QVERIFY2(asksForProduction(question, QStringLiteral("prod.csv")), qPrintable(question));
+    QVERIFY(!page.isBusy());
+    QVERIFY(!notice->isHidden());
+    QTest::qWait(200);
+    QCOMPARE(t.otherServer->stats().value(QLatin1String("users")).toInt(), 0);
+    QCOMPARE(unfinishedJob(journalPath), 0);
+
+    ConfirmationDialog::setNextAnswer(true);
+    QTest::mouseClick(w.start, Qt::LeftButton);
+    QVERIFY(notice->isHidden());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+    QCOMPARE(t.otherServer->stats().value(QLatin1String("users")).toInt(), 7);
+    QCOMPARE(storedUsers(t.session), 0);
 }
 
 void TestImportPage::startNeedsAReadySessionAndThePermission()
