@@ -1,5 +1,6 @@
 #include "ImportMapping.h"
 
+#include "JsonSyntaxError.h"
 #include "PrivateFile.h"
 
 #include <QFile>
@@ -487,12 +488,10 @@ QString ImportMapping::toJson() const
 
 bool ImportMapping::fromJson(const QString &json, QString *error)
 {
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(json.toUtf8(), &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        *error = QStringLiteral("not valid JSON at offset %1: %2")
-                     .arg(parseError.offset)
-                     .arg(parseError.errorString());
+    QJsonDocument document;
+    JsonSyntaxError syntaxError;
+    if (!JsonSyntaxError::parse(json, &document, &syntaxError)) {
+        *error = QStringLiteral("not valid JSON, %1").arg(syntaxError.describe());
         return false;
     }
     if (!document.isObject() || !document.object().value(QLatin1String("columns")).isArray()) {

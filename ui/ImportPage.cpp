@@ -185,6 +185,12 @@ ImportPage::ImportPage(ConsoleSession *session, const QString &journalPath, QWid
     m_exportFailedPushButton->setToolTip(tr("Writes the failed rows as CSV with an error column, ready to "
                                             "fix and import again"));
 
+    m_profileNoticeLabel = new QLabel(this);
+    m_profileNoticeLabel->setObjectName(QStringLiteral("profileNoticeLabel"));
+    m_profileNoticeLabel->setWordWrap(true);
+    m_profileNoticeLabel->setStyleSheet(QStringLiteral("color: #b26a00; font-weight: bold;"));
+    m_profileNoticeLabel->hide();
+
     m_messageLabel = new QLabel(this);
     m_messageLabel->setObjectName(QStringLiteral("messageLabel"));
     m_messageLabel->setWordWrap(true);
@@ -250,6 +256,7 @@ ImportPage::ImportPage(ConsoleSession *session, const QString &journalPath, QWid
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(source);
+    layout->addWidget(m_profileNoticeLabel);
     layout->addWidget(lower, 1);
     layout->addWidget(m_messageLabel);
 
@@ -275,6 +282,7 @@ ImportPage::ImportPage(ConsoleSession *session, const QString &journalPath, QWid
     if (auto *application = qobject_cast<QGuiApplication *>(QCoreApplication::instance()))
         connect(application, &QGuiApplication::lastWindowClosed, this, [this] { m_stopRequested = true; });
     connect(session, &ConsoleSession::stateChanged, this, &ImportPage::updateControls);
+    connect(session, &ConsoleSession::stateChanged, this, &ImportPage::updateProfileNotice);
     connect(session, &ConsoleSession::permissionsChanged, this, &ImportPage::updateControls);
 
     updateRemoveCheckBox();
@@ -331,6 +339,8 @@ void ImportPage::openFile()
     if (isBusy())
         return;
     const QString path = m_fileLineEdit->text().trimmed();
+    // The same file opened again (another kind) keeps the profile it was prepared for.
+    const bool sameFile = m_fileOpen && path == m_preparer.path();
     m_reportListWidget->clear();
     m_progressLabel->clear();
     m_progressBar->setValue(0);
@@ -348,9 +358,54 @@ void ImportPage::openFile()
         else
             showMessage(tr("The file cannot be read: %1").arg(error));
     }
+    if (!sameFile)
+        m_preparedFor = session()->profile().name;
     showMapping();
     updatePreview();
     updateControls();
+    updateProfileNotice();
+}
+
+void ImportPage::updateProfileNotice()
+{
+    const QString current = session()->profile().name;
+    // A file chosen before any profile was active belongs to the first one that is.
+    if (m_preparedFor.isEmpty())
+        m_preparedFor = current;
+    const bool elsewhere = m_fileOpen && !current.isEmpty() && m_preparedFor != current;
+    if (elsewhere)
+        m_profileNoticeLabel->setText(tr("Prepared for profile %1 — check the mapping before importing into "
+                                         "%2. Start asks to confirm.")
+                                          .arg(m_preparedFor, current));
+    m_profileNoticeLabel->setVisible(elsewhere);
+}
+
+QString ImportPage::preparedElsewhere() const
+{
+    if (m_preparedFor.isEmpty() || m_preparedFor == session()->profile().name)
+        return QString();
+    return tr("%1 and its mapping were prepared for the profile %2.")
+        .arg(QFileInfo(m_preparer.path()).fileName(), m_preparedFor);
+}
+
+bool ImportPage::confirmPreparedProfile()
+{
+    const QString elsewhere = preparedElsewhere();
+    const Profile &profile = session()->profile();
+    // A removal and a production import ask anyway, and their question says it: one question.
+    if (elsewhere.isEmpty() || m_preparer.kind().remove ||
+        profile.environment == Profile::Environment::Production)
+        return true;
+    // Another workspace may name and type its properties differently: the user says the mapping
+    // made for one profile is right for this one before any row goes there.
+    const QString question = elsewhere + QLatin1Char(' ') +
+                             tr("Import them into the profile %1 (%2)?")
+                                 .arg(profile.name, Profile::environmentName(profile.environment));
+    if (ConfirmationDialog::confirm(this, tr("Import"), question, QString()))
+        return true;
+    showMessage(tr("Nothing was sent: the file prepared for %1 was not confirmed for %2.")
+                    .arg(m_preparedFor, profile.name));
+    return false;
 }
 
 void ImportPage::reopen(bool keepMapping)
@@ -617,8 +672,10 @@ bool ImportPage::confirmRemoval()
         what = tr("Remove the users listed in %1 from their accounts").arg(file);
         break;
     }
-    const QString question = tr("%1 on the profile %2 (%3)?")
-                                 .arg(what, profile.name, Profile::environmentName(profile.environment));
+    QString question = tr("%1 on the profile %2 (%3)?")
+                           .arg(what, profile.name, Profile::environmentName(profile.environment));
+    if (const QString elsewhere = preparedElsewhere(); !elsewhere.isEmpty())
+        question = elsewhere + QLatin1Char(' ') + question;
     // On production a whole file of deletions asks for the profile's name to be typed.
     const bool production = profile.environment == Profile::Environment::Production;
     return ConfirmationDialog::confirm(
@@ -626,17 +683,19 @@ bool ImportPage::confirmRemoval()
         production ? profile.name : QString());
 }
 
-bool ImportPage::confirmProductionImport(qint64 rows)
+bool ImportPage::confirmProductionImport(const QString &file, const ImportKind &kind, qint64 rows,
+                                         const QString &note)
 {
     const Profile &profile = session()->profile();
-    // Removals were asked before the file was read (confirmRemoval), on every profile.
-    if (profile.environment != Profile::Environment::Production || m_preparer.kind().remove)
+    if (profile.environment != Profile::Environment::Production)
         return true;
-    const ApiOperation &operation = ApiOperation::info(m_preparer.kind().operation());
-    const QString question =
+    const ApiOperation &operation = ApiOperation::info(kind.operation());
+    QString question =
         tr("Send %n row(s) of %1 as %2 %3 (%4) to the production profile %5?", nullptr, int(rows))
-            .arg(QFileInfo(m_preparer.path()).fileName(), QString::fromLatin1(operation.method),
-                 operation.path, operation.operationId, profile.name);
+            .arg(QFileInfo(file).fileName(), QString::fromLatin1(operation.method), operation.path,
+                 operation.operationId, profile.name);
+    if (!note.isEmpty())
+        question = note + QLatin1Char(' ') + question;
     return ConfirmationDialog::confirm(this, tr("Import"), question, profile.name);
 }
 
@@ -649,7 +708,7 @@ void ImportPage::start()
         showMessage(error);
         return;
     }
-    if (!confirmRemoval())
+    if (!confirmPreparedProfile() || !confirmRemoval())
         return;
     m_activity = Activity::Preparing;
     m_stopRequested = false;
@@ -695,7 +754,9 @@ void ImportPage::start()
         updateControls();
         return;
     }
-    if (!confirmProductionImport(report.valid)) {
+    // Removals were asked before the file was read (confirmRemoval), on every profile.
+    if (!m_preparer.kind().remove &&
+        !confirmProductionImport(m_preparer.path(), m_preparer.kind(), report.valid, preparedElsewhere())) {
         // Not confirmed: the job is closed, so "Resume last job" can never send it unasked.
         m_journal.finishJob(jobId);
         m_activity = Activity::Idle;
@@ -704,6 +765,9 @@ void ImportPage::start()
         updateControls();
         return;
     }
+    // Confirmed for this profile: the file and its mapping are its own now.
+    m_preparedFor = session()->profile().name;
+    updateProfileNotice();
     startImporter(jobId);
 }
 
@@ -936,6 +1000,16 @@ void ImportPage::resumeLastJob()
     }
     if (!client || session()->state() != ConsoleSession::State::Ready) {
         showMessage(tr("Not connected to %1.").arg(profile.name));
+        return;
+    }
+    // A resumed job sends to production as a new one would: asked, naming what is left to send,
+    // whoever started it (the CLI, another session) and whatever it was asked then.
+    const BulkJournal::Counts counts = m_journal.counts(jobId);
+    if (!confirmProductionImport(job.file, job.kind, counts.pending + counts.inFlight, QString())) {
+        showMessage(tr("Job %1 was not resumed: sending to %2 was not confirmed. Nothing was sent; "
+                       "“Resume last job” asks again.")
+                        .arg(jobId)
+                        .arg(profile.name));
         return;
     }
     const int recovered = m_journal.recoverInFlight(jobId);

@@ -89,9 +89,17 @@ private:
     bool openJournal(QString *error);
     bool checkMapping();
     bool confirmRemoval();
-    // Production: the rows, the operation and the profile named, and the profile's name typed,
-    // before anything of a prepared job is sent.
-    bool confirmProductionImport(qint64 rows);
+    // The file and mapping were prepared under another profile: shown in a notice after a switch,
+    // and Start asks before they are used for the active one (in the removal or production
+    // question when there is one, else in a question of its own).
+    void updateProfileNotice();
+    QString preparedElsewhere() const; // "x.csv and its mapping were prepared for …", or empty
+    bool confirmPreparedProfile();
+    // Production: the rows, the file, the operation and the profile named, and the profile's name
+    // typed, before anything of a prepared or resumed job is sent. True on other profiles.
+    // note: said first (a file prepared for another profile).
+    bool confirmProductionImport(const QString &file, const ImportKind &kind, qint64 rows,
+                                 const QString &note);
     void showProblems(const ImportPreparer::Report &report);
     ImportPreparer::ProgressSink progressSink();
     ImportPreparer::RowSink keepResponsive();
@@ -118,7 +126,8 @@ private:
     qint64 m_warnedRows = 0; // done, with properties the server did not store
     BulkImporter *m_importer = nullptr;
     QMetaObject::Connection m_clientDestroyed;
-    QString m_resumeNote; // said again in the summary of a resumed job
+    QString m_resumeNote;  // said again in the summary of a resumed job
+    QString m_preparedFor; // the profile the open file and its mapping were prepared under
 
     QLineEdit *m_fileLineEdit;
     QPushButton *m_browsePushButton;
@@ -140,5 +149,6 @@ private:
     QListWidget *m_reportListWidget;
     QLabel *m_summaryLabel;
     QPushButton *m_exportFailedPushButton;
+    QLabel *m_profileNoticeLabel;
     QLabel *m_messageLabel;
 };

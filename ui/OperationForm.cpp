@@ -8,6 +8,7 @@
 #include "FieldTableEditor.h"
 #include "FormField.h"
 #include "JsonHighlighter.h"
+#include "JsonSyntaxError.h"
 #include "RequestValidator.h"
 #include "ResponsePanel.h"
 
@@ -24,6 +25,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QShortcut>
 #include <QSignalBlocker>
@@ -31,6 +33,7 @@
 #include <QStringListModel>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTextCursor>
 #include <QVBoxLayout>
 
 namespace {
@@ -56,18 +59,35 @@ bool isEvent(Operation operation)
     return operation == Operation::TrackEvent || operation == Operation::TrackLegacyEvent;
 }
 
-// "u-1\nann@acme.com" -> a userId and an email: a line with an @ is an email.
-QList<UserIdentification> usersFromText(const QString &text)
+// "u-1\n\nann@acme.com" -> a userId and an email (a line with an @ is an email), and the 1-based
+// line each was typed on (1 and 3): blank lines are skipped, so users.N is not line N + 1.
+QList<UserIdentification> usersFromText(const QString &text, QList<int> *lineNumbers = nullptr)
 {
     QList<UserIdentification> users;
-    for (const QString &line : text.split(QLatin1Char('\n'))) {
-        const QString trimmed = line.trimmed();
+    const QStringList lines = text.split(QLatin1Char('\n'));
+    for (int i = 0; i < lines.size(); ++i) {
+        const QString trimmed = lines.at(i).trimmed();
         if (trimmed.isEmpty())
             continue;
         users.append(trimmed.contains(QLatin1Char('@')) ? UserIdentification{QString(), trimmed}
                                                         : UserIdentification{trimmed, QString()});
+        if (lineNumbers)
+            lineNumbers->append(i + 1);
     }
     return users;
+}
+
+// The typed line a path of the users list names ("users.2.identification.email" -> the line of
+// the third user), 0 when it names no user of the list.
+int typedLine(const QString &path, const QList<int> &userLines)
+{
+    static const QRegularExpression userPath(QStringLiteral("^users\\.(\\d+)(\\..*)?$"));
+    const QRegularExpressionMatch match = userPath.match(path);
+    if (!match.hasMatch())
+        return 0;
+    bool ok = false;
+    const int index = match.captured(1).toInt(&ok);
+    return ok && index < userLines.size() ? userLines.at(index) : 0;
 }
 
 constexpr int FormTab = 0;
@@ -316,15 +336,14 @@ bool OperationForm::buildRequest(ApiRequest *request, QMap<QString, QString> *er
 
 bool OperationForm::jsonRequest(ApiRequest *request, QMap<QString, QString> *errors) const
 {
-    QJsonParseError error;
-    const QJsonDocument document =
-        QJsonDocument::fromJson(m_jsonPlainTextEdit->toPlainText().toUtf8(), &error);
-    if (error.error != QJsonParseError::NoError || !document.isObject()) {
-        errors->insert(
-            QStringLiteral("json"),
-            error.error != QJsonParseError::NoError
-                ? tr("Not valid JSON: %1 at character %2").arg(error.errorString()).arg(error.offset)
-                : tr("The body must be a JSON object"));
+    QJsonDocument document;
+    JsonSyntaxError error;
+    if (!JsonSyntaxError::parse(m_jsonPlainTextEdit->toPlainText(), &document, &error)) {
+        errors->insert(QStringLiteral("json"), tr("Not valid JSON, %1").arg(error.describe()));
+        return false;
+    }
+    if (!document.isObject()) {
+        errors->insert(QStringLiteral("json"), tr("The body must be a JSON object"));
         return false;
     }
     *request = ApiRequest::raw(m_operation, document.object());
@@ -533,10 +552,25 @@ void OperationForm::tabChanged(int index)
     if (!jsonToForm(&why)) {
         setTab(JsonTab);
         m_jsonField->setError(why);
+        moveToJsonMistake();
         return;
     }
     m_tab = index;
     refreshJson();
+}
+
+void OperationForm::moveToJsonMistake()
+{
+    QJsonDocument document;
+    JsonSyntaxError error;
+    if (JsonSyntaxError::parse(m_jsonPlainTextEdit->toPlainText(), &document, &error))
+        return;
+    // The error names a line and column; the cursor waits there, so the fix is one keystroke away.
+    QTextCursor cursor = m_jsonPlainTextEdit->textCursor();
+    cursor.setPosition(error.position);
+    m_jsonPlainTextEdit->setTextCursor(cursor);
+    m_jsonPlainTextEdit->ensureCursorVisible();
+    m_jsonPlainTextEdit->setFocus(Qt::OtherFocusReason);
 }
 
 FormField *OperationForm::fieldFor(const QString &path) const
@@ -560,14 +594,48 @@ void OperationForm::clearErrors()
         m_fieldTable->model()->clearMessages();
 }
 
+QList<int> OperationForm::typedUserLines() const
+{
+    QList<int> lines;
+    if (m_usersPlainTextEdit)
+        usersFromText(m_usersPlainTextEdit->toPlainText(), &lines);
+    return lines;
+}
+
+QMap<QString, QString> OperationForm::errorsAsTyped(const QMap<QString, QString> &errors,
+                                                    const QList<int> &userLines) const
+{
+    QMap<QString, QString> named;
+    for (auto it = errors.begin(); it != errors.end(); ++it) {
+        const int line = typedLine(it.key(), userLines);
+        QString key = line > 0 ? tr("users, line %1").arg(line) : it.key();
+        // Two errors of one user (its ID and its email): both stay, told apart by their paths.
+        if (line > 0 && named.contains(key))
+            key = tr("users, line %1 (%2)").arg(line).arg(it.key());
+        named.insert(key, it.value());
+    }
+    return named;
+}
+
 void OperationForm::showErrors(const QMap<QString, QString> &errors)
+{
+    showErrors(errors, typedUserLines());
+}
+
+void OperationForm::showErrors(const QMap<QString, QString> &errors, const QList<int> &userLines)
 {
     QMap<QString, QString> rowErrors;
     const QString tablePrefix =
         isEvent(m_operation) ? QStringLiteral("metadata.") : QStringLiteral("properties.");
+    // Errors of the users list, by the line the user typed ("line 3: ..."), in the lines' order.
+    QMultiMap<int, QString> lineErrors;
     for (auto it = errors.begin(); it != errors.end(); ++it) {
         if (m_fieldTable && it.key().startsWith(tablePrefix)) {
             rowErrors.insert(it.key().mid(tablePrefix.size()), it.value());
+            continue;
+        }
+        if (const int line = typedLine(it.key(), userLines); line > 0) {
+            lineErrors.insert(line, tr("line %1: %2").arg(line).arg(it.value()));
             continue;
         }
         if (FormField *field = fieldFor(it.key())) {
@@ -577,6 +645,13 @@ void OperationForm::showErrors(const QMap<QString, QString> &errors)
                                                : previous + QLatin1Char('\n') + it.key() +
                                                      QStringLiteral(": ") + it.value());
         }
+    }
+    if (!lineErrors.isEmpty()) {
+        FormField *users = m_fields.value(QStringLiteral("users"));
+        QStringList messages(lineErrors.begin(), lineErrors.end());
+        if (!users->error().isEmpty())
+            messages.prepend(users->error());
+        users->setError(messages.join(QLatin1Char('\n')));
     }
     if (m_fieldTable)
         m_fieldTable->model()->setMessages(rowErrors, TypedFieldModel::Severity::Error);
@@ -648,12 +723,18 @@ void OperationForm::send()
         local.failure = ApiResult::Failure::Preflight;
         local.errors = errors;
         m_responsePanel->showResult(local);
+        if (onJsonTab())
+            moveToJsonMistake();
         return;
     }
     // From the JSON tab the form follows the body when it can show it, so that errors and
     // `rejected` warnings on its fields describe what was sent; when it cannot, they go on the JSON.
     QString notShown;
     const bool formShowsBody = !onJsonTab() || jsonToForm(&notShown);
+    // The lines the users were typed on, as sent: the answer's users.N name them even if the text
+    // is edited while the request is on its way. From the JSON tab, users.N is what the user wrote.
+    const bool fromForm = !onJsonTab();
+    const QList<int> userLines = typedUserLines();
     // Pre-flight here too, so nothing is confirmed that would not be sent anyway.
     const RequestValidator::FieldErrors preflight = RequestValidator::validate(request);
     if (preflight.isEmpty() && !confirmDestructive(request))
@@ -667,7 +748,7 @@ void OperationForm::send()
     m_sendPushButton->setEnabled(false);
     m_responsePanel->showSending();
     connect(reply, &ApiReply::finished, this,
-            [this, reply, profileName, formShowsBody](const ApiResult &result) {
+            [this, reply, profileName, formShowsBody, fromForm, userLines](const ApiResult &result) {
                 reply->deleteLater();
                 // Sent before the profile switched, and the form has sent to the new one since: the
                 // newer request's answer is the one to show. This one is in History.
@@ -685,7 +766,13 @@ void OperationForm::send()
                     emit finished(result);
                     return;
                 }
-                m_responsePanel->showResult(result);
+                if (fromForm) {
+                    ApiResult shown = result;
+                    shown.errors = errorsAsTyped(result.errors, userLines);
+                    m_responsePanel->showResult(shown);
+                } else {
+                    m_responsePanel->showResult(result);
+                }
                 if (!formShowsBody) {
                     QStringList lines;
                     for (auto it = result.errors.begin(); it != result.errors.end(); ++it)
@@ -695,7 +782,7 @@ void OperationForm::send()
                     emit finished(result);
                     return;
                 }
-                showErrors(result.errors);
+                showErrors(result.errors, userLines);
                 if (m_fieldTable && !result.rejected.isEmpty())
                     m_fieldTable->model()->setMessages(result.rejected, TypedFieldModel::Severity::Warning);
                 emit finished(result);

@@ -55,6 +55,14 @@ private:
     FormField *addLineField(const QString &objectName, const QString &label, const QString &tooltip,
                             class QFormLayout *form);
     void showErrors(const QMap<QString, QString> &errors);
+    // userLines: the typed line of each entry of the users list (see typedUserLines), so that
+    // users.2 shows as "line 3: ..." on the users field.
+    void showErrors(const QMap<QString, QString> &errors, const QList<int> &userLines);
+    // The 1-based line of the users list each user was typed on (blank lines are not users).
+    QList<int> typedUserLines() const;
+    // errors with users.N renamed to the line it was typed on ("users, line 3"), for the error list.
+    QMap<QString, QString> errorsAsTyped(const QMap<QString, QString> &errors,
+                                         const QList<int> &userLines) const;
     void clearErrors();
     void updateSendState();
     void refreshJson();
@@ -68,6 +76,8 @@ private:
     // does not parse or holds what the form has no place for.
     bool jsonToForm(QString *why);
     void tabChanged(int index);
+    // JSON that does not parse: the text cursor to where it stops, and the keyboard in the editor.
+    void moveToJsonMistake();
     void setTab(int index);
     bool confirmDestructive(const ApiRequest &request);
     QString settingsKey() const;

@@ -151,9 +151,10 @@ public:
     QJsonObject body;
 };
 
-Inspection inspect(const ConsoleSession &session, const QString &path, const QUrlQuery &query = QUrlQuery())
+// A GET to the /_sandbox/ inspection endpoints of the sandbox at base.
+Inspection inspectAt(const QUrl &base, const QString &path, const QUrlQuery &query = QUrlQuery())
 {
-    QUrl url = session.sandboxUrl();
+    QUrl url = base;
     url.setPath(path);
     url.setQuery(query);
     QNetworkAccessManager nam;
@@ -165,6 +166,11 @@ Inspection inspect(const ConsoleSession &session, const QString &path, const QUr
     inspection.body = QJsonDocument::fromJson(reply->readAll()).object();
     reply->deleteLater();
     return inspection;
+}
+
+Inspection inspect(const ConsoleSession &session, const QString &path, const QUrlQuery &query = QUrlQuery())
+{
+    return inspectAt(session.sandboxUrl(), path, query);
 }
 
 Inspection user(const ConsoleSession &session, const QString &userId)
@@ -218,6 +224,36 @@ qint64 unfinishedJob(const QString &journalPath)
     return journal.open(journalPath, &error) ? journal.latestUnfinishedJob() : -1;
 }
 
+// The Sandbox active, and a staging profile "Other" served by the session's other sandbox.
+bool sandboxAndOther(PageTestSession &t)
+{
+    return t.activate(Profile::embeddedSandboxName()) &&
+           t.addProfile(QStringLiteral("Other"), QStringLiteral("other-key"), {QStringLiteral("TrackData")});
+}
+
+// A production profile served by the session's other sandbox (a key that may send), active.
+bool activateProduction(PageTestSession &t, const QString &name)
+{
+    if (!t.addProfile(name, QStringLiteral("prod-key"), {QStringLiteral("TrackData")}))
+        return false;
+    Profile production = t.profiles.profile(name);
+    production.environment = Profile::Environment::Production;
+    QString error;
+    return t.profiles.save(production, &error) && t.activate(name);
+}
+
+// The production import question for 7 rows of file as upsertUser to "Acme Prod", name typed.
+bool asksForProduction(const QString &question, const QString &file)
+{
+    for (const QString &named :
+         {QStringLiteral("7 row(s)"), file, QStringLiteral("upsertUser"),
+          QStringLiteral("production profile Acme Prod"), QStringLiteral("Type Acme Prod to confirm")}) {
+        if (!question.contains(named))
+            return false;
+    }
+    return true;
+}
+
 } // namespace
 
 class TestImportPage : public QObject
@@ -240,6 +276,9 @@ private slots:
     void resumeRefusesAJobOfAnotherProfile();
     void profileSwitchStopsTheJobForResume();
     void importIntoProductionIsConfirmedByName();
+    void resumeIntoProductionIsConfirmedByName();
+    void fileOfAnotherProfileIsNoticedAndConfirmed();
+    void fileOfAnotherProfileIsNamedInTheProductionQuestion();
     void startNeedsAReadySessionAndThePermission();
 };
 
@@ -891,9 +930,7 @@ void TestImportPage::resumeRefusesAJobOfAnotherProfile()
 void TestImportPage::profileSwitchStopsTheJobForResume()
 {
     PageTestSession t;
-    QVERIFY(t.activate(Profile::embeddedSandboxName()));
-    QVERIFY(
-        t.addProfile(QStringLiteral("Other"), QStringLiteral("other-key"), {QStringLiteral("TrackData")}));
+    QVERIFY(sandboxAndOther(t));
     const QString journalPath = t.dir.filePath(QStringLiteral("imports.sqlite"));
     ImportPage page(&t.session, journalPath);
     ImportWidgets w(page);
@@ -935,13 +972,7 @@ void TestImportPage::profileSwitchStopsTheJobForResume()
 void TestImportPage::importIntoProductionIsConfirmedByName()
 {
     PageTestSession t;
-    QVERIFY(
-        t.addProfile(QStringLiteral("Acme Prod"), QStringLiteral("prod-key"), {QStringLiteral("TrackData")}));
-    Profile production = t.profiles.profile(QStringLiteral("Acme Prod"));
-    production.environment = Profile::Environment::Production;
-    QString error;
-    QVERIFY2(t.profiles.save(production, &error), qPrintable(error));
-    QVERIFY(t.activate(QStringLiteral("Acme Prod")));
+    QVERIFY(activateProduction(t, QStringLiteral("Acme Prod")));
     const QString journalPath = t.dir.filePath(QStringLiteral("imports.sqlite"));
     ImportPage page(&t.session, journalPath);
     ImportWidgets w(page);
@@ -954,11 +985,8 @@ void TestImportPage::importIntoProductionIsConfirmedByName()
     QSignalSpy finished(&page, &ImportPage::importFinished);
     ConfirmationDialog::setNextAnswer(false);
     QTest::mouseClick(w.start, Qt::LeftButton);
-    const QString question = ConfirmationDialog::lastQuestion();
-    for (const QString &named :
-         {QStringLiteral("7 row(s)"), QStringLiteral("prod.csv"), QStringLiteral("upsertUser"),
-          QStringLiteral("production profile Acme Prod"), QStringLiteral("Type Acme Prod to confirm")})
-        QVERIFY2(question.contains(named), qPrintable(question));
+    QVERIFY2(asksForProduction(ConfirmationDialog::lastQuestion(), QStringLiteral("prod.csv")),
+             qPrintable(ConfirmationDialog::lastQuestion()));
     QVERIFY(!page.isBusy());
     QVERIFY2(w.progress->text().contains(QLatin1String("not confirmed")), qPrintable(w.progress->text()));
     QTest::qWait(200);
@@ -970,6 +998,187 @@ void TestImportPage::importIntoProductionIsConfirmedByName()
     QTest::mouseClick(w.start, Qt::LeftButton);
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
     QCOMPARE(t.otherServer->stats().value(QLatin1String("users")).toInt(), 7);
+}
+
+void TestImportPage::resumeIntoProductionIsConfirmedByName()
+{
+    PageTestSession t;
+    QVERIFY(activateProduction(t, QStringLiteral("Acme Prod")));
+    const QString journalPath = t.dir.filePath(QStringLiteral("imports.sqlite"));
+    const QString csv = t.dir.filePath(QStringLiteral("resume-prod.csv"));
+    QVERIFY(writeFile(csv, manyUsersCsv(10, "rp")));
+
+    // A job for the production profile stopped part-way (by the CLI, or a console that crashed):
+    // rows 1-3 done, row 4 in flight, 6 pending — 7 left to send.
+    qint64 jobId = 0;
+    {
+        QString error;
+        BulkJournal journal;
+        QVERIFY2(journal.open(journalPath, &error), qPrintable(error));
+        ImportPreparer preparer;
+        QVERIFY2(preparer.open(csv, ImportKind(), &error), qPrintable(error));
+        ImportPreparer::Report report;
+        jobId = preparer.enqueue(&journal, QStringLiteral("Acme Prod"), &report, &error);
+        QVERIFY2(jobId > 0, qPrintable(error));
+        QList<qint64> done;
+        for (const BulkJournal::Row &row : journal.takePending(jobId, 3))
+            done << row.id;
+        QVERIFY(journal.markSent(done));
+        journal.markDone(done, QStringLiteral("req-earlier"));
+        const QList<BulkJournal::Row> inFlight = journal.takePending(jobId, 1);
+        QCOMPARE(inFlight.size(), 1);
+        QVERIFY(journal.markSent({inFlight.first().id}));
+        const BulkJournal::Counts counts = journal.counts(jobId);
+        QCOMPARE(counts.done, 3);
+        QCOMPARE(counts.inFlight, 1);
+        QCOMPARE(counts.pending, 6);
+    }
+
+    ImportPage page(&t.session, journalPath);
+    ImportWidgets w(page);
+    QVERIFY(w.complete());
+    QSignalSpy finished(&page, &ImportPage::importFinished);
+
+    // Refused: nothing is sent and the job stays as it was, ready for a later resume.
+    ConfirmationDialog::setNextAnswer(false);
+    QTest::mouseClick(w.resume, Qt::LeftButton);
+    QVERIFY2(asksForProduction(ConfirmationDialog::lastQuestion(), QStringLiteral("resume-prod.csv")),
+             qPrintable(ConfirmationDialog::lastQuestion()));
+    QVERIFY(!page.isBusy());
+    QVERIFY2(w.message->text().contains(QLatin1String("not confirmed")), qPrintable(w.message->text()));
+    QTest::qWait(200);
+    QCOMPARE(finished.count(), 0);
+    QCOMPARE(t.otherServer->stats().value(QLatin1String("users")).toInt(), 0);
+    QCOMPARE(unfinishedJob(journalPath), jobId);
+    const BulkJournal::Counts kept = journalCounts(journalPath, jobId);
+    QCOMPARE(kept.pending, 6);
+    QCOMPARE(kept.inFlight, 1);
+    QCOMPARE(kept.done, 3);
+
+    // Confirmed: the 7 rows left are sent, not the 3 done before.
+    ConfirmationDialog::setNextAnswer(true);
+    QTest::mouseClick(w.resume, Qt::LeftButton);
+    QCOMPARE(page.jobId(), jobId);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+    QCOMPARE(finished.at(0).at(0).toBool(), false);
+    QCOMPARE(t.otherServer->stats().value(QLatin1String("users")).toInt(), 7);
+    QCOMPARE(unfinishedJob(journalPath), 0);
+}
+
+void TestImportPage::fileOfAnotherProfileIsNoticedAndConfirmed()
+{
+    PageTestSession t;
+    QVERIFY(sandboxAndOther(t));
+    const QString journalPath = t.dir.filePath(QStringLiteral("imports.sqlite"));
+    ImportPage page(&t.session, journalPath);
+    ImportWidgets w(page);
+    QVERIFY(w.complete());
+    auto *notice = page.findChild<QLabel *>(QStringLiteral("profileNoticeLabel"));
+    QVERIFY(notice);
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+
+    // Prepared under the Sandbox: the file, and a mapping edited by hand (plan is not sent).
+    const QString csv = t.dir.filePath(QStringLiteral("prepared.csv"));
+    QVERIFY(writeFile(csv, manyUsersCsv(5, "pp")));
+    w.chooseFile(csv);
+    ImportMappingModel *model = page.mappingModel();
+    QVERIFY(model->setData(
+        model->index(mappingRow(model, QStringLiteral("plan")), ImportMappingModel::TargetColumn),
+        QStringLiteral("ignore")));
+    QVERIFY(!notice->isVisible());
+
+    // Another profile: the file and the mapping stay, with a notice naming both profiles.
+    QVERIFY(t.activate(QStringLiteral("Other")));
+    QVERIFY(notice->isVisible());
+    QCOMPARE(notice->text(),
+             QStringLiteral("Prepared for profile Sandbox — check the mapping before importing "
+                            "into Other. Start asks to confirm."));
+    QCOMPARE(w.file->text(), csv);
+    QCOMPARE(cell(model, QStringLiteral("plan"), ImportMappingModel::TargetColumn), QStringLiteral("ignore"));
+
+    // Back on the profile it was prepared for: nothing to notice.
+    QVERIFY(t.activate(Profile::embeddedSandboxName()));
+    QVERIFY(!notice->isVisible());
+    QVERIFY(t.activate(QStringLiteral("Other")));
+    QVERIFY(notice->isVisible());
+
+    // Start asks first; refused, nothing is journaled or sent and the notice stays.
+    QSignalSpy finished(&page, &ImportPage::importFinished);
+    ConfirmationDialog::setNextAnswer(false);
+    QTest::mouseClick(w.start, Qt::LeftButton);
+    const QString question = ConfirmationDialog::lastQuestion();
+    QVERIFY2(question.contains(
+                 QLatin1String("prepared.csv and its mapping were prepared for the profile Sandbox")),
+             qPrintable(question));
+    QVERIFY2(question.contains(QLatin1String("into the profile Other")), qPrintable(question));
+    QVERIFY(!page.isBusy());
+    QCOMPARE(page.jobId(), 0);
+    QVERIFY2(w.message->text().startsWith(QLatin1String("Nothing was sent")), qPrintable(w.message->text()));
+    QVERIFY(notice->isVisible());
+    QTest::qWait(200);
+    QCOMPARE(t.otherServer->stats().value(QLatin1String("users")).toInt(), 0);
+    QCOMPARE(unfinishedJob(journalPath), 0);
+
+    // Confirmed: sent to Other with the mapping as edited; the notice goes.
+    ConfirmationDialog::setNextAnswer(true);
+    QTest::mouseClick(w.start, Qt::LeftButton);
+    QVERIFY(!notice->isVisible());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+    QCOMPARE(finished.at(0).at(0).toBool(), false);
+    QCOMPARE(t.otherServer->stats().value(QLatin1String("users")).toInt(), 5);
+    const Inspection stored = inspectAt(t.otherServer->baseUrl(), QStringLiteral("/_sandbox/users"),
+                                        QUrlQuery{{QStringLiteral("userId"), QStringLiteral("pp1")}});
+    QCOMPARE(stored.status, 200);
+    // Sent without plan, as the mapping said (a default mapping sends it as a property).
+    QCOMPARE(stored.body.value(QLatin1String("properties")).toObject().value(QLatin1String("plan")),
+             QJsonValue(QJsonValue::Undefined));
+    QCOMPARE(storedUsers(t.session), 0); // and nothing went to the Sandbox
+
+    // A new file chosen under Other is Other's: no notice, no question.
+    const QString fresh = t.dir.filePath(QStringLiteral("fresh.csv"));
+    QVERIFY(writeFile(fresh, manyUsersCsv(2, "fr")));
+    w.chooseFile(fresh);
+    QVERIFY(!notice->isVisible());
+}
+
+void TestImportPage::fileOfAnotherProfileIsNamedInTheProductionQuestion()
+{
+    PageTestSession t;
+    QVERIFY(t.activate(Profile::embeddedSandboxName()));
+    const QString journalPath = t.dir.filePath(QStringLiteral("imports.sqlite"));
+    ImportPage page(&t.session, journalPath);
+    ImportWidgets w(page);
+    QVERIFY(w.complete());
+    const QString csv = t.dir.filePath(QStringLiteral("prod.csv"));
+    QVERIFY(writeFile(csv, manyUsersCsv(7, "sw")));
+    w.chooseFile(csv);
+    QVERIFY(activateProduction(t, QStringLiteral("Acme Prod")));
+    auto *notice = page.findChild<QLabel *>(QStringLiteral("profileNoticeLabel"));
+    QVERIFY(notice && !notice->isHidden());
+
+    // One question, the typed production one, says where the file was prepared; refused, nothing
+    // is sent and the notice stays.
+    QSignalSpy finished(&page, &ImportPage::importFinished);
+    ConfirmationDialog::setNextAnswer(false);
+    QTest::mouseClick(w.start, Qt::LeftButton);
+    const QString question = ConfirmationDialog::lastQuestion();
+    QVERIFY2(question.startsWith(
+                 QLatin1String("prod.csv and its mapping were prepared for the profile Sandbox. ")),
+             qPrintable(question));
+    QVERIFY2(asksForProduction(question, QStringLiteral("prod.csv")), qPrintable(question));
+    QVERIFY(!page.isBusy());
+    QVERIFY(!notice->isHidden());
+    QTest::qWait(200);
+    QCOMPARE(t.otherServer->stats().value(QLatin1String("users")).toInt(), 0);
+    QCOMPARE(unfinishedJob(journalPath), 0);
+
+    ConfirmationDialog::setNextAnswer(true);
+    QTest::mouseClick(w.start, Qt::LeftButton);
+    QVERIFY(notice->isHidden());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+    QCOMPARE(t.otherServer->stats().value(QLatin1String("users")).toInt(), 7);
+    QCOMPARE(storedUsers(t.session), 0);
 }
 
 void TestImportPage::startNeedsAReadySessionAndThePermission()

@@ -41,6 +41,9 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBlock>
+#include <QTextCursor>
+#include <QTextDocument>
 #include <QTimer>
 #include <QUrlQuery>
 
@@ -156,6 +159,21 @@ QLineEdit *typeIntoValueCell(QTableView *view, int row, const QString &text)
     return editor;
 }
 
+// Types text as key presses, one character each (any character, not only Latin-1), a line break
+// as Return: what a user's typing gives the editor.
+void typeText(QWidget *editor, const QString &text)
+{
+    for (const uint codePoint : text.toUcs4()) {
+        if (codePoint == '\n') {
+            QTest::keyClick(editor, Qt::Key_Return);
+            continue;
+        }
+        const char32_t character = codePoint;
+        QTest::sendKeyEvent(QTest::Click, editor, Qt::Key_unknown, QString::fromUcs4(&character, 1),
+                            Qt::NoModifier);
+    }
+}
+
 // Answers every confirmation dialog that opens with "Cancel" and counts them: a test that expects
 // no question still ends if one comes.
 class DialogGuard : public QObject
@@ -199,6 +217,7 @@ private slots:
     void anErrorClearsWhenItsFieldChanges();
     void invalidJsonIsStoppedBeforeSending();
     void rawJsonIsCheckedAndErrorsLandOnFields();
+    void jsonErrorNamesLineAndColumnAndTheCursorGoesThere();
     void resetJsonRebuildsFromTheForm();
     void editedJsonShowsInTheFormAndTheFormSendsWhatItShows();
     void jsonTheFormCannotShowKeepsTheUserOnJson();
@@ -210,6 +229,7 @@ private slots:
     void upsertAndDeleteAccount();
     void deleteUserNeedsConfirmation();
     void addAndRemoveUsers();
+    void membershipErrorsNameTheTypedLine();
     void trackEventOnTrackAndLegacyEndpoint();
     void eventErrorsLandOnTheirFields();
     void linkDevice();
@@ -742,6 +762,74 @@ void tst_OperationForm::invalidJsonIsStoppedBeforeSending()
     json->setPlainText(QStringLiteral("[1, 2]"));
     QTest::keyClick(form.get(), Qt::Key_Return, Qt::ControlModifier);
     QCOMPARE(field->error(), QStringLiteral("The body must be a JSON object"));
+    QCOMPARE(requestsServed(m_session->sandboxUrl()), before);
+}
+
+void tst_OperationForm::jsonErrorNamesLineAndColumnAndTheCursorGoesThere()
+{
+    const qint64 before = requestsServed(m_session->sandboxUrl());
+    QVERIFY(before >= 0); // the sandbox answered, so "nothing more was sent" means something
+    auto form = openForm(Operation::UpsertUser);
+    QVERIFY(form);
+    auto *tabs = form->findChild<QTabWidget *>(QStringLiteral("formTabWidget"));
+    tabs->setCurrentIndex(1);
+    QPlainTextEdit *json = plainTextEdit(form.get(), "jsonPlainTextEdit");
+    json->setFocus();
+    json->selectAll();
+    QTest::keyClick(json, Qt::Key_Delete);
+    // A comma missing on line 3, after text that UTF-8 encodes in more bytes than characters
+    // (two bytes for è, three for €, four and two UTF-16 units for the emoji).
+    typeText(json, QStringLiteral("{\n  \"identification\": {\"userId\": \"u-€\"},\n"
+                                  "  \"properties\": {\"ville\": \"Liège 😀\" \"plan\": \"Pro\"}\n}"));
+    QCOMPARE(json->document()->findBlockByNumber(2).text(),
+             QStringLiteral("  \"properties\": {\"ville\": \"Liège 😀\" \"plan\": \"Pro\"}"));
+    QCOMPARE(json->textCursor().blockNumber(), 3); // typed to the end
+
+    std::optional<ApiResult> answer;
+    connect(form.get(), &OperationForm::finished, this,
+            [&answer](const ApiResult &result) { answer = result; });
+    QTest::keyClick(json, Qt::Key_Return, Qt::ControlModifier);
+    FormField *field = form->fieldFor(QStringLiteral("json"));
+    QCOMPARE(field->error(), QStringLiteral("Not valid JSON, line 3, column 37: unterminated object"));
+    auto *errorLabel = form->findChild<QLabel *>(QStringLiteral("jsonPlainTextEditErrorLabel"));
+    QVERIFY(errorLabel);
+    QVERIFY(errorLabel->isVisible());
+    QCOMPARE(errorLabel->text(), field->error());
+    // The cursor is where the comma is missing: before "plan" (column 37 counts the emoji as one
+    // character, the cursor as two UTF-16 units).
+    QTextCursor cursor = json->textCursor();
+    QCOMPARE(cursor.blockNumber(), 2);
+    QCOMPARE(cursor.positionInBlock(), 37);
+    QVERIFY2(cursor.block().text().mid(cursor.positionInBlock()).startsWith(QStringLiteral("\"plan\"")),
+             qPrintable(cursor.block().text().mid(cursor.positionInBlock())));
+    QCOMPARE(QApplication::focusWidget(), json);
+
+    // The fix is typed right there; the error goes as the text changes.
+    QTest::keyClick(json, Qt::Key_Comma);
+    QVERIFY(field->error().isEmpty());
+    QCOMPARE(requestsServed(m_session->sandboxUrl()), before);
+    QVERIFY(!answer);
+
+    // From the Send button (the keyboard on the button) and another mistake at the start of a
+    // line: the cursor and the keyboard go back into the editor.
+    json->moveCursor(QTextCursor::End);
+    QTest::keyClick(json, Qt::Key_Backspace); // the closing brace
+    QTest::mouseClick(button(form.get(), "sendPushButton"), Qt::LeftButton);
+    QCOMPARE(field->error(), QStringLiteral("Not valid JSON, line 4, column 1: unterminated object"));
+    QCOMPARE(json->textCursor().blockNumber(), 3);
+    QCOMPARE(json->textCursor().positionInBlock(), 0);
+    QCOMPARE(QApplication::focusWidget(), json);
+
+    // Going back to Form with the JSON broken: refused, the place named and the cursor on it.
+    json->moveCursor(QTextCursor::Start);
+    tabs->setCurrentIndex(0);
+    QCOMPARE(tabs->currentIndex(), 1);
+    QVERIFY2(field->error().contains(QStringLiteral("line 4, column 1: unterminated object")),
+             qPrintable(field->error()));
+    QCOMPARE(json->textCursor().blockNumber(), 3);
+
+    QTest::qWait(100);
+    QVERIFY(!answer);
     QCOMPARE(requestsServed(m_session->sandboxUrl()), before);
 }
 
@@ -1396,6 +1484,73 @@ void tst_OperationForm::addAndRemoveUsers()
         const bool removed = object.value(QLatin1String("userId")).toString() == QLatin1String("u-m1");
         QCOMPARE(object.value(QLatin1String("removed")), QJsonValue(removed));
     }
+}
+
+void tst_OperationForm::membershipErrorsNameTheTypedLine()
+{
+    // Pre-flight: users.1 and users.3 are the users typed on lines 3 and 6 (lines 2 and 5 blank).
+    const qint64 before = requestsServed(m_session->sandboxUrl());
+    QVERIFY(before >= 0); // the sandbox answered, so "nothing more was sent" means something
+    auto add = openForm(Operation::AddUsersToAccount);
+    QVERIFY(add);
+    QTest::keyClicks(lineEdit(add.get(), "accountIdLineEdit"), QStringLiteral("acc-lines"));
+    QPlainTextEdit *users = plainTextEdit(add.get(), "usersPlainTextEdit");
+    users->setFocus();
+    typeText(users, QStringLiteral("u-l1\n\nbob@\nu-l4\n   \ncarol@"));
+    std::optional<ApiResult> result = sendByKeyboard(add.get());
+    QVERIFY(result);
+    QCOMPARE(result->failure, ApiResult::Failure::Preflight);
+    QVERIFY(result->errors.contains(QStringLiteral("users.1.identification.email")));
+    FormField *usersField = add->fieldFor(QStringLiteral("users"));
+    QCOMPARE(usersField->error(), QStringLiteral("line 3: 'bob@' is not a valid email address.\n"
+                                                 "line 6: 'carol@' is not a valid email address."));
+    QCOMPARE(users->property("invalid").toBool(), true);
+    QCOMPARE(errorItems(add.get()),
+             (QStringList{QStringLiteral("Error: users, line 3: 'bob@' is not a valid email address."),
+                          QStringLiteral("Error: users, line 6: 'carol@' is not a valid email address.")}));
+    QCOMPARE(requestsServed(m_session->sandboxUrl()), before);
+
+    // The server's answer the same way: a scripted server that knows which users exist.
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    server.enqueue(ScriptedResponse::json(
+        200, {{QLatin1String("data"),
+               QJsonObject{{QLatin1String("permissions"), QJsonArray{QStringLiteral("TrackData")}}}},
+              {QLatin1String("meta"), QJsonObject{{QLatin1String("status"), 200},
+                                                  {QLatin1String("requestId"), QStringLiteral("req-ok")}}}}));
+    server.enqueue(ScriptedResponse::json(
+        400,
+        {{QLatin1String("message"), QStringLiteral("Bad request, some fields or parameters are incorrect")},
+         {QLatin1String("errors"),
+          QJsonObject{{QLatin1String("fields"), QJsonObject{{QLatin1String("users.1.identification.userId"),
+                                                             QStringLiteral("No such user.")}}},
+                      {QLatin1String("parameters"), QJsonObject()}}},
+         {QLatin1String("meta"), QJsonObject{{QLatin1String("status"), 400},
+                                             {QLatin1String("requestId"), QStringLiteral("req-400")}}}}));
+    QVERIFY(addProfile(QStringLiteral("ScriptedMembers"), server.baseUrl(), Profile::Environment::Staging,
+                       "jk_members_key"));
+    QVERIFY(activate(QStringLiteral("ScriptedMembers")));
+    users->setFocus();
+    users->selectAll();
+    typeText(users, QStringLiteral("u-a\n\nu-ghost\nu-b"));
+    QVERIFY(usersField->error().isEmpty()); // the edit cleared the old errors
+    result = sendByKeyboard(add.get());
+    QVERIFY(result);
+    QCOMPARE(result->httpStatus, 400);
+    QCOMPARE(server.received().size(), 2);
+    const QJsonArray sent = QJsonDocument::fromJson(server.received().at(1).body)
+                                .object()
+                                .value(QLatin1String("users"))
+                                .toArray();
+    QCOMPARE(sent.size(), 3);
+    QCOMPARE(sent.at(1)
+                 .toObject()
+                 .value(QLatin1String("identification"))
+                 .toObject()
+                 .value(QLatin1String("userId")),
+             QJsonValue(QStringLiteral("u-ghost")));
+    QCOMPARE(usersField->error(), QStringLiteral("line 3: No such user."));
+    QCOMPARE(errorItems(add.get()), QStringList{QStringLiteral("Error: users, line 3: No such user.")});
 }
 
 void tst_OperationForm::trackEventOnTrackAndLegacyEndpoint()

@@ -656,6 +656,9 @@ void TestImportMapping::loadErrorsLeaveTheMappingAlone_data()
 
     QTest::newRow("not JSON") << "{\"columns\": ["
                               << "not valid JSON";
+    QTest::newRow("not JSON, placed by line and column")
+        << "{\"columns\": [\n  {\"column\": \"é\" \"target\": \"email\"}]}"
+        << "not valid JSON, line 2, column 18: unterminated object";
     QTest::newRow("no columns") << R"({"column": []})"
                                 << "expected {\"columns\"";
     QTest::newRow("columns not a list") << R"({"columns": {}})"
