@@ -22,6 +22,9 @@ public:
     // each row's request as text in its journal, and reading it back into an object only to write
     // it out again cost a quarter of sending a row. RequestValidator reads it like body.
     QByteArray bodyText;
+    // The user's note on the request, e.g. a ticket reference: it goes to History with the
+    // result (ApiResult::note), never over the wire.
+    QString note;
 
     static ApiRequest upsertUser(const UserIdentification &user, const QList<TypedField> &properties);
     static ApiRequest deleteUser(const UserIdentification &user);

@@ -62,6 +62,7 @@ public:
     QByteArray requestMethod;
     QString requestUrl;
     QByteArray requestBody;
+    QString note; // ApiRequest::note, for History; it was not sent
 
     int httpStatus = 0; // 0 when no HTTP answer arrived
     QString requestId;  // meta.requestId

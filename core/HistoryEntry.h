@@ -21,6 +21,7 @@ public:
     QString method;         // "POST", "GET", ...
     QString url;            // without user info; the key is a header, never in it
     QString message;        // ApiResult::summary(), e.g. "HTTP 400: Invalid input"
+    QString note;           // the user's note (a ticket reference), one line; never sent
 
     // The heavy part, left empty when the store loads summaries only (HistoryStore::Detail).
     QByteArray requestBody;
@@ -33,7 +34,7 @@ public:
                operation == other.operation && identification == other.identification &&
                httpStatus == other.httpStatus && failure == other.failure && requestId == other.requestId &&
                latencyMs == other.latencyMs && method == other.method && url == other.url &&
-               message == other.message && requestBody == other.requestBody &&
+               message == other.message && note == other.note && requestBody == other.requestBody &&
                responseBody == other.responseBody && responseHeaders == other.responseHeaders;
     }
     bool operator!=(const HistoryEntry &other) const { return !(*this == other); }

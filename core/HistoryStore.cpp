@@ -2,6 +2,7 @@
 
 #include "AccountIdentification.h"
 #include "AppPaths.h"
+#include "ServerText.h"
 #include "SqliteConnection.h"
 #include "UserIdentification.h"
 
@@ -19,7 +20,8 @@ namespace {
 
 // Summary columns first: load() reads the heavy ones only for Detail::Full.
 const QString summaryColumns = QStringLiteral(
-    "id, time_ms, profile, operation, identification, http_status, failure, request_id, latency_ms, method");
+    "id, time_ms, profile, operation, identification, http_status, failure, request_id, latency_ms, method, "
+    "note");
 const QString fullColumns =
     summaryColumns + QStringLiteral(", url, message, request_body, response_body, response_headers");
 
@@ -52,12 +54,13 @@ HistoryEntry readRow(const QSqlQuery &query, HistoryStore::Detail detail)
     entry.requestId = query.value(7).toString();
     entry.latencyMs = query.value(8).toLongLong();
     entry.method = query.value(9).toString();
+    entry.note = query.value(10).toString();
     if (detail == HistoryStore::Detail::Full) {
-        entry.url = query.value(10).toString();
-        entry.message = query.value(11).toString();
-        entry.requestBody = query.value(12).toByteArray();
-        entry.responseBody = query.value(13).toByteArray();
-        entry.responseHeaders = query.value(14).toByteArray();
+        entry.url = query.value(11).toString();
+        entry.message = query.value(12).toString();
+        entry.requestBody = query.value(13).toByteArray();
+        entry.responseBody = query.value(14).toByteArray();
+        entry.responseHeaders = query.value(15).toByteArray();
     }
     return entry;
 }
@@ -126,6 +129,35 @@ bool HistoryStore::exec(const QString &sql, QString *error) const
     return false;
 }
 
+bool HistoryStore::hasColumn(const QString &column) const
+{
+    QSqlQuery query(m_connection->database());
+    if (!query.exec(QStringLiteral("PRAGMA table_info(history)")))
+        return false;
+    while (query.next()) {
+        if (query.value(1).toString() == column)
+            return true;
+    }
+    return false;
+}
+
+bool HistoryStore::addColumnIfMissing(const QString &column, const QString &definition, QString *error)
+{
+    // A file written by an older build lacks the column; adding it keeps every row, with the
+    // default. Another console may add it at the same moment: then it is there, which is fine.
+    if (hasColumn(column))
+        return true;
+    QString reason;
+    if (m_connection->exec(QStringLiteral("ALTER TABLE history ADD COLUMN %1 %2").arg(column, definition),
+                           &reason) ||
+        hasColumn(column))
+        return true;
+    if (error)
+        *error = reason;
+    setError(reason);
+    return false;
+}
+
 bool HistoryStore::open(const QString &path, QString *error)
 {
     close();
@@ -146,7 +178,8 @@ bool HistoryStore::open(const QString &path, QString *error)
                             "latency_ms INTEGER NOT NULL, method TEXT NOT NULL, url TEXT NOT NULL, "
                             "message TEXT NOT NULL, request_body BLOB NOT NULL, response_body BLOB NOT NULL, "
                             "response_headers BLOB NOT NULL)"),
-             error);
+             error) &&
+        addColumnIfMissing(QStringLiteral("note"), QStringLiteral("TEXT NOT NULL DEFAULT ''"), error);
     if (!ok) {
         close();
         return false;
@@ -165,7 +198,8 @@ qint64 HistoryStore::append(const HistoryEntry &entry)
     query.prepare(
         QStringLiteral("INSERT INTO history (time_ms, profile, operation, identification, http_status, "
                        "failure, request_id, latency_ms, method, url, message, request_body, "
-                       "response_body, response_headers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                       "response_body, response_headers, note) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     const QDateTime time = entry.time.isValid() ? entry.time : QDateTime::currentDateTimeUtc();
     query.addBindValue(time.toMSecsSinceEpoch());
     query.addBindValue(text(entry.profile));
@@ -182,6 +216,7 @@ qint64 HistoryStore::append(const HistoryEntry &entry)
     query.addBindValue(blob(entry.responseBody));
     // Entries built elsewhere than fromResult() are redacted too.
     query.addBindValue(blob(redactHeaders(entry.responseHeaders)));
+    query.addBindValue(text(cleanNote(entry.note)));
     if (!query.exec()) {
         setError(query.lastError().text());
         return -1;
@@ -267,6 +302,27 @@ QList<HistoryEntry> HistoryStore::entries(const QList<qint64> &ids) const
     return ordered;
 }
 
+bool HistoryStore::setNote(qint64 id, const QString &note)
+{
+    if (!m_open) {
+        m_lastError = QStringLiteral("The history is not open");
+        return false;
+    }
+    QSqlQuery query(m_connection->database());
+    query.prepare(QStringLiteral("UPDATE history SET note = ? WHERE id = ?"));
+    query.addBindValue(text(cleanNote(note)));
+    query.addBindValue(id);
+    if (!query.exec()) {
+        setError(query.lastError().text());
+        return false;
+    }
+    if (query.numRowsAffected() != 1) {
+        m_lastError = QStringLiteral("No request %1 in the history").arg(id);
+        return false;
+    }
+    return true;
+}
+
 qint64 HistoryStore::count() const
 {
     if (!m_open)
@@ -317,6 +373,13 @@ QString HistoryStore::identificationOf(const QJsonObject &body, const QUrlQuery 
     return parts.join(QStringLiteral(" · "));
 }
 
+QString HistoryStore::cleanNote(const QString &note)
+{
+    // The same cleaning as a server's one-line text: no control character, so a note can neither
+    // drive a terminal nor end the comment line it becomes in "Copy as curl".
+    return ServerText::clean(note, ServerText::Lines::Join).simplified();
+}
+
 QByteArray HistoryStore::formatHeaders(const QList<QPair<QByteArray, QByteArray>> &headers)
 {
     QByteArray lines;
@@ -358,5 +421,6 @@ HistoryEntry HistoryStore::fromResult(const QString &profile, const ApiResult &r
     entry.requestBody = result.requestBody;
     entry.responseBody = result.responseBody;
     entry.responseHeaders = formatHeaders(result.responseHeaders);
+    entry.note = cleanNote(result.note);
     return entry;
 }

@@ -51,6 +51,9 @@ public:
     std::optional<HistoryEntry> entry(qint64 id) const;
     // The entries with these ids, with bodies, in the order of ids; unknown ids are left out.
     QList<HistoryEntry> entries(const QList<qint64> &ids) const;
+    // Replaces the note of the entry with this id (cleaned, see cleanNote()); false when there is
+    // no such entry or it cannot be written.
+    bool setNote(qint64 id, const QString &note);
     qint64 count() const;
     // Deletes every entry (ids are not reused afterwards).
     bool clear();
@@ -63,11 +66,17 @@ public:
     static QString identificationOf(const QJsonObject &body, const QUrlQuery &query);
     // "Name: value" lines with any X-Api-Key value replaced: the client never puts the key in a
     // result, but a header list from elsewhere could carry it.
+    // A note as it is stored and shown: one line, control characters out, spaces collapsed.
+    static QString cleanNote(const QString &note);
     static QByteArray formatHeaders(const QList<QPair<QByteArray, QByteArray>> &headers);
     static QByteArray redactHeaders(const QByteArray &headerLines);
 
 private:
     bool exec(const QString &sql, QString *error = nullptr) const;
+    bool hasColumn(const QString &column) const;
+    // The schema grows by columns added when missing, never by a version number: files of older
+    // builds are brought up to date on open, and adding columns in any order stays safe.
+    bool addColumnIfMissing(const QString &column, const QString &definition, QString *error);
     void setError(const QString &error) const;
 
     std::unique_ptr<SqliteConnection> m_connection;

@@ -44,6 +44,8 @@ QVariant HistoryModel::data(const QModelIndex &index, int role) const
             return QDateTime::fromMSecsSinceEpoch(item.timeMs, Qt::UTC).toString(Qt::ISODateWithMs);
         case IdentificationColumn:
             return item.identification;
+        case NoteColumn:
+            return item.note.isEmpty() ? QVariant() : QVariant(item.note);
         case StatusColumn:
             if (item.extra >= 0 && !m_extras[size_t(item.extra)].message.isEmpty())
                 return m_extras[size_t(item.extra)].message;
@@ -71,6 +73,8 @@ QVariant HistoryModel::data(const QModelIndex &index, int role) const
         return item.requestId;
     case LatencyColumn:
         return item.latencyMs < 0 ? QString() : tr("%1 ms").arg(item.latencyMs);
+    case NoteColumn:
+        return item.note;
     default:
         return QVariant();
     }
@@ -95,6 +99,8 @@ QVariant HistoryModel::headerData(int section, Qt::Orientation orientation, int 
         return tr("requestId");
     case LatencyColumn:
         return tr("Latency");
+    case NoteColumn:
+        return tr("Note");
     default:
         return QVariant();
     }
@@ -173,7 +179,7 @@ bool HistoryModel::matches(const Key &key) const
             m_statuses.termMatches[t][size_t(key.status)])
             continue;
         const QString &word = m_terms.at(term);
-        if (!key.identification.contains(word) && !key.requestId.contains(word))
+        if (!key.identification.contains(word) && !key.requestId.contains(word) && !key.note.contains(word))
             return false;
     }
     return true;
@@ -204,6 +210,7 @@ std::vector<int> HistoryModel::add(const QList<HistoryEntry> &entries, bool *dis
         Key key;
         key.identification = entry.identification.toLower();
         key.requestId = entry.requestId.toLower();
+        key.note = entry.note.toLower();
         key.profile = intern(m_profiles, entry.profile, &added);
         key.operation = intern(m_operations, entry.operation, &added);
         key.status = intern(m_statuses, statusText(entry.httpStatus, entry.failure), &added);
@@ -220,6 +227,7 @@ std::vector<int> HistoryModel::add(const QList<HistoryEntry> &entries, bool *dis
                 entry.latencyMs,
                 entry.identification,
                 entry.requestId,
+                entry.note,
                 m_methods.intern(entry.method),
                 m_failures.intern(entry.failure),
                 -1};
@@ -300,6 +308,7 @@ HistoryEntry HistoryModel::entryAt(int row) const
     entry.httpStatus = key.httpStatus;
     entry.failure = m_failures.names.at(item.failure);
     entry.requestId = item.requestId;
+    entry.note = item.note;
     entry.latencyMs = item.latencyMs;
     entry.method = m_methods.names.at(item.method);
     if (item.extra >= 0) {
@@ -326,6 +335,20 @@ int HistoryModel::rowOfId(qint64 id) const
             return int(m_visible.size() - 1 - i);
     }
     return -1;
+}
+
+void HistoryModel::setNoteAt(int row, const QString &note)
+{
+    Q_ASSERT(row >= 0 && size_t(row) < m_visible.size());
+    const size_t index = size_t(entryIndex(row));
+    m_rows[index].note = note;
+    m_keys[index].note = note.toLower();
+    // The note may be what a search word matched: the row may have to go.
+    if (!m_terms.isEmpty() && !matches(m_keys[index])) {
+        refilter();
+        return;
+    }
+    emit dataChanged(this->index(row, 0), this->index(row, ColumnCount - 1));
 }
 
 void HistoryModel::refilter()

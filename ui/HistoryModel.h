@@ -26,6 +26,7 @@ public:
         StatusColumn,
         RequestIdColumn,
         LatencyColumn,
+        NoteColumn,
         ColumnCount
     };
     enum class StatusClass
@@ -65,8 +66,11 @@ public:
     // All entries, whatever the filter.
     int entryCount() const { return int(m_rows.size()); }
 
+    // Replaces the note of the entry shown at row (of the filtered rows).
+    void setNoteAt(int row, const QString &note);
+
     // Words separated by spaces, each of which must occur (case-insensitively) in the entry's
-    // identification, requestId, operation, profile or status.
+    // identification, requestId, note, operation, profile or status.
     void setSearchText(const QString &text);
     void setStatusClass(StatusClass statusClass);
     // An operationId, or empty for every operation.
@@ -91,7 +95,7 @@ signals:
     void distinctValuesChanged();
 
 private:
-    // An entry as the table needs it: 80 bytes plus its two texts, where a HistoryEntry is 300.
+    // An entry as the table needs it: 88 bytes plus its texts, where a HistoryEntry is 300.
     // Repeated texts (profile, operation, method, failure) are indices into tables of distinct
     // values; bodies, URL and message, usually left in the store, go to m_extras when given.
     struct Row
@@ -101,6 +105,7 @@ private:
         qint64 latencyMs;
         QString identification;
         QString requestId;
+        QString note;   // usually empty, which costs no allocation
         qint32 method;  // index into m_methods
         qint32 failure; // index into m_failures
         qint32 extra;   // index into m_extras; -1 when the entry had none of those fields
@@ -119,6 +124,7 @@ private:
     {
         QString identification; // lower case; shares the row's text when it is lower case already
         QString requestId;      // lower case
+        QString note;           // lower case
         qint32 profile;         // index into m_profiles
         qint32 operation;       // index into m_operations
         qint32 status;          // index into m_statuses

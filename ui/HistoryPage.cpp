@@ -16,6 +16,7 @@
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QItemSelectionModel>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -89,6 +90,7 @@ QJsonObject toJson(const HistoryEntry &entry)
         {QLatin1String("method"), entry.method},
         {QLatin1String("url"), entry.url},
         {QLatin1String("message"), entry.message},
+        {QLatin1String("note"), entry.note},
         {QLatin1String("requestBody"), bodyValue(entry.requestBody)},
         {QLatin1String("responseBody"), bodyValue(entry.responseBody)},
         {QLatin1String("responseHeaders"), QString::fromUtf8(entry.responseHeaders)},
@@ -128,7 +130,8 @@ QStringList csvFields(const HistoryEntry &entry)
             entry.url,
             entry.message,
             QString::fromUtf8(entry.requestBody),
-            QString::fromUtf8(entry.responseBody)};
+            QString::fromUtf8(entry.responseBody),
+            entry.note};
 }
 
 QPlainTextEdit *readOnlyText(const QString &objectName, const QString &accessibleName, bool json)
@@ -151,7 +154,7 @@ HistoryPage::HistoryPage(ConsoleSession *session, HistoryStore *store, QWidget *
 {
     m_search = new QLineEdit;
     m_search->setObjectName(QStringLiteral("searchLineEdit"));
-    m_search->setPlaceholderText(tr("Search identification, requestId, operation, profile, status"));
+    m_search->setPlaceholderText(tr("Search identification, requestId, note, operation, profile, status"));
     m_search->setAccessibleName(tr("Search history"));
     m_search->setClearButtonEnabled(true);
 
@@ -197,6 +200,7 @@ HistoryPage::HistoryPage(ConsoleSession *session, HistoryStore *store, QWidget *
     m_table->setColumnWidth(HistoryModel::StatusColumn, charWidth * 10);
     m_table->setColumnWidth(HistoryModel::RequestIdColumn, charWidth * 24);
     m_table->setColumnWidth(HistoryModel::LatencyColumn, charWidth * 9);
+    m_table->setColumnWidth(HistoryModel::NoteColumn, charWidth * 18);
     m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
 
     m_summary = new QLabel;
@@ -249,6 +253,9 @@ HistoryPage::HistoryPage(ConsoleSession *session, HistoryStore *store, QWidget *
                               QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C), &HistoryPage::copyAsCurl);
     m_curlAction->setToolTip(
         tr("Copy a curl command that sends this request with the key from $JOURNY_API_KEY"));
+    m_editNoteAction = makeAction(QStringLiteral("editNoteAction"), tr("Edit note…"), QKeySequence(),
+                                  &HistoryPage::editNote);
+    m_editNoteAction->setToolTip(tr("Change the note kept with this request (a ticket reference, say)"));
     m_exportJsonAction = makeAction(QStringLiteral("exportJsonAction"), tr("Export JSON…"), QKeySequence(),
                                     &HistoryPage::exportJson);
     m_exportJsonAction->setToolTip(tr("Save the requests shown, with their bodies, as a JSON array"));
@@ -275,6 +282,7 @@ HistoryPage::HistoryPage(ConsoleSession *session, HistoryStore *store, QWidget *
     };
     m_openButton = makeButton(QStringLiteral("openInFormPushButton"), m_openAction);
     m_curlButton = makeButton(QStringLiteral("copyAsCurlPushButton"), m_curlAction);
+    m_editNoteButton = makeButton(QStringLiteral("editNotePushButton"), m_editNoteAction);
     m_exportJsonButton = makeButton(QStringLiteral("exportJsonPushButton"), m_exportJsonAction);
     m_exportCsvButton = makeButton(QStringLiteral("exportCsvPushButton"), m_exportCsvAction);
     m_message = new QLabel;
@@ -290,6 +298,7 @@ HistoryPage::HistoryPage(ConsoleSession *session, HistoryStore *store, QWidget *
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_openButton);
     buttons->addWidget(m_curlButton);
+    buttons->addWidget(m_editNoteButton);
     buttons->addWidget(m_exportJsonButton);
     buttons->addWidget(m_exportCsvButton);
     buttons->addWidget(m_message, 1);
@@ -466,6 +475,7 @@ void HistoryPage::showCurrent()
 {
     const std::optional<HistoryEntry> entry = currentEntry();
     m_curlAction->setEnabled(entry.has_value());
+    m_editNoteAction->setEnabled(entry.has_value());
     m_openAction->setEnabled(entry && ApiOperation::byOperationId(entry->operation));
     if (!entry) {
         m_summary->setText(tr("Select a request to see its bodies."));
@@ -474,7 +484,10 @@ void HistoryPage::showCurrent()
         m_headers->clear();
         return;
     }
-    QStringList parts{entry->method + QLatin1Char(' ') + entry->url};
+    QStringList parts;
+    if (!entry->note.isEmpty())
+        parts << tr("Note: %1").arg(entry->note);
+    parts << entry->method + QLatin1Char(' ') + entry->url;
     if (!entry->message.isEmpty())
         parts << entry->message;
     if (!entry->requestId.isEmpty())
@@ -492,8 +505,11 @@ std::optional<ApiRequest> HistoryPage::requestOf(const HistoryEntry &entry)
     const ApiOperation *operation = ApiOperation::byOperationId(entry.operation);
     if (!operation)
         return std::nullopt;
-    return ApiRequest::raw(operation->operation, QJsonDocument::fromJson(entry.requestBody).object(),
-                           QUrlQuery(QUrl(entry.url)));
+    ApiRequest request =
+        ApiRequest::raw(operation->operation, QJsonDocument::fromJson(entry.requestBody).object(),
+                        QUrlQuery(QUrl(entry.url)));
+    request.note = entry.note; // sent again, it is filed under the same ticket
+    return request;
 }
 
 void HistoryPage::openInForm()
@@ -518,6 +534,10 @@ QString HistoryPage::shellQuote(const QString &text)
 
 QString HistoryPage::curlCommand(const HistoryEntry &entry)
 {
+    // The note is cleaned again: an entry may come from elsewhere than the store, and one line
+    // break in it would end the comment and make the rest a command.
+    const QString note = HistoryStore::cleanNote(entry.note);
+    const QString comment = note.isEmpty() ? QString() : QStringLiteral("# Note: %1\n").arg(note);
     // Double quotes on purpose: the shell expands $JOURNY_API_KEY when the command runs.
     QStringList lines{QStringLiteral("curl -X %1 %2").arg(entry.method, shellQuote(entry.url)),
                       QStringLiteral("-H \"X-Api-Key: $JOURNY_API_KEY\"")};
@@ -526,7 +546,7 @@ QString HistoryPage::curlCommand(const HistoryEntry &entry)
         // --data-raw, not --data: a body starting with @ must not name a file to send.
         lines << QStringLiteral("--data-raw %1").arg(shellQuote(QString::fromUtf8(entry.requestBody)));
     }
-    return lines.join(QStringLiteral(" \\\n  "));
+    return comment + lines.join(QStringLiteral(" \\\n  "));
 }
 
 void HistoryPage::copyAsCurl()
@@ -536,6 +556,39 @@ void HistoryPage::copyAsCurl()
         return;
     QGuiApplication::clipboard()->setText(curlCommand(*entry));
     showMessage(tr("Copied a curl command; set JOURNY_API_KEY in the shell before running it."));
+}
+
+void HistoryPage::editNote()
+{
+    const std::optional<HistoryEntry> entry = currentEntry();
+    if (!entry)
+        return;
+    QInputDialog dialog(this);
+    dialog.setObjectName(QStringLiteral("noteInputDialog"));
+    dialog.setWindowTitle(tr("Edit note"));
+    dialog.setLabelText(
+        tr("Note for %1 %2 (kept in History, never sent):").arg(entry->operation, entry->identification));
+    dialog.setTextValue(entry->note);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    setCurrentNote(dialog.textValue());
+}
+
+bool HistoryPage::setCurrentNote(const QString &text)
+{
+    const QModelIndex current = m_table->currentIndex();
+    if (!current.isValid())
+        return false;
+    const QString note = HistoryStore::cleanNote(text);
+    const qint64 id = m_model->idAt(current.row());
+    if (id > 0 && m_store && m_store->isOpen() && !m_store->setNote(id, note)) {
+        showMessage(tr("The note could not be saved: %1").arg(m_store->lastError()));
+        return false;
+    }
+    m_model->setNoteAt(current.row(), note);
+    showCurrent();
+    showMessage(note.isEmpty() ? tr("Note removed.") : tr("Note saved."));
+    return true;
 }
 
 void HistoryPage::setNextExportPath(const QString &path)
@@ -579,13 +632,13 @@ bool HistoryPage::exportTo(const QString &path, ExportFormat format, QString *er
     QSaveFile file(path);
     if (!PrivateFile::openForWriting(&file, error))
         return false;
-    static const QStringList csvHeader{QStringLiteral("time"),        QStringLiteral("profile"),
-                                       QStringLiteral("operation"),   QStringLiteral("identification"),
-                                       QStringLiteral("httpStatus"),  QStringLiteral("failure"),
-                                       QStringLiteral("requestId"),   QStringLiteral("latencyMs"),
-                                       QStringLiteral("method"),      QStringLiteral("url"),
-                                       QStringLiteral("message"),     QStringLiteral("requestBody"),
-                                       QStringLiteral("responseBody")};
+    static const QStringList csvHeader{QStringLiteral("time"),         QStringLiteral("profile"),
+                                       QStringLiteral("operation"),    QStringLiteral("identification"),
+                                       QStringLiteral("httpStatus"),   QStringLiteral("failure"),
+                                       QStringLiteral("requestId"),    QStringLiteral("latencyMs"),
+                                       QStringLiteral("method"),       QStringLiteral("url"),
+                                       QStringLiteral("message"),      QStringLiteral("requestBody"),
+                                       QStringLiteral("responseBody"), QStringLiteral("note")};
     file.write(format == ExportFormat::Json ? QByteArray("[") : csvLine(csvHeader));
 
     // Bodies are read from the store a chunk at a time: a whole large history with its bodies

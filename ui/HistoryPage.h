@@ -55,7 +55,11 @@ public:
     static std::optional<ApiRequest> requestOf(const HistoryEntry &entry);
     // A curl command line for a POSIX shell that sends the entry's request again with the key
     // from the environment variable JOURNY_API_KEY; it never contains a key.
+    // The entry's note, if any, comes first as a "# Note: ..." comment line.
     static QString curlCommand(const HistoryEntry &entry);
+    // Replaces the note of the selected request, in the store and the table; false (with the
+    // reason on the page) when nothing is selected or the store cannot write it.
+    bool setCurrentNote(const QString &note);
     // text in single quotes, safe for a POSIX shell whatever it contains.
     static QString shellQuote(const QString &text);
 
@@ -64,6 +68,8 @@ public slots:
     void record(const QString &profileName, const ApiResult &result);
     void openInForm();
     void copyAsCurl();
+    // Asks for a new note for the selected request (an empty one removes it).
+    void editNote();
     void exportJson();
     void exportCsv();
 
@@ -105,10 +111,12 @@ private:
     QLabel *m_message;
     QAction *m_openAction;
     QAction *m_curlAction;
+    QAction *m_editNoteAction;
     QAction *m_exportJsonAction;
     QAction *m_exportCsvAction;
     QPushButton *m_openButton;
     QPushButton *m_curlButton;
+    QPushButton *m_editNoteButton;
     QPushButton *m_exportJsonButton;
     QPushButton *m_exportCsvButton;
 };

@@ -258,8 +258,17 @@ OperationForm::OperationForm(Operation operation, ConsoleSession *session, Catal
     else
         jsonPage->hide();
 
+    m_noteLineEdit = new QLineEdit(this);
+    m_noteLineEdit->setObjectName(QStringLiteral("noteLineEdit"));
+    m_noteLineEdit->setPlaceholderText(tr("Note, e.g. ticket SUP-1234 (kept in History, never sent)"));
+    m_noteLineEdit->setAccessibleName(tr("Note"));
+    m_noteLineEdit->setToolTip(tr("A note for History (a ticket reference, say): it is searchable there, "
+                                  "exported and shown in Copy as curl, and never sent to the server"));
+    m_noteLineEdit->setMaxLength(200);
+    m_noteLineEdit->setClearButtonEnabled(true);
     auto *sendRow = new QHBoxLayout;
     sendRow->addWidget(m_sendPushButton);
+    sendRow->addWidget(m_noteLineEdit, 1);
     sendRow->addWidget(m_connectionLabel, 1);
     auto *top = new QWidget(this);
     auto *topLayout = new QVBoxLayout(top);
@@ -331,7 +340,9 @@ bool OperationForm::onJsonTab() const
 
 bool OperationForm::buildRequest(ApiRequest *request, QMap<QString, QString> *errors) const
 {
-    return onJsonTab() ? jsonRequest(request, errors) : formRequest(request, errors);
+    const bool ok = onJsonTab() ? jsonRequest(request, errors) : formRequest(request, errors);
+    request->note = m_noteLineEdit->text();
+    return ok;
 }
 
 bool OperationForm::jsonRequest(ApiRequest *request, QMap<QString, QString> *errors) const
@@ -408,6 +419,7 @@ bool OperationForm::formRequest(ApiRequest *request, QMap<QString, QString> *err
 
 void OperationForm::loadRequest(const ApiRequest &request)
 {
+    m_noteLineEdit->setText(request.note);
     fillForm(request);
     ApiRequest shown;
     QMap<QString, QString> errors;

@@ -101,6 +101,7 @@ private:
     FormField *m_jsonField;
     QPushButton *m_resetJsonPushButton;
     QPushButton *m_sendPushButton;
+    QLineEdit *m_noteLineEdit; // the request's note for History (ApiRequest::note), never sent
     ElidedLabel *m_connectionLabel;
     ResponsePanel *m_responsePanel;
 

@@ -1,15 +1,20 @@
 // The History page as a user drives it, on the offscreen platform: a real ConsoleSession on the
 // built-in Sandbox profile (an in-process sandbox on a temporary data file), a real SQLite
 // history, and the widgets found by their object names. The model is checked by
-// QAbstractItemModelTester and filtered at 100,000 rows with counts worked out by hand.
+// QAbstractItemModelTester and filtered at 100,000 rows with counts worked out by hand. Notes
+// on requests: typed on a form, sent over real HTTP to a scripted server that records every byte
+// (none of them the note), then found, shown, edited, exported and in "Copy as curl".
 
 #include "ConsoleSession.h"
 #include "HistoryModel.h"
 #include "HistoryPage.h"
 #include "HistoryStore.h"
 #include "MemorySecretStore.h"
+#include "OperationForm.h"
+#include "OperationPage.h"
 #include "ProfileStore.h"
 #include "SandboxConfig.h"
+#include "ScriptedHttpServer.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -18,6 +23,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -25,13 +31,16 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include <memory>
+#include <optional>
 
 namespace {
 
@@ -138,6 +147,34 @@ QList<QStringList> parseCsv(const QByteArray &bytes)
     return records;
 }
 
+// The arguments a POSIX shell passes to curl when it runs command, with JOURNY_API_KEY set to
+// sk_from_env and HOME to /home/nobody (curl is a shell function that prints them); empty when the
+// shell fails.
+QList<QByteArray> curlArgumentsInAShell(const QString &command)
+{
+    QProcess shell;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("JOURNY_API_KEY"), QStringLiteral("sk_from_env"));
+    environment.insert(QStringLiteral("HOME"), QStringLiteral("/home/nobody"));
+    shell.setProcessEnvironment(environment);
+    shell.start(QStringLiteral("/bin/sh"),
+                {QStringLiteral("-c"),
+                 QStringLiteral("curl() { for a; do printf '%s\\0' \"$a\"; done; }\n") + command});
+    if (!shell.waitForFinished(10000) || shell.exitStatus() != QProcess::NormalExit || shell.exitCode() != 0)
+        return {};
+    QList<QByteArray> arguments = shell.readAllStandardOutput().split('\0');
+    if (arguments.takeLast() != QByteArray())
+        return {};
+    return arguments;
+}
+
+const QString ticket = QStringLiteral("SUP-1234 customer escalation");
+
+QJsonObject meta(int status, const QString &requestId)
+{
+    return {{QLatin1String("status"), status}, {QLatin1String("requestId"), requestId}};
+}
+
 QByteArray readFile(const QString &path)
 {
     QFile file(path);
@@ -166,6 +203,10 @@ private slots:
     void copyAsCurlFromTheTable();
     void exportsJsonAndCsv();
     void openInFormEmitsTheRequest();
+    // Notes on requests: typed on a form, kept in History, searched, edited, exported, in curl.
+    void noteTypedOnTheFormIsKeptInHistoryAndNeverSent();
+    void curlCommentCannotBreakOut();
+    void noteIsEditedAfterwards();
 
 private:
     // A page on the fixture's session and store, shown, with its stored history loaded.
@@ -567,21 +608,10 @@ void TestHistoryPage::curlCommandIsExactAndShellSafe()
                             "  -H \"X-Api-Key: $JOURNY_API_KEY\""));
 
     // A POSIX shell reads it back into exactly these arguments, the key from the environment.
-    QProcess shell;
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.insert(QStringLiteral("JOURNY_API_KEY"), QStringLiteral("sk_from_env"));
-    environment.insert(QStringLiteral("HOME"), QStringLiteral("/home/nobody"));
-    shell.setProcessEnvironment(environment);
-    shell.start(QStringLiteral("/bin/sh"),
-                {QStringLiteral("-c"),
-                 QStringLiteral("curl() { for a; do printf '%s\\0' \"$a\"; done; }\n") + command});
-    QVERIFY(shell.waitForFinished(10000));
-    QCOMPARE(shell.exitCode(), 0);
-    QList<QByteArray> arguments = shell.readAllStandardOutput().split('\0');
-    QCOMPARE(arguments.takeLast(), QByteArray());
-    QCOMPARE(arguments, (QList<QByteArray>{"-X", "POST", "http://127.0.0.1:8080/users/upsert", "-H",
-                                           "X-Api-Key: sk_from_env", "-H", "Content-Type: application/json",
-                                           "--data-raw", post.requestBody}));
+    QCOMPARE(
+        curlArgumentsInAShell(command),
+        (QList<QByteArray>{"-X", "POST", "http://127.0.0.1:8080/users/upsert", "-H", "X-Api-Key: sk_from_env",
+                           "-H", "Content-Type: application/json", "--data-raw", post.requestBody}));
 }
 
 void TestHistoryPage::copyAsCurlFromTheTable()
@@ -680,14 +710,15 @@ void TestHistoryPage::exportsJsonAndCsv()
     QTest::mouseClick(page->findChild<QPushButton *>(QStringLiteral("exportCsvPushButton")), Qt::LeftButton);
     const QList<QStringList> records = parseCsv(readFile(csvPath));
     QCOMPARE(records.size(), 4);
-    QCOMPARE(records.at(0),
-             (QStringList{QStringLiteral("time"), QStringLiteral("profile"), QStringLiteral("operation"),
-                          QStringLiteral("identification"), QStringLiteral("httpStatus"),
-                          QStringLiteral("failure"), QStringLiteral("requestId"), QStringLiteral("latencyMs"),
-                          QStringLiteral("method"), QStringLiteral("url"), QStringLiteral("message"),
-                          QStringLiteral("requestBody"), QStringLiteral("responseBody")}));
+    QCOMPARE(
+        records.at(0),
+        (QStringList{QStringLiteral("time"), QStringLiteral("profile"), QStringLiteral("operation"),
+                     QStringLiteral("identification"), QStringLiteral("httpStatus"),
+                     QStringLiteral("failure"), QStringLiteral("requestId"), QStringLiteral("latencyMs"),
+                     QStringLiteral("method"), QStringLiteral("url"), QStringLiteral("message"),
+                     QStringLiteral("requestBody"), QStringLiteral("responseBody"), QStringLiteral("note")}));
     for (const QStringList &record : records)
-        QCOMPARE(record.size(), 13);
+        QCOMPARE(record.size(), 14);
     QCOMPARE(records.at(1).at(3), QStringLiteral("userId late"));
     QCOMPARE(records.at(1).at(4), QString());
     QCOMPARE(records.at(1).at(5), QStringLiteral("timeout"));
@@ -749,6 +780,230 @@ void TestHistoryPage::openInFormEmitsTheRequest()
     selectRow(page.get(), 0);
     QVERIFY(!button->isEnabled());
     QVERIFY(!HistoryPage::requestOf(unknown).has_value());
+}
+
+void TestHistoryPage::noteTypedOnTheFormIsKeptInHistoryAndNeverSent()
+{
+    // A server that records what it received: the console's key check, then the user's upsert.
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    for (int i = 0; i < 3; ++i)
+        server.enqueueFor(
+            QStringLiteral("/validate"),
+            ScriptedResponse::json(
+                200, {{QLatin1String("data"),
+                       QJsonObject{{QLatin1String("permissions"), QJsonArray{QStringLiteral("TrackData")}}}},
+                      {QLatin1String("meta"), meta(200, QStringLiteral("req-validate"))}}));
+    server.enqueueFor(QStringLiteral("/users/upsert"),
+                      ScriptedResponse::json(
+                          201, {{QLatin1String("message"), QStringLiteral("User will be created or updated")},
+                                {QLatin1String("meta"), meta(201, QStringLiteral("req-noted"))}}));
+    Profile profile;
+    profile.name = QStringLiteral("Scripted");
+    profile.baseUrl = server.baseUrl();
+    profile.environment = Profile::Environment::Staging;
+    QString error;
+    QVERIFY2(m_profiles->save(profile, &error), qPrintable(error));
+    bool written = false;
+    m_secrets->write(profile.apiKeySecretName(), "jk_notes_scripted_key",
+                     [&written](const SecretStore::Result &result) { written = result.ok(); });
+    QTRY_VERIFY(written);
+
+    auto history = makePage();
+    m_session->activate(profile.name);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_session->state() == ConsoleSession::State::Ready && m_session->permissionsKnown(), 10000);
+    OperationPage users(QStringLiteral("Users"), {Operation::UpsertUser, Operation::DeleteUser},
+                        m_session.get(), nullptr);
+    users.resize(1000, 700);
+    users.show();
+    OperationForm *form = users.forms().first();
+    auto *note = form->findChild<QLineEdit *>(QStringLiteral("noteLineEdit"));
+    QVERIFY(note);
+    QVERIFY(note->placeholderText().contains(QLatin1String("never sent")));
+    QTest::keyClicks(form->findChild<QLineEdit *>(QStringLiteral("userIdLineEdit")),
+                     QStringLiteral("u-noted"));
+    QTest::keyClicks(note, ticket);
+    std::optional<ApiResult> answer;
+    connect(form, &OperationForm::finished, this, [&answer](const ApiResult &result) { answer = result; });
+    // Ctrl+Return from the note field sends, as from any field of the form.
+    users.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&users));
+    note->setFocus();
+    QTest::keyClick(note, Qt::Key_Return, Qt::ControlModifier);
+    QTRY_VERIFY_WITH_TIMEOUT(answer.has_value(), 10000);
+    QCOMPARE(answer->httpStatus, 201);
+    QCOMPARE(note->text(), ticket); // kept for the next request on the same ticket
+
+    // The server got the upsert, and no trace of the note in any request: body, URL or header.
+    bool upsertSeen = false;
+    for (const ReceivedRequest &received : server.received()) {
+        upsertSeen = upsertSeen || received.path == QStringLiteral("/users/upsert");
+        QVERIFY2(!received.body.contains("SUP-1234"), received.body.constData());
+        QVERIFY(!received.path.contains(QLatin1String("SUP")));
+        QVERIFY(!received.query.toString().contains(QLatin1String("SUP")));
+        for (auto it = received.headers.begin(); it != received.headers.end(); ++it) {
+            QVERIFY2(!it.key().contains("note"), it.key().constData());
+            QVERIFY2(!it.value().contains("SUP-1234"), it.value().constData());
+        }
+    }
+    QVERIFY(upsertSeen);
+
+    // History's file has the note with the entry.
+    const QList<HistoryEntry> stored = m_store->all();
+    QVERIFY(!stored.isEmpty());
+    QCOMPARE(stored.last().operation, QStringLiteral("upsertUser"));
+    QCOMPARE(stored.last().identification, QStringLiteral("userId u-noted"));
+    QCOMPARE(stored.last().note, ticket);
+
+    // The search box finds it by the ticket (any case), and only it.
+    QTRY_VERIFY(history->model()->entryCount() >= 2); // the key check and the upsert
+    auto *search = history->findChild<QLineEdit *>(QStringLiteral("searchLineEdit"));
+    QVERIFY(search->placeholderText().contains(QLatin1String("note")));
+    QTest::keyClicks(search, QStringLiteral("sup-1234"));
+    QCOMPARE(history->model()->rowCount(), 1);
+    QCOMPARE(history->model()->index(0, HistoryModel::NoteColumn).data().toString(), ticket);
+    QCOMPARE(history->model()->headerData(HistoryModel::NoteColumn, Qt::Horizontal).toString(),
+             QStringLiteral("Note"));
+    QTest::keyClicks(search, QStringLiteral(" ESCALATION"));
+    QCOMPARE(history->model()->rowCount(), 1);
+    search->clear();
+    QTest::keyClicks(search, QStringLiteral("SUP-9999"));
+    QCOMPARE(history->model()->rowCount(), 0);
+    search->clear();
+    QTest::keyClicks(search, QStringLiteral("SUP-1234"));
+    QCOMPARE(history->model()->rowCount(), 1);
+
+    // The details show it.
+    selectRow(history.get(), 0);
+    QVERIFY2(history->findChild<QLabel *>(QStringLiteral("summaryLabel"))
+                 ->text()
+                 .startsWith(QStringLiteral("Note: ") + ticket),
+             qPrintable(history->findChild<QLabel *>(QStringLiteral("summaryLabel"))->text()));
+
+    // Copy as curl: the note is the first line, as a comment; the command follows.
+    QApplication::clipboard()->clear();
+    QTest::mouseClick(history->findChild<QPushButton *>(QStringLiteral("copyAsCurlPushButton")),
+                      Qt::LeftButton);
+    const QString copied = QApplication::clipboard()->text();
+    QVERIFY2(copied.startsWith(QStringLiteral("# Note: ") + ticket + QStringLiteral("\ncurl -X POST '") +
+                               server.baseUrl().toString()),
+             qPrintable(copied));
+
+    // Both exports carry it.
+    const QString jsonPath = m_dir->filePath(QStringLiteral("notes.json"));
+    HistoryPage::setNextExportPath(jsonPath);
+    QTest::mouseClick(history->findChild<QPushButton *>(QStringLiteral("exportJsonPushButton")),
+                      Qt::LeftButton);
+    const QJsonArray exported = QJsonDocument::fromJson(readFile(jsonPath)).array();
+    QCOMPARE(exported.size(), 1);
+    QCOMPARE(exported.first().toObject().value(QLatin1String("note")).toString(), ticket);
+    const QString csvPath = m_dir->filePath(QStringLiteral("notes.csv"));
+    HistoryPage::setNextExportPath(csvPath);
+    QTest::mouseClick(history->findChild<QPushButton *>(QStringLiteral("exportCsvPushButton")),
+                      Qt::LeftButton);
+    const QByteArray csv = readFile(csvPath);
+    QVERIFY2(csv.startsWith("time,") && csv.contains(",note\r\n"), csv.constData());
+    QVERIFY2(csv.endsWith("," + ticket.toUtf8() + "\r\n"), csv.constData());
+
+    // Opened again in its form, the request keeps its ticket.
+    note->clear();
+    connect(history.get(), &HistoryPage::openRequested, &users, &OperationPage::loadRequest);
+    QTest::mouseClick(history->findChild<QPushButton *>(QStringLiteral("openInFormPushButton")),
+                      Qt::LeftButton);
+    QCOMPARE(note->text(), ticket);
+    QCOMPARE(form->findChild<QLineEdit *>(QStringLiteral("userIdLineEdit"))->text(),
+             QStringLiteral("u-noted"));
+}
+
+// Whatever a note holds, the copied command is one comment line and then exactly the command:
+// a POSIX shell runs nothing of the note.
+void TestHistoryPage::curlCommentCannotBreakOut()
+{
+    const QString marker = m_dir->filePath(QStringLiteral("pwned"));
+    HistoryEntry entry;
+    entry.method = QStringLiteral("POST");
+    entry.url = QStringLiteral("http://127.0.0.1:8080/users/upsert");
+    entry.requestBody = R"({"identification":{"userId":"u1"}})";
+    entry.note = QStringLiteral("SUP-1\ntouch %1\r\x0btouch %1\x1b]0;title\x07 $(touch %1) `touch %1`\u2028x")
+                     .arg(marker);
+    const QString command = HistoryPage::curlCommand(entry);
+    const QStringList lines = command.split(QLatin1Char('\n'));
+    QCOMPARE(lines.size(), 5); // the comment, then curl's four lines
+    QVERIFY2(lines.first().startsWith(QLatin1String("# Note: SUP-1 touch ")), qPrintable(lines.first()));
+    QVERIFY(!lines.first().contains(QLatin1Char('\x1b')));
+    QVERIFY(!lines.first().contains(QLatin1Char('\x07')));
+    QVERIFY(!lines.first().contains(QLatin1Char('\r')));
+    QCOMPARE(lines.at(1), QStringLiteral("curl -X POST 'http://127.0.0.1:8080/users/upsert' \\"));
+
+    QCOMPARE(
+        curlArgumentsInAShell(command),
+        (QList<QByteArray>{"-X", "POST", "http://127.0.0.1:8080/users/upsert", "-H", "X-Api-Key: sk_from_env",
+                           "-H", "Content-Type: application/json", "--data-raw", entry.requestBody}));
+    QVERIFY2(!QFile::exists(marker), "the note ran as a command");
+
+    // No note, no comment line.
+    entry.note.clear();
+    QVERIFY(HistoryPage::curlCommand(entry).startsWith(QLatin1String("curl -X POST")));
+}
+
+void TestHistoryPage::noteIsEditedAfterwards()
+{
+    auto history = makePage();
+    ApiResult result;
+    result.operation = Operation::UpsertUser;
+    result.requestMethod = "POST";
+    result.requestUrl = QStringLiteral("https://api.journy.io/users/upsert");
+    result.requestBody = R"({"identification":{"userId":"u-later"}})";
+    result.httpStatus = 201;
+    result.requestId = QStringLiteral("req-later");
+    history->record(QStringLiteral("Production"), result);
+    QCOMPARE(history->model()->rowCount(), 1);
+    auto *edit = history->findChild<QPushButton *>(QStringLiteral("editNotePushButton"));
+    QVERIFY(edit);
+    QVERIFY(!edit->isEnabled()); // nothing selected
+    selectRow(history.get(), 0);
+    QVERIFY(edit->isEnabled());
+
+    // The dialog as the user sees it: typed into, accepted.
+    bool dialogSeen = false;
+    // Whatever the check leaves open is rejected, so a failure never hangs in exec().
+    QTimer::singleShot(0, this, [&dialogSeen] {
+        auto *dialog = qobject_cast<QInputDialog *>(QApplication::activeModalWidget());
+        if (!dialog)
+            return;
+        dialogSeen =
+            dialog->objectName() == QStringLiteral("noteInputDialog") && dialog->textValue().isEmpty();
+        auto *line = dialog->findChild<QLineEdit *>();
+        QTest::keyClicks(line, QStringLiteral("SUP-77 follow-up"));
+        QTest::keyClick(line, Qt::Key_Return);
+        if (dialog->isVisible())
+            dialog->reject();
+    });
+    QTest::mouseClick(edit, Qt::LeftButton);
+    QVERIFY(dialogSeen);
+    QCOMPARE(history->model()->index(0, HistoryModel::NoteColumn).data().toString(),
+             QStringLiteral("SUP-77 follow-up"));
+    QCOMPARE(m_store->all().first().note, QStringLiteral("SUP-77 follow-up"));
+    QCOMPARE(history->findChild<QLabel *>(QStringLiteral("messageLabel"))->text(),
+             QStringLiteral("Note saved."));
+    auto *search = history->findChild<QLineEdit *>(QStringLiteral("searchLineEdit"));
+    QTest::keyClicks(search, QStringLiteral("sup-77"));
+    QCOMPARE(history->model()->rowCount(), 1);
+
+    // Under that search, a note changed to something else takes the row out of the results; a
+    // line break typed into the note is stored as a space.
+    selectRow(history.get(), 0);
+    QVERIFY(history->setCurrentNote(QStringLiteral("SUP-78\nsecond")));
+    QCOMPARE(history->model()->rowCount(), 0);
+    QCOMPARE(m_store->all().first().note, QStringLiteral("SUP-78 second"));
+    search->clear();
+    QCOMPARE(history->model()->rowCount(), 1);
+
+    // A new page on the same file reads the edited note.
+    history.reset();
+    auto again = makePage();
+    QCOMPARE(again->model()->entryAt(0).note, QStringLiteral("SUP-78 second"));
 }
 
 QTEST_MAIN(TestHistoryPage)

@@ -1,6 +1,7 @@
 // The history's SQLite store on real files: what goes in comes back after a reopen, each store
 // has its own connection, fromResult() reads the right fields out of a result, and a request
-// really sent with a key to a sandbox on loopback leaves no trace of the key in any file.
+// really sent with a key to a sandbox on loopback leaves no trace of the key in any file. A
+// request's note is stored on one line, editable, added to files of older builds, never sent.
 
 #include "HistoryStore.h"
 #include "JournyClient.h"
@@ -83,6 +84,9 @@ private slots:
     void headersAreRedacted();
     void realRequestNeverStoresTheKey();
     void serverTextIsCleanedBeforeItIsStored();
+    void notesAreStoredOnOneLineAndEditable();
+    void oldHistoryFileGainsTheNoteColumn();
+    void noteTravelsWithTheResultButIsNeverSent();
 };
 
 void TestHistoryStore::appendReopenAll()
@@ -446,6 +450,118 @@ void TestHistoryStore::serverTextIsCleanedBeforeItIsStored()
     QVERIFY(bytes.contains("Unknown key [redacted]"));
     QVERIFY(!bytes.contains(key.toUtf8()));
     QVERIFY(!bytes.contains("\x1b[2J"));
+}
+
+void TestHistoryStore::notesAreStoredOnOneLineAndEditable()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("history.sqlite"));
+    HistoryStore store;
+    QString error;
+    QVERIFY2(store.open(path, &error), qPrintable(error));
+    HistoryEntry entry = sampleEntry(1);
+    // Line breaks, a terminal escape and a tab: none may reach a curl comment or a terminal.
+    entry.note = QStringLiteral("SUP-1234\n  rm -rf ~ \x1b[2J\tdone\r");
+    const qint64 id = store.append(entry);
+    QVERIFY(id > 0);
+    const qint64 plain = store.append(sampleEntry(2));
+    QCOMPARE(store.entry(id)->note, QStringLiteral("SUP-1234 rm -rf ~ done"));
+    QCOMPARE(store.load(0, 10, HistoryStore::Detail::Summary).first().note,
+             QStringLiteral("SUP-1234 rm -rf ~ done")); // the table's summaries have it
+    QCOMPARE(store.entry(plain)->note, QString());
+
+    QVERIFY(store.setNote(plain, QStringLiteral("  SUP-99\nsecond line ")));
+    QVERIFY(store.setNote(id, QString())); // a note can be removed
+    QVERIFY(!store.setNote(9999, QStringLiteral("nowhere")));
+    QVERIFY(!store.lastError().isEmpty());
+    store.close();
+    HistoryStore reopened;
+    QVERIFY(reopened.open(path, &error));
+    QCOMPARE(reopened.entry(plain)->note, QStringLiteral("SUP-99 second line"));
+    QCOMPARE(reopened.entry(id)->note, QString());
+}
+
+// A history.sqlite written by a build from before notes: opening it adds the column, keeps every
+// row (with no note), and the file takes notes from then on, also after another reopen.
+void TestHistoryStore::oldHistoryFileGainsTheNoteColumn()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("history.sqlite"));
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("old"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery query(db);
+        // The table exactly as the builds before notes created it.
+        QVERIFY(query.exec(QStringLiteral(
+            "CREATE TABLE history (id INTEGER PRIMARY KEY AUTOINCREMENT, time_ms INTEGER NOT NULL, "
+            "profile TEXT NOT NULL, operation TEXT NOT NULL, identification TEXT NOT NULL, "
+            "http_status INTEGER NOT NULL, failure TEXT NOT NULL, request_id TEXT NOT NULL, "
+            "latency_ms INTEGER NOT NULL, method TEXT NOT NULL, url TEXT NOT NULL, "
+            "message TEXT NOT NULL, request_body BLOB NOT NULL, response_body BLOB NOT NULL, "
+            "response_headers BLOB NOT NULL)")));
+        QVERIFY(query.exec(QStringLiteral(
+            "INSERT INTO history (time_ms, profile, operation, identification, http_status, failure, "
+            "request_id, latency_ms, method, url, message, request_body, response_body, response_headers) "
+            "VALUES (1714557600000, 'Production', 'upsertUser', 'userId u-old', 201, '', 'req-old', 41, "
+            "'POST', 'https://api.journy.io/users/upsert', 'HTTP 201', '{}', '{}', '')")));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("old"));
+
+    for (int round = 0; round < 2; ++round) { // the second open finds the column there
+        HistoryStore store;
+        QString error;
+        QVERIFY2(store.open(path, &error), qPrintable(error));
+        const QList<HistoryEntry> entries = store.all();
+        QCOMPARE(entries.size(), round + 1);
+        QCOMPARE(entries.first().requestId, QStringLiteral("req-old"));
+        QCOMPARE(entries.first().identification, QStringLiteral("userId u-old"));
+        if (round == 0) {
+            QCOMPARE(entries.first().note, QString());
+            HistoryEntry entry = sampleEntry(5);
+            entry.note = QStringLiteral("SUP-1234");
+            QVERIFY(store.append(entry) > entries.first().id);
+            QVERIFY(store.setNote(entries.first().id, QStringLiteral("SUP-1")));
+        } else {
+            QCOMPARE(entries.first().note, QStringLiteral("SUP-1"));
+            QCOMPARE(entries.last().note, QStringLiteral("SUP-1234"));
+        }
+    }
+}
+
+// The note goes from the request to the result to History, and the server sees none of it:
+// not in the body, the URL or any header.
+void TestHistoryStore::noteTravelsWithTheResultButIsNeverSent()
+{
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    server.enqueue(ScriptedResponse::json(
+        201, {{QLatin1String("message"), QStringLiteral("User will be created or updated")},
+              {QLatin1String("meta"), QJsonObject{{QLatin1String("status"), 201},
+                                                  {QLatin1String("requestId"), QStringLiteral("req-n")}}}}));
+    NetworkAccess network;
+    JournyClient client(configFor(server.baseUrl(), QStringLiteral("sk_note_test_4Rt7")), &network);
+    ApiRequest request = ApiRequest::raw(
+        Operation::UpsertUser, QJsonDocument::fromJson(R"({"identification":{"userId":"u-note"}})").object());
+    request.note = QStringLiteral("SUP-1234 customer escalation");
+    ApiReply *reply = client.send(request);
+    QSignalSpy finished(reply, &ApiReply::finished);
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(reply->result().httpStatus, 201);
+    QCOMPARE(reply->result().note, QStringLiteral("SUP-1234 customer escalation"));
+    QCOMPARE(HistoryStore::fromResult(QStringLiteral("Scripted"), reply->result()).note,
+             QStringLiteral("SUP-1234 customer escalation"));
+
+    QCOMPARE(server.received().size(), 1);
+    const ReceivedRequest &received = server.received().first();
+    QCOMPARE(received.path, QStringLiteral("/users/upsert"));
+    QCOMPARE(received.body, QByteArray(R"({"identification":{"userId":"u-note"}})"));
+    QVERIFY(!received.query.toString().contains(QLatin1String("SUP")));
+    for (auto it = received.headers.begin(); it != received.headers.end(); ++it) {
+        QVERIFY2(!it.key().contains("note"), it.key().constData());
+        QVERIFY2(!it.value().contains("SUP-1234"), it.value().constData());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestHistoryStore)
