@@ -1,6 +1,7 @@
 #include "JsonLinesReader.h"
 
 #include "ChunkedRefill.h"
+#include "JsonSyntaxError.h"
 
 #include "Utf8Validator.h"
 
@@ -100,14 +101,18 @@ bool JsonLinesReader::parseLine(QJsonObject *object, QString *problem) const
                        .arg(bad + 1);
         return false;
     }
-    // Qt's offset is just past the byte it stumbled on: the 1-based column of that byte.
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(line, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
+        // Placed again, only for the broken line, in characters as an editor counts them (Qt's
+        // offset counts bytes: an accented letter before the mistake would shift the column).
+        QJsonDocument unused;
+        JsonSyntaxError where;
+        JsonSyntaxError::parse(QString::fromUtf8(line), &unused, &where);
         *problem = QStringLiteral("line %1: not a JSON object: %2 at column %3")
                        .arg(m_line)
-                       .arg(parseError.errorString())
-                       .arg(std::max(1, parseError.offset));
+                       .arg(where.what)
+                       .arg(where.column);
         return false;
     }
     if (!document.isObject()) {

@@ -221,6 +221,10 @@ void TestJsonLinesReader::startErrors_data()
         << QByteArray("a,b\n1,2\n")
         << QStringLiteral("line 1: not a JSON object: illegal value at column 1 (the "
                           "first object names the columns)");
+    QTest::newRow("first line not JSON after accented letters")
+        << QByteArray("{\"pr\xC3\xA9nom\":\"Zo\xC3\xAB\" \"b\":1}\n")
+        << QStringLiteral("line 1: not a JSON object: unterminated object at column 17 (the "
+                          "first object names the columns)");
     QTest::newRow("first line invalid UTF-8")
         << QByteArray("{\"\xFF\":1}\n")
         << QStringLiteral(
