@@ -8,6 +8,8 @@
 #include "MainWindow.h"
 #include "OperationForm.h"
 #include "PageTestSession.h"
+#include "ProfileDialog.h"
+#include "SandboxConfig.h"
 
 #include "HistoryStore.h"
 
@@ -19,6 +21,7 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QScreen>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -44,9 +47,12 @@ public:
 
     QString settingsFile() const { return dir.filePath(QStringLiteral("console.ini")); }
 
-    bool ready() const
+    // Connected with the key's permissions known, or failed.
+    bool settled() const
     {
-        return session.state() == ConsoleSession::State::Ready && session.permissionsKnown();
+        const ConsoleSession::State state = session.state();
+        return state == ConsoleSession::State::Failed ||
+               (state == ConsoleSession::State::Ready && session.permissionsKnown());
     }
 
     HistoryStore history;
@@ -88,8 +94,13 @@ private slots:
     void initTestCase();
     void windowFitsALaptopScreenOnEveryPage();
     void longErrorsNeverWidenTheWindow();
+    void profileDialogShowsAWholeUrl();
+    void statusBarCountsPermissionsAndTheGaugeReadsInItsBar();
 
 private:
+    // Picks the profile in the switcher as a user does (no production one: no confirmation) and
+    // waits until it is connected or has failed.
+    bool chooseProfile(MainWindow *window, Console &console, const QString &name);
     // The window as journy-console opens it: shown, then started; waits for the session.
     std::unique_ptr<MainWindow> openWindow(Console &console);
 };
@@ -100,15 +111,20 @@ std::unique_ptr<MainWindow> tst_FitAndFinish::openWindow(Console &console)
     window->show();
     window->activateWindow();
     window->start();
-    // Connected, with the key's permissions known, or failed.
-    const bool settled = QTest::qWaitFor(
-        [&console] {
-            const ConsoleSession::State state = console.session.state();
-            return state == ConsoleSession::State::Failed ||
-                   (state == ConsoleSession::State::Ready && console.session.permissionsKnown());
-        },
-        10000);
+    const bool settled = QTest::qWaitFor([&console] { return console.settled(); }, 10000);
     return settled && QTest::qWaitForWindowActive(window.get()) ? std::move(window) : nullptr;
+}
+
+bool tst_FitAndFinish::chooseProfile(MainWindow *window, Console &console, const QString &name)
+{
+    auto *combo = window->findChild<QComboBox *>(QStringLiteral("profileComboBox"));
+    const int index = combo->findData(name);
+    if (index < 0)
+        return false;
+    combo->setCurrentIndex(index);
+    emit combo->activated(index);
+    return console.session.profile().name == name &&
+           QTest::qWaitFor([&console] { return console.settled(); }, 10000);
 }
 
 void tst_FitAndFinish::initTestCase()
@@ -218,6 +234,77 @@ void tst_FitAndFinish::longErrorsNeverWidenTheWindow()
     QVERIFY2(window->minimumSizeHint().width() <= MinimumWidth,
              qPrintable(QString::number(window->minimumSizeHint().width())));
     QVERIFY(availableGeometry().contains(window->frameGeometry()));
+}
+
+void tst_FitAndFinish::profileDialogShowsAWholeUrl()
+{
+    Console console;
+    ProfileDialog dialog(&console.profiles, &console.secrets, Profile());
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    auto *url = dialog.findChild<QLineEdit *>(QStringLiteral("baseUrlLineEdit"));
+    QVERIFY(url);
+    // journy.io's own, and a company gateway's with wide letters (60 characters or so).
+    for (const QString &address :
+         {QStringLiteral("https://api.journy.io/"),
+          QStringLiteral("https://journy-gateway.support.example-company.com:8443/api/"),
+          QStringLiteral("https://www.wayward-widgets-worldwide.example.com/journy/api/")}) {
+        url->setText(address);
+        const int needed = url->fontMetrics().horizontalAdvance(address);
+        QVERIFY2(url->width() >= needed, qPrintable(QStringLiteral("%1 < %2").arg(url->width()).arg(needed)));
+        // The cursor at the end is where the whole text ends: the field did not scroll it.
+        url->end(false);
+        QVERIFY2(url->inputMethodQuery(Qt::ImCursorRectangle).toRect().center().x() >= needed,
+                 qPrintable(address));
+    }
+    QVERIFY(availableGeometry().contains(dialog.frameGeometry()));
+}
+
+void tst_FitAndFinish::statusBarCountsPermissionsAndTheGaugeReadsInItsBar()
+{
+    Console console;
+    QVERIFY(console.addProfile(QStringLiteral("Everything"),
+                               QStringLiteral("jk_test_everything_0123456789ab"),
+                               SandboxConfig::allPermissions()));
+    auto window = openWindow(console);
+    QVERIFY(window);
+    QVERIFY(chooseProfile(window.get(), console, QStringLiteral("Everything")));
+    QCOMPARE(console.session.permissions().size(), SandboxConfig::allPermissions().size());
+    auto *status = window->statusBar()->findChild<QLabel *>(QStringLiteral("connectionLabel"));
+    QVERIFY(status);
+    QTRY_VERIFY2(status->text().endsWith(
+                     QStringLiteral(" · %1 permissions").arg(SandboxConfig::allPermissions().size())),
+                 qPrintable(status->text()));
+    settleLayouts();
+    // The whole line fits the label; the tooltip lists every permission.
+    QVERIFY2(status->fontMetrics().horizontalAdvance(status->text()) <= status->contentsRect().width(),
+             qPrintable(QStringLiteral("%1 px for %2 px of text")
+                            .arg(status->contentsRect().width())
+                            .arg(status->fontMetrics().horizontalAdvance(status->text()))));
+    for (const QString &permission : SandboxConfig::allPermissions())
+        QVERIFY2(status->toolTip().contains(permission), qPrintable(status->toolTip()));
+
+    // The gauge: "remaining / limit" in the bar, centred, with room for it.
+    auto *bar = window->findChild<QProgressBar *>(QStringLiteral("rateLimitProgressBar"));
+    QVERIFY(bar);
+    static const QRegularExpression reading(
+        QRegularExpression::anchoredPattern(QStringLiteral(R"(\d+ / 1800)")));
+    QTRY_VERIFY2(reading.match(bar->text()).hasMatch(), qPrintable(bar->text()));
+    QVERIFY(bar->alignment() & Qt::AlignHCenter);
+    QStyleOptionProgressBar option;
+    option.initFrom(bar);
+    option.minimum = bar->minimum();
+    option.maximum = bar->maximum();
+    option.progress = bar->value();
+    option.text = bar->text();
+    option.textVisible = bar->isTextVisible();
+    option.textAlignment = bar->alignment();
+    option.state |= QStyle::State_Horizontal;
+    const QRect label = bar->style()->subElementRect(QStyle::SE_ProgressBarLabel, &option, bar);
+    const QRect groove = bar->style()->subElementRect(QStyle::SE_ProgressBarGroove, &option, bar);
+    QVERIFY2(groove.contains(label), qPrintable(describe(label) + QStringLiteral(" in ") + describe(groove)));
+    QVERIFY2(label.width() >= bar->fontMetrics().horizontalAdvance(bar->text()), qPrintable(describe(label)));
+    QVERIFY(bar->isVisible());
 }
 
 int main(int argc, char **argv)
