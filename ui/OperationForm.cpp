@@ -271,10 +271,19 @@ OperationForm::OperationForm(Operation operation, ConsoleSession *session, Catal
     });
     connect(m_session, &ConsoleSession::stateChanged, this, &OperationForm::updateSendState);
     connect(m_session, &ConsoleSession::stateChanged, this, [this] {
+        const QString active = m_session->profile().name;
         // Still on its way to the profile it was sent with, whichever is active now.
-        if (m_reply && m_replyProfile != m_session->profile().name)
+        if (m_reply && m_replyProfile != active) {
             m_responsePanel->showNotice(tr("Sending with the profile %1 (sent before the switch to %2)…")
-                                            .arg(m_replyProfile, m_session->profile().name));
+                                            .arg(m_replyProfile, active));
+            return;
+        }
+        // Another profile's answer and errors must not read as this one's.
+        if (!m_reply && !m_shownProfile.isEmpty() && m_shownProfile != active) {
+            m_shownProfile.clear();
+            m_responsePanel->clear();
+            clearErrors();
+        }
     });
     connect(m_session, &ConsoleSession::permissionsChanged, this, &OperationForm::updateSendState);
     updateSendState();
@@ -639,6 +648,7 @@ void OperationForm::send()
     if (!m_sendPushButton->isEnabled())
         return;
     clearErrors();
+    m_shownProfile = m_session->profile().name;
     ApiRequest request;
     QMap<QString, QString> errors;
     if (!buildRequest(&request, &errors)) {
@@ -678,6 +688,8 @@ void OperationForm::send()
                 if (profileName != m_session->profile().name) {
                     // The profile switched while the request was in flight: its answer, from the other
                     // profile's server, must not read as the active profile's.
+                    // The notice is for the active profile's user: it stays until the next switch.
+                    m_shownProfile = m_session->profile().name;
                     m_responsePanel->showNotice(
                         tr("Sent with the profile %1 before the switch to %2: %3. Its answer "
                            "is in History under %1.")

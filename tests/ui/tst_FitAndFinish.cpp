@@ -96,6 +96,7 @@ private slots:
     void longErrorsNeverWidenTheWindow();
     void profileDialogShowsAWholeUrl();
     void statusBarCountsPermissionsAndTheGaugeReadsInItsBar();
+    void profileSwitchClearsTheOldProfilesAnswersAndErrors();
 
 private:
     // Picks the profile in the switcher as a user does (no production one: no confirmation) and
@@ -305,6 +306,63 @@ void tst_FitAndFinish::statusBarCountsPermissionsAndTheGaugeReadsInItsBar()
     QVERIFY2(groove.contains(label), qPrintable(describe(label) + QStringLiteral(" in ") + describe(groove)));
     QVERIFY2(label.width() >= bar->fontMetrics().horizontalAdvance(bar->text()), qPrintable(describe(label)));
     QVERIFY(bar->isVisible());
+}
+
+void tst_FitAndFinish::profileSwitchClearsTheOldProfilesAnswersAndErrors()
+{
+    Console console;
+    QVERIFY(console.addProfile(QStringLiteral("Other"), QStringLiteral("jk_test_other_0123456789abcdef"),
+                               SandboxConfig::allPermissions()));
+    auto window = openWindow(console);
+    QVERIFY(window);
+    window->pages();
+    const QList<OperationForm *> forms = window->findChildren<OperationForm *>();
+    QVERIFY(forms.size() >= 7);
+    // On the Sandbox: an upsert the server answers, and on every other form what it finds before
+    // sending (its fields are empty): errors under the fields and in the response panel.
+    auto *upsert = window->findChild<OperationForm *>(QStringLiteral("upsertUserOperationForm"));
+    QVERIFY(upsert);
+    upsert->findChild<QLineEdit *>(QStringLiteral("userIdLineEdit"))->setText(QStringLiteral("u-switch"));
+    std::optional<ApiResult> answer;
+    connect(upsert, &OperationForm::finished, this, [&answer](const ApiResult &result) { answer = result; });
+    for (OperationForm *form : forms)
+        form->send();
+    QTRY_VERIFY(answer.has_value());
+    QCOMPARE(answer->httpStatus, 201);
+    const auto shown = [](OperationForm *form) {
+        QStringList what;
+        for (const char *name : {"statusLabel", "requestIdLabel", "messageLabel"}) {
+            const QString text = form->findChild<QLabel *>(QLatin1String(name))->text();
+            if (text.contains(QLatin1String("HTTP")) || text.contains(QLatin1String("Not sent")) ||
+                text.contains(QLatin1String("requestId")) ||
+                (qstrcmp(name, "messageLabel") == 0 && !text.isEmpty()))
+                what << text;
+        }
+        if (!form->findChild<QPlainTextEdit *>(QStringLiteral("bodyPlainTextEdit"))->toPlainText().isEmpty())
+            what << QStringLiteral("a body");
+        if (form->findChild<QListWidget *>(QStringLiteral("errorsListWidget"))->count() > 0)
+            what << QStringLiteral("an error list");
+        for (const QLabel *label : form->findChildren<QLabel *>()) {
+            if (label->objectName().endsWith(QLatin1String("ErrorLabel")) && !label->isHidden())
+                what << label->text();
+        }
+        return what;
+    };
+    for (OperationForm *form : forms) {
+        const QStringList before = shown(form);
+        QVERIFY2(!before.isEmpty(), qPrintable(form->objectName()));
+        if (form != upsert)
+            QVERIFY2(before.contains(QStringLiteral("an error list")), qPrintable(form->objectName()));
+    }
+    QVERIFY(shown(upsert).contains(QStringLiteral("a body")));
+
+    QVERIFY(chooseProfile(window.get(), console, QStringLiteral("Other")));
+    for (OperationForm *form : forms)
+        QVERIFY2(shown(form).isEmpty(), qPrintable(form->objectName() + QStringLiteral(": ") +
+                                                   shown(form).join(QStringLiteral(" | "))));
+    // What was typed stays: only the other profile's answers went.
+    QCOMPARE(upsert->findChild<QLineEdit *>(QStringLiteral("userIdLineEdit"))->text(),
+             QStringLiteral("u-switch"));
 }
 
 int main(int argc, char **argv)
