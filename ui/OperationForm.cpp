@@ -29,6 +29,7 @@
 #include <QSignalBlocker>
 #include <QSplitter>
 #include <QStringListModel>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -231,6 +232,7 @@ OperationForm::OperationForm(Operation operation, ConsoleSession *session, Catal
     formScrollArea->setObjectName(QStringLiteral("formScrollArea"));
     formScrollArea->setWidgetResizable(true);
     formScrollArea->setFrameShape(QFrame::NoFrame);
+    formScrollArea->setFocusPolicy(Qt::NoFocus); // Tab goes to the fields, which it scrolls into view
     formScrollArea->setWidget(formPage);
     m_tabWidget->addTab(formScrollArea, tr("Form"));
     if (info.hasBody)
@@ -253,6 +255,24 @@ OperationForm::OperationForm(Operation operation, ConsoleSession *session, Catal
     splitter->setStretchFactor(1, 2);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(splitter);
+
+    // Tab follows the form top to bottom, then Send, then the answer (the widgets were made in
+    // another order: Send and the response panel first).
+    QList<QWidget *> tabOrder{m_tabWidget->tabBar()};
+    for (int row = 0; row < form->rowCount(); ++row) {
+        if (QLayoutItem *item = form->itemAt(row, QFormLayout::FieldRole); item && item->widget()) {
+            auto *field = qobject_cast<FormField *>(item->widget());
+            tabOrder << (field ? field->editor() : item->widget());
+        }
+    }
+    if (m_fieldTable) {
+        for (QWidget *child : m_fieldTable->findChildren<QWidget *>(Qt::FindDirectChildrenOnly))
+            tabOrder << child;
+    }
+    tabOrder << m_jsonPlainTextEdit << m_resetJsonPushButton << m_sendPushButton
+             << m_responsePanel->tabOrder();
+    for (qsizetype i = 1; i < tabOrder.size(); ++i)
+        QWidget::setTabOrder(tabOrder.at(i - 1), tabOrder.at(i));
 
     m_sendPushButton->setToolTip(tr("Send (Ctrl+Return)"));
     auto *shortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), this);

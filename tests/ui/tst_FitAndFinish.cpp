@@ -27,6 +27,7 @@
 #include <QStatusBar>
 #include <QStyle>
 #include <QStyleOptionProgressBar>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -97,6 +98,7 @@ private slots:
     void profileDialogShowsAWholeUrl();
     void statusBarCountsPermissionsAndTheGaugeReadsInItsBar();
     void profileSwitchClearsTheOldProfilesAnswersAndErrors();
+    void tabFollowsEachFormThenSendThenTheAnswer();
 
 private:
     // Picks the profile in the switcher as a user does (no production one: no confirmation) and
@@ -363,6 +365,55 @@ void tst_FitAndFinish::profileSwitchClearsTheOldProfilesAnswersAndErrors()
     // What was typed stays: only the other profile's answers went.
     QCOMPARE(upsert->findChild<QLineEdit *>(QStringLiteral("userIdLineEdit"))->text(),
              QStringLiteral("u-switch"));
+}
+
+void tst_FitAndFinish::tabFollowsEachFormThenSendThenTheAnswer()
+{
+    Console console;
+    auto window = openWindow(console);
+    QVERIFY(window);
+    for (ConsolePage *page : window->pages()) {
+        for (OperationForm *form : page->findChildren<OperationForm *>()) {
+            window->showPage(page);
+            if (auto *tabs = page->findChild<QTabWidget *>(QStringLiteral("operationsTabWidget")))
+                tabs->setCurrentWidget(form);
+            settleLayouts();
+            // What the form's tab offers to the keyboard, top to bottom and left to right.
+            auto *area = form->findChild<QWidget *>(QStringLiteral("formScrollArea"));
+            QVERIFY(area);
+            QList<QWidget *> fields;
+            for (QWidget *widget : area->findChildren<QWidget *>()) {
+                if (widget->isVisible() && widget->isEnabled() && (widget->focusPolicy() & Qt::TabFocus) &&
+                    !qobject_cast<QAbstractScrollArea *>(widget->parentWidget()) && widget != area)
+                    fields << widget;
+            }
+            const auto position = [form](QWidget *widget) { return widget->mapTo(form, QPoint(0, 0)); };
+            std::sort(fields.begin(), fields.end(), [&position](QWidget *a, QWidget *b) {
+                const QPoint pa = position(a);
+                const QPoint pb = position(b);
+                return pa.y() != pb.y() ? pa.y() < pb.y() : pa.x() < pb.x();
+            });
+            QVERIFY2(fields.size() >= 2, qPrintable(form->objectName()));
+            QList<QWidget *> expected = fields.mid(1);
+            expected << form->findChild<QPushButton *>(QStringLiteral("sendPushButton"))
+                     << form->findChild<QPlainTextEdit *>(QStringLiteral("bodyPlainTextEdit"));
+            QVERIFY(expected.constLast()->isVisible() && expected.at(expected.size() - 2)->isEnabled());
+
+            fields.constFirst()->setFocus(Qt::TabFocusReason);
+            QTRY_COMPARE(QApplication::focusWidget(), fields.constFirst());
+            QStringList visited;
+            QStringList wanted;
+            for (QWidget *next : expected) {
+                QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+                visited << QApplication::focusWidget()->objectName();
+                wanted << next->objectName();
+            }
+            QVERIFY2(visited == wanted,
+                     qPrintable(form->objectName() + QStringLiteral(": ") +
+                                visited.join(QStringLiteral(", ")) + QStringLiteral(" instead of ") +
+                                wanted.join(QStringLiteral(", "))));
+        }
+    }
 }
 
 int main(int argc, char **argv)
