@@ -4,6 +4,7 @@
 // answers. A real ConsoleSession (the built-in Sandbox profile on a temporary data file), a real
 // SQLite history, an in-memory keychain; other profiles point at further in-process sandboxes.
 
+#include "ConfirmationDialog.h"
 #include "ConsolePage.h"
 #include "MainWindow.h"
 #include "OperationForm.h"
@@ -23,6 +24,7 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QScreen>
+#include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QStyle>
@@ -94,6 +96,7 @@ class tst_FitAndFinish : public QObject
 private slots:
     void initTestCase();
     void windowFitsALaptopScreenOnEveryPage();
+    void windowFromABiggerScreenIsFittedToThisOne();
     void longErrorsNeverWidenTheWindow();
     void profileDialogShowsAWholeUrl();
     void statusBarCountsPermissionsAndTheGaugeReadsInItsBar();
@@ -140,6 +143,14 @@ void tst_FitAndFinish::windowFitsALaptopScreenOnEveryPage()
 {
     Console console;
     QVERIFY(console.historyOpen);
+    // A production profile (its key missing): the tallest the window's top gets, with the red
+    // banner, and an error in the forms and the status bar.
+    Profile production;
+    production.name = QStringLiteral("Production");
+    production.baseUrl = QUrl(QStringLiteral("https://api.journy.io"));
+    production.environment = Profile::Environment::Production;
+    QString error;
+    QVERIFY2(console.profiles.save(production, &error), qPrintable(error));
     auto window = openWindow(console);
     QVERIFY(window);
     // Within the screen, with room for a window manager's title bar (30 to 40 px; the offscreen
@@ -147,6 +158,9 @@ void tst_FitAndFinish::windowFitsALaptopScreenOnEveryPage()
     const QRect frame = window->frameGeometry();
     QVERIFY2(availableGeometry().contains(frame), qPrintable(describe(frame)));
     QVERIFY2(frame.height() + TitleBar <= availableGeometry().height(), qPrintable(describe(frame)));
+    ConfirmationDialog::setNextAnswer(true);
+    QVERIFY(chooseProfile(window.get(), console, production.name));
+    QVERIFY(window->findChild<QLabel *>(QStringLiteral("productionBannerLabel"))->isVisible());
 
     auto *navigation = window->findChild<QListWidget *>(QStringLiteral("navigationListWidget"));
     QVERIFY(navigation);
@@ -169,6 +183,26 @@ void tst_FitAndFinish::windowFitsALaptopScreenOnEveryPage()
                           .arg(window->height());
     }
     QVERIFY2(tooBig.isEmpty(), qPrintable(tooBig.join(QStringLiteral("; "))));
+}
+
+void tst_FitAndFinish::windowFromABiggerScreenIsFittedToThisOne()
+{
+    Console console;
+    {
+        // Closed on a 1920×1200 monitor, as big as it went.
+        MainWindow big(&console.session, &console.history, console.settingsFile());
+        big.setGeometry(0, 0, 1880, 1150);
+        big.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&big));
+        big.close();
+    }
+    QVERIFY(
+        QSettings(console.settingsFile(), QSettings::IniFormat).contains(QStringLiteral("window/geometry")));
+    auto window = openWindow(console);
+    QVERIFY(window);
+    settleLayouts();
+    const QRect frame = window->frameGeometry();
+    QVERIFY2(availableGeometry().contains(frame), qPrintable(describe(frame)));
 }
 
 void tst_FitAndFinish::longErrorsNeverWidenTheWindow()
