@@ -16,6 +16,7 @@
 
 #include <QApplication>
 #include <QComboBox>
+#include <QHelpEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -32,6 +33,7 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolTip>
 
 #include <memory>
 #include <optional>
@@ -250,6 +252,16 @@ void tst_FitAndFinish::longErrorsNeverWidenTheWindow()
     QVERIFY2(status->text().contains(longName), qPrintable(status->text()));
     settleLayouts();
     QCOMPARE(window->size(), before);
+    // Cut with "…" in the form's line, it is whole in the tooltip.
+    auto *line = window->findChild<OperationForm *>(QStringLiteral("upsertUserOperationForm"))
+                     ->findChild<QLabel *>(QStringLiteral("connectionLabel"));
+    QVERIFY(line->isVisible());
+    QVERIFY2(line->fontMetrics().horizontalAdvance(line->text()) > line->contentsRect().width(),
+             qPrintable(line->text()));
+    QHelpEvent help(QEvent::ToolTip, QPoint(1, 1), line->mapToGlobal(QPoint(1, 1)));
+    QApplication::sendEvent(line, &help);
+    QTRY_COMPARE(QToolTip::text(), line->text());
+    QToolTip::hideText();
     QVERIFY2(window->minimumSizeHint().width() <= MinimumWidth,
              qPrintable(QString::number(window->minimumSizeHint().width())));
 
