@@ -269,8 +269,14 @@ OperationForm::OperationForm(Operation operation, ConsoleSession *session, Catal
         for (QWidget *child : m_fieldTable->findChildren<QWidget *>(Qt::FindDirectChildrenOnly))
             tabOrder << child;
     }
-    tabOrder << m_jsonPlainTextEdit << m_resetJsonPushButton << m_sendPushButton
-             << m_responsePanel->tabOrder();
+    tabOrder << m_jsonPlainTextEdit << m_resetJsonPushButton;
+    // What the send row holds besides Send is typed before sending: it comes first.
+    for (int i = 0; i < sendRow->count(); ++i) {
+        QWidget *widget = sendRow->itemAt(i)->widget();
+        if (widget && widget != m_sendPushButton && (widget->focusPolicy() & Qt::TabFocus))
+            tabOrder << widget;
+    }
+    tabOrder << m_sendPushButton << m_responsePanel->tabOrder();
     for (qsizetype i = 1; i < tabOrder.size(); ++i)
         QWidget::setTabOrder(tabOrder.at(i - 1), tabOrder.at(i));
 

@@ -440,9 +440,19 @@ void tst_FitAndFinish::tabFollowsEachFormThenSendThenTheAnswer()
                 return pa.y() != pb.y() ? pa.y() < pb.y() : pa.x() < pb.x();
             });
             QVERIFY2(fields.size() >= 2, qPrintable(form->objectName()));
-            QList<QWidget *> expected = fields.mid(1);
-            expected << form->findChild<QPushButton *>(QStringLiteral("sendPushButton"))
-                     << form->findChild<QPlainTextEdit *>(QStringLiteral("bodyPlainTextEdit"));
+            // Then what the send row has for typing (left to right), Send, and the answer.
+            auto *send = form->findChild<QPushButton *>(QStringLiteral("sendPushButton"));
+            QList<QWidget *> sendRow;
+            for (QWidget *widget :
+                 send->parentWidget()->findChildren<QWidget *>(Qt::FindDirectChildrenOnly)) {
+                if (widget != send && widget->isVisible() && (widget->focusPolicy() & Qt::TabFocus) &&
+                    qAbs(widget->geometry().center().y() - send->geometry().center().y()) <
+                        send->height() / 2)
+                    sendRow << widget;
+            }
+            std::sort(sendRow.begin(), sendRow.end(), [](QWidget *a, QWidget *b) { return a->x() < b->x(); });
+            QList<QWidget *> expected = fields.mid(1) + sendRow;
+            expected << send << form->findChild<QPlainTextEdit *>(QStringLiteral("bodyPlainTextEdit"));
             QVERIFY(expected.constLast()->isVisible() && expected.at(expected.size() - 2)->isEnabled());
 
             fields.constFirst()->setFocus(Qt::TabFocusReason);
