@@ -306,6 +306,14 @@ void MainWindow::start()
 {
     QSettings settings(m_settingsFile, QSettings::IniFormat);
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    // A geometry saved on a bigger screen comes back within this one (Qt keeps it as it was when
+    // the screen looks the same).
+    const QRect available = screen()->availableGeometry();
+    if (!isMaximized() && !isFullScreen() && !available.contains(frameGeometry())) {
+        const QSize decoration = isVisible() ? frameGeometry().size() - size() : QSize(0, TitleBarAllowance);
+        resize(size().boundedTo(available.size() - decoration));
+        move(available.topLeft());
+    }
     page(tr("History")); // records every request from now on
     m_navigationListWidget->setCurrentRow(
         std::clamp(settings.value(QStringLiteral("window/page")).toInt(), 0, int(m_slots.size()) - 1));

@@ -31,6 +31,7 @@
 #include <QSignalBlocker>
 #include <QSplitter>
 #include <QStringListModel>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTextCursor>
@@ -251,6 +252,7 @@ OperationForm::OperationForm(Operation operation, ConsoleSession *session, Catal
     formScrollArea->setObjectName(QStringLiteral("formScrollArea"));
     formScrollArea->setWidgetResizable(true);
     formScrollArea->setFrameShape(QFrame::NoFrame);
+    formScrollArea->setFocusPolicy(Qt::NoFocus); // Tab goes to the fields, which it scrolls into view
     formScrollArea->setWidget(formPage);
     m_tabWidget->addTab(formScrollArea, tr("Form"));
     if (info.hasBody)
@@ -283,6 +285,30 @@ OperationForm::OperationForm(Operation operation, ConsoleSession *session, Catal
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(splitter);
 
+    // Tab follows the form top to bottom, then Send, then the answer (the widgets were made in
+    // another order: Send and the response panel first).
+    QList<QWidget *> tabOrder{m_tabWidget->tabBar()};
+    for (int row = 0; row < form->rowCount(); ++row) {
+        if (QLayoutItem *item = form->itemAt(row, QFormLayout::FieldRole); item && item->widget()) {
+            auto *field = qobject_cast<FormField *>(item->widget());
+            tabOrder << (field ? field->editor() : item->widget());
+        }
+    }
+    if (m_fieldTable) {
+        for (QWidget *child : m_fieldTable->findChildren<QWidget *>(Qt::FindDirectChildrenOnly))
+            tabOrder << child;
+    }
+    tabOrder << m_jsonPlainTextEdit << m_resetJsonPushButton;
+    // What the send row holds besides Send is typed before sending: it comes first.
+    for (int i = 0; i < sendRow->count(); ++i) {
+        QWidget *widget = sendRow->itemAt(i)->widget();
+        if (widget && widget != m_sendPushButton && (widget->focusPolicy() & Qt::TabFocus))
+            tabOrder << widget;
+    }
+    tabOrder << m_sendPushButton << m_responsePanel->tabOrder();
+    for (qsizetype i = 1; i < tabOrder.size(); ++i)
+        QWidget::setTabOrder(tabOrder.at(i - 1), tabOrder.at(i));
+
     m_sendPushButton->setToolTip(tr("Send (Ctrl+Return)"));
     auto *shortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), this);
     shortcut->setContext(Qt::WidgetWithChildrenShortcut);
@@ -300,10 +326,19 @@ OperationForm::OperationForm(Operation operation, ConsoleSession *session, Catal
     });
     connect(m_session, &ConsoleSession::stateChanged, this, &OperationForm::updateSendState);
     connect(m_session, &ConsoleSession::stateChanged, this, [this] {
+        const QString active = m_session->profile().name;
         // Still on its way to the profile it was sent with, whichever is active now.
-        if (m_reply && m_replyProfile != m_session->profile().name)
+        if (m_reply && m_replyProfile != active) {
             m_responsePanel->showNotice(tr("Sending with the profile %1 (sent before the switch to %2)…")
-                                            .arg(m_replyProfile, m_session->profile().name));
+                                            .arg(m_replyProfile, active));
+            return;
+        }
+        // Another profile's answer and errors must not read as this one's.
+        if (!m_reply && !m_shownProfile.isEmpty() && m_shownProfile != active) {
+            m_shownProfile.clear();
+            m_responsePanel->clear();
+            clearErrors();
+        }
     });
     connect(m_session, &ConsoleSession::permissionsChanged, this, &OperationForm::updateSendState);
     updateSendState();
@@ -726,6 +761,7 @@ void OperationForm::send()
     if (!m_sendPushButton->isEnabled())
         return;
     clearErrors();
+    m_shownProfile = m_session->profile().name;
     ApiRequest request;
     QMap<QString, QString> errors;
     if (!buildRequest(&request, &errors)) {
@@ -771,6 +807,8 @@ void OperationForm::send()
                 if (profileName != m_session->profile().name) {
                     // The profile switched while the request was in flight: its answer, from the other
                     // profile's server, must not read as the active profile's.
+                    // The notice is for the active profile's user: it stays until the next switch.
+                    m_shownProfile = m_session->profile().name;
                     m_responsePanel->showNotice(
                         tr("Sent with the profile %1 before the switch to %2: %3. Its answer "
                            "is in History under %1.")

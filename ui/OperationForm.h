@@ -108,6 +108,7 @@ private:
     // The form's last request while in flight: its answer is the one the form shows.
     QPointer<ApiReply> m_reply;
     QString m_replyProfile;              // the profile m_reply was sent with
+    QString m_shownProfile;              // the profile whose answer or errors the form shows
     QMap<QString, FormField *> m_fields; // field path -> field, with aliases
     int m_tab = 0;                       // the tab the user is on, for turning back a refused switch
     bool m_converting = false;           // filling the form from JSON: its edits must not rewrite the JSON

@@ -81,6 +81,10 @@ ProfileDialog::ProfileDialog(ProfileStore *profiles, SecretStore *secrets, const
     m_apiKeyLineEdit->setPlaceholderText(m_editing ? tr("Leave empty to keep the stored key")
                                                    : tr("Required"));
     m_secretLineEdit->setPlaceholderText(tr("Optional; for the HMAC tool"));
+    // Wide enough to show a whole base URL, a company gateway's included, without scrolling it.
+    const QFontMetrics metrics = m_baseUrlLineEdit->fontMetrics();
+    m_baseUrlLineEdit->setMinimumWidth(metrics.horizontalAdvance(QString(BaseUrlChars, QLatin1Char('x'))) +
+                                       6 * metrics.averageCharWidth());
     m_errorLabel->setWordWrap(true);
     m_errorLabel->setStyleSheet(QStringLiteral("color: #c62828;"));
 

@@ -49,6 +49,10 @@ public slots:
     void browseCaFile();
 
 private:
+    // The base URL the field shows whole: https://api.journy.io/ is 22 characters, a company
+    // gateway's address with a port and a path some 60.
+    static constexpr int BaseUrlChars = 60;
+
     // One keychain write (or removal, when secret is unset) done before the profile is saved.
     class KeychainJob
     {

@@ -13,8 +13,15 @@ RateLimitGauge::RateLimitGauge(QWidget *parent)
     m_rateLimitProgressBar->setObjectName(QStringLiteral("rateLimitProgressBar"));
     m_refillLabel->setObjectName(QStringLiteral("refillLabel"));
     m_rateLimitProgressBar->setAccessibleName(tr("Rate limit remaining"));
-    m_rateLimitProgressBar->setMaximumWidth(180);
     m_rateLimitProgressBar->setTextVisible(true);
+    // "Remaining / Limit" centred inside the bar, whatever the platform's style would do with it
+    // (beside the bar, or not at all): the bar is drawn from a style sheet (see barStyle), and is
+    // wide enough for the longest reading.
+    m_rateLimitProgressBar->setAlignment(Qt::AlignCenter);
+    m_rateLimitProgressBar->setMinimumWidth(
+        m_rateLimitProgressBar->fontMetrics().horizontalAdvance(tr("%1 / %2").arg(88888).arg(88888)) +
+        4 * m_rateLimitProgressBar->fontMetrics().averageCharWidth());
+    m_rateLimitProgressBar->setMaximumWidth(std::max(180, m_rateLimitProgressBar->minimumWidth()));
     setToolTip(tr("Requests left in journy.io's sliding 60-second window for this profile's key"));
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -32,7 +39,7 @@ void RateLimitGauge::reset()
     m_rateLimitProgressBar->setRange(0, 1);
     m_rateLimitProgressBar->setValue(0);
     m_rateLimitProgressBar->setFormat(tr("unknown"));
-    m_rateLimitProgressBar->setStyleSheet(QString());
+    m_rateLimitProgressBar->setStyleSheet(barStyle(QStringLiteral("transparent")));
     m_refillLabel->clear();
     m_timer->stop();
 }
@@ -51,10 +58,17 @@ void RateLimitGauge::setState(const RateLimitState &state)
     const QString colour = share > 0.5    ? QStringLiteral("#2e7d32")
                            : share > 0.15 ? QStringLiteral("#f9a825")
                                           : QStringLiteral("#c62828");
-    m_rateLimitProgressBar->setStyleSheet(
-        QStringLiteral("QProgressBar::chunk { background: %1; }").arg(colour));
+    m_rateLimitProgressBar->setStyleSheet(barStyle(colour));
     updateRefill();
     m_timer->start();
+}
+
+QString RateLimitGauge::barStyle(const QString &colour)
+{
+    return QStringLiteral(
+               "QProgressBar { border: 1px solid palette(mid); border-radius: 3px; text-align: center; }"
+               " QProgressBar::chunk { background: %1; }")
+        .arg(colour);
 }
 
 void RateLimitGauge::updateRefill()

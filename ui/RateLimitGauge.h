@@ -25,6 +25,8 @@ public:
 
 private:
     void updateRefill();
+    // The bar's style sheet with its chunk in colour.
+    static QString barStyle(const QString &colour);
 
     QProgressBar *m_rateLimitProgressBar;
     QLabel *m_refillLabel;

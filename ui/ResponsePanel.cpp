@@ -11,6 +11,7 @@
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QVBoxLayout>
 
@@ -36,6 +37,7 @@ ResponsePanel::ResponsePanel(QWidget *parent)
     const QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     for (QPlainTextEdit *edit : {m_bodyPlainTextEdit, m_headersPlainTextEdit}) {
         edit->setReadOnly(true);
+        edit->setTabChangesFocus(true); // read-only: Tab moves on
         edit->setFont(mono);
     }
     new JsonHighlighter(m_bodyPlainTextEdit->document());
@@ -79,6 +81,12 @@ void ResponsePanel::clear()
     m_errorsListWidget->hide();
     m_bodyPlainTextEdit->clear();
     m_headersPlainTextEdit->clear();
+}
+
+QList<QWidget *> ResponsePanel::tabOrder() const
+{
+    return {m_bodyPlainTextEdit, m_tabWidget->tabBar(), m_headersPlainTextEdit, m_copyRequestIdPushButton,
+            m_errorsListWidget};
 }
 
 void ResponsePanel::showSending()

@@ -24,6 +24,8 @@ public:
     // A line instead of an answer, e.g. where the answer went instead of this panel.
     void showNotice(const QString &text);
     void clear();
+    // Its widgets in the order Tab visits them: the answer's body first.
+    QList<QWidget *> tabOrder() const;
 
 private:
     QLabel *m_statusLabel;
