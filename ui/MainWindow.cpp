@@ -22,6 +22,7 @@
 #include <QCoreApplication>
 #include <QHBoxLayout>
 #include <QIcon>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
@@ -42,6 +43,27 @@ QString failureText(const ApiResult &result)
     if (!way.isEmpty() && !text.contains(way))
         text += QStringLiteral(" (%1)").arg(result.route);
     return text;
+}
+
+// The keys a closed profile box may take: those that open its popup (where arrows and Enter
+// choose) or move the focus on. Every other key would step or search through the profiles.
+bool opensOrLeavesTheBox(const QKeyEvent *key)
+{
+    switch (key->key()) {
+    case Qt::Key_Space:
+    case Qt::Key_Select:
+    case Qt::Key_F4:
+    case Qt::Key_Tab:
+    case Qt::Key_Backtab:
+    case Qt::Key_Escape:
+    case Qt::Key_Return:
+    case Qt::Key_Enter:
+        return true;
+    case Qt::Key_Down:
+        return key->modifiers() & Qt::AltModifier;
+    default:
+        return false;
+    }
 }
 
 } // namespace
@@ -73,7 +95,8 @@ MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QSt
     m_connectionLabel->setObjectName(QStringLiteral("connectionLabel"));
     m_profileComboBox->setAccessibleName(tr("Profile"));
     // Typing meant for a form must never pick a profile (keyboard search would select
-    // "Production" on a "P"): the box takes focus only from a click, and ignores the wheel.
+    // "Production" on a "P"): the box takes focus only from a click, and only its popup
+    // changes it (see eventFilter()).
     m_profileComboBox->setFocusPolicy(Qt::ClickFocus);
     m_profileComboBox->installEventFilter(this);
     m_navigationListWidget->setAccessibleName(tr("Pages"));
@@ -207,8 +230,14 @@ MainWindow::~MainWindow() = default;
 
 bool MainWindow::eventFilter(QObject *watched, QEvent *event)
 {
-    if (watched == m_profileComboBox && event->type() == QEvent::Wheel)
-        return true;
+    // Only an opened popup changes the profile: the wheel, arrows, Home/End and typing on the
+    // closed box do nothing (the popup's list gets its keys itself, not through the box).
+    if (watched == m_profileComboBox) {
+        if (event->type() == QEvent::Wheel || event->type() == QEvent::InputMethod)
+            return true;
+        if (event->type() == QEvent::KeyPress && !opensOrLeavesTheBox(static_cast<QKeyEvent *>(event)))
+            return true;
+    }
     return QMainWindow::eventFilter(watched, event);
 }
 
