@@ -68,6 +68,7 @@ private slots:
     void fileMenuOpensTheProfileDialogAndBulkImport();
     void ctrlQClosesTheWindow();
     void shortcutsDialogListsEveryShortcut();
+    void readmeListsTheDialogsShortcuts();
     void aboutShowsTheVersions();
 
 private:
@@ -227,6 +228,30 @@ void tst_MenuBar::shortcutsDialogListsEveryShortcut()
         }
     }
     QCOMPARE(strayAmpersands(dialog), QStringList());
+}
+
+void tst_MenuBar::readmeListsTheDialogsShortcuts()
+{
+    auto *dialog = openFromHelp<ShortcutsDialog>(QStringLiteral("Keyboard shortcuts…"));
+    QVERIFY(dialog);
+    // The README's table under "### Keyboard shortcuts", after its header and separator rows.
+    QFile readme(QStringLiteral(JOURNY_README_FILE));
+    QVERIFY(readme.open(QIODevice::ReadOnly | QIODevice::Text));
+    const QStringList lines = QString::fromUtf8(readme.readAll()).split(QLatin1Char('\n'));
+    qsizetype line = lines.indexOf(QStringLiteral("### Keyboard shortcuts"));
+    QVERIFY(line >= 0);
+    while (line < lines.size() && !lines.at(line).startsWith(QLatin1Char('|')))
+        ++line;
+    line += 2;
+    QList<QStringList> table;
+    for (; line < lines.size() && lines.at(line).startsWith(QLatin1Char('|')); ++line) {
+        QStringList cells = lines.at(line).split(QLatin1Char('|'));
+        cells = cells.mid(1, cells.size() - 2);
+        for (QString &cell : cells)
+            cell = cell.trimmed();
+        table << cells;
+    }
+    QCOMPARE(table, shortcutRows(dialog));
 }
 
 void tst_MenuBar::aboutShowsTheVersions()
