@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "AboutDialog.h"
 #include "AppPaths.h"
 #include "CatalogCache.h"
 #include "CatalogPage.h"
@@ -16,6 +17,7 @@
 #include "RateLimitGauge.h"
 #include "RateLimitTracker.h"
 #include "SecretStore.h"
+#include "ShortcutsDialog.h"
 #include "SnippetPage.h"
 
 #include <QCloseEvent>
@@ -23,12 +25,14 @@
 #include <QCoreApplication>
 #include <QHBoxLayout>
 #include <QIcon>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QListWidget>
+#include <QMenu>
+#include <QMenuBar>
 #include <QPushButton>
 #include <QScreen>
 #include <QSettings>
-#include <QShortcut>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -44,6 +48,27 @@ QString failureText(const ApiResult &result)
     if (!way.isEmpty() && !text.contains(way))
         text += QStringLiteral(" (%1)").arg(result.route);
     return text;
+}
+
+// The keys a closed profile box may take: those that open its popup (where arrows and Enter
+// choose) or move the focus on. Every other key would step or search through the profiles.
+bool opensOrLeavesTheBox(const QKeyEvent *key)
+{
+    switch (key->key()) {
+    case Qt::Key_Space:
+    case Qt::Key_Select:
+    case Qt::Key_F4:
+    case Qt::Key_Tab:
+    case Qt::Key_Backtab:
+    case Qt::Key_Escape:
+    case Qt::Key_Return:
+    case Qt::Key_Enter:
+        return true;
+    case Qt::Key_Down:
+        return key->modifiers() & Qt::AltModifier;
+    default:
+        return false;
+    }
 }
 
 } // namespace
@@ -75,7 +100,8 @@ MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QSt
     m_connectionLabel->setObjectName(QStringLiteral("connectionLabel"));
     m_profileComboBox->setAccessibleName(tr("Profile"));
     // Typing meant for a form must never pick a profile (keyboard search would select
-    // "Production" on a "P"): the box takes focus only from a click, and ignores the wheel.
+    // "Production" on a "P"): the box takes focus only from a click, and only its popup
+    // changes it (see eventFilter()).
     m_profileComboBox->setFocusPolicy(Qt::ClickFocus);
     m_profileComboBox->installEventFilter(this);
     m_navigationListWidget->setAccessibleName(tr("Pages"));
@@ -160,16 +186,7 @@ MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QSt
         build(row);
         m_pagesStackedWidget->setCurrentIndex(row);
     });
-    // Ctrl+1…Ctrl+9 for the first nine pages and Ctrl+0 for the tenth (Bulk import), as the
-    // digit row reads.
-    for (int i = 0; i < m_slots.size() && i < 10; ++i) {
-        const Qt::Key digit = i < 9 ? static_cast<Qt::Key>(Qt::Key_1 + i) : Qt::Key_0;
-        auto *shortcut = new QShortcut(QKeySequence(Qt::CTRL | digit), this);
-        connect(shortcut, &QShortcut::activated, this, [this, i] {
-            m_navigationListWidget->setCurrentRow(i);
-            focusPage();
-        });
-    }
+    buildMenuBar();
     connect(m_profileComboBox, &QComboBox::activated, this, &MainWindow::profileActivated);
     connect(m_testConnectionPushButton, &QPushButton::clicked, this, &MainWindow::testConnection);
     connect(m_addProfilePushButton, &QPushButton::clicked, this, &MainWindow::addProfile);
@@ -213,8 +230,14 @@ MainWindow::~MainWindow() = default;
 
 bool MainWindow::eventFilter(QObject *watched, QEvent *event)
 {
-    if (watched == m_profileComboBox && event->type() == QEvent::Wheel)
-        return true;
+    // Only an opened popup changes the profile: the wheel, arrows, Home/End and typing on the
+    // closed box do nothing (the popup's list gets its keys itself, not through the box).
+    if (watched == m_profileComboBox) {
+        if (event->type() == QEvent::Wheel || event->type() == QEvent::InputMethod)
+            return true;
+        if (event->type() == QEvent::KeyPress && !opensOrLeavesTheBox(static_cast<QKeyEvent *>(event)))
+            return true;
+    }
     return QMainWindow::eventFilter(watched, event);
 }
 
@@ -234,13 +257,74 @@ void MainWindow::profileActivated()
     profileChosen();
 }
 
+void MainWindow::buildMenuBar()
+{
+    // Every shortcut of the window is an action here (and the pages' on their widgets), so the
+    // Keyboard shortcuts dialog can list them all from the actions themselves.
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->setObjectName(QStringLiteral("fileMenu"));
+    QAction *newProfile = file->addAction(tr("&New profile…"), this, &MainWindow::addProfile);
+    newProfile->setObjectName(QStringLiteral("newProfileAction"));
+    const int bulkImport = int(m_slots.size()) - 1; // the last page
+    QAction *import =
+        file->addAction(tr("&Bulk import…"), this, [this, bulkImport] { openPage(bulkImport); });
+    import->setObjectName(QStringLiteral("bulkImportAction"));
+    file->addSeparator();
+    // Ctrl+Q on every system: QKeySequence::Quit has no key on Windows.
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setObjectName(QStringLiteral("quitAction"));
+    quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
+    quit->setMenuRole(QAction::QuitRole);
+
+    // Ctrl+1…Ctrl+9 for the first nine pages and Ctrl+0 for the tenth (Bulk import), as the
+    // digit row reads.
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->setObjectName(QStringLiteral("viewMenu"));
+    for (int i = 0; i < m_slots.size(); ++i) {
+        QAction *action = view->addAction(m_slots.at(i).title, this, [this, i] { openPage(i); });
+        action->setObjectName(m_slots.at(i).title.toLower().remove(QLatin1Char(' ')) +
+                              QStringLiteral("PageAction"));
+        if (i < 10)
+            action->setShortcut(QKeySequence(Qt::CTRL | (i < 9 ? Qt::Key(Qt::Key_1 + i) : Qt::Key_0)));
+    }
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->setObjectName(QStringLiteral("helpMenu"));
+    QAction *shortcuts = help->addAction(tr("&Keyboard shortcuts…"), this, [this] {
+        pages(); // the pages' shortcuts live on their widgets
+        auto *dialog = new ShortcutsDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->open();
+    });
+    shortcuts->setObjectName(QStringLiteral("keyboardShortcutsAction"));
+    QAction *about = help->addAction(tr("&About journy-console"), this, [this] {
+        auto *dialog = new AboutDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->open();
+    });
+    about->setObjectName(QStringLiteral("aboutAction"));
+    about->setMenuRole(QAction::AboutRole);
+}
+
+void MainWindow::openPage(int index)
+{
+    m_navigationListWidget->setCurrentRow(index);
+    focusPage();
+}
+
 void MainWindow::focusPage()
 {
     QWidget *page = m_pagesStackedWidget->currentWidget();
     if (!page)
         return;
     for (QWidget *w = page->nextInFocusChain(); w && w != page; w = w->nextInFocusChain()) {
-        if (page->isAncestorOf(w) && w->isEnabled() && (w->focusPolicy() & Qt::TabFocus)) {
+        // A widget that hands its focus on (a tab widget to its tab bar, hidden with one form)
+        // counts only when the widget taking the focus is shown.
+        QWidget *target = w;
+        while (target->focusProxy())
+            target = target->focusProxy();
+        if (page->isAncestorOf(w) && w->isEnabled() && (w->focusPolicy() & Qt::TabFocus) &&
+            target->isVisibleTo(page)) {
             w->setFocus(Qt::ShortcutFocusReason);
             return;
         }

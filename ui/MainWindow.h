@@ -61,6 +61,11 @@ private:
     void profileChosen();
     // The user picked a profile in the box: a production one is confirmed first.
     void profileActivated();
+    // File (new profile, bulk import, quit), View (each page, Ctrl+1…Ctrl+9, Ctrl+0), Help
+    // (keyboard shortcuts, About).
+    void buildMenuBar();
+    // Shows the page and puts the keyboard in it.
+    void openPage(int index);
     // Keyboard focus into the current page's first field.
     void focusPage();
     void sessionStateChanged();

@@ -12,6 +12,7 @@
 #include "RequestValidator.h"
 #include "ResponsePanel.h"
 
+#include <QAction>
 #include <QCheckBox>
 #include <QCompleter>
 #include <QDateTime>
@@ -27,7 +28,6 @@
 #include <QScrollArea>
 #include <QRegularExpression>
 #include <QSettings>
-#include <QShortcut>
 #include <QSignalBlocker>
 #include <QSplitter>
 #include <QStringListModel>
@@ -309,13 +309,16 @@ OperationForm::OperationForm(Operation operation, ConsoleSession *session, Catal
     for (qsizetype i = 1; i < tabOrder.size(); ++i)
         QWidget::setTabOrder(tabOrder.at(i - 1), tabOrder.at(i));
 
-    m_sendPushButton->setToolTip(tr("Send (Ctrl+Return)"));
-    auto *shortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), this);
-    shortcut->setContext(Qt::WidgetWithChildrenShortcut);
-    auto *enterShortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Enter), this);
-    enterShortcut->setContext(Qt::WidgetWithChildrenShortcut);
-    connect(shortcut, &QShortcut::activated, this, &OperationForm::send);
-    connect(enterShortcut, &QShortcut::activated, this, &OperationForm::send);
+    // An action, not a QShortcut: the Keyboard shortcuts dialog lists the window's actions.
+    auto *sendAction = new QAction(tr("Send"), this);
+    sendAction->setObjectName(QStringLiteral("sendAction"));
+    sendAction->setShortcuts(
+        {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)});
+    sendAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(sendAction, &QAction::triggered, this, &OperationForm::send);
+    addAction(sendAction);
+    m_sendPushButton->setToolTip(
+        tr("Send (%1)").arg(sendAction->shortcut().toString(QKeySequence::NativeText)));
     connect(m_sendPushButton, &QPushButton::clicked, this, &OperationForm::send);
     connect(m_tabWidget, &QTabWidget::currentChanged, this, &OperationForm::tabChanged);
     connect(m_resetJsonPushButton, &QPushButton::clicked, this, [this] {

@@ -6,6 +6,7 @@
 // and what it writes (the keychain, the profiles file, the settings file, the history database).
 
 #include "ApiReply.h"
+#include "ComboPopup.h"
 #include "ConfirmationDialog.h"
 #include "ConsolePage.h"
 #include "ConsoleSession.h"
@@ -24,6 +25,7 @@
 #include "ScreenshotTour.h"
 #include "ScriptedHttpServer.h"
 
+#include <QAbstractItemView>
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
@@ -274,6 +276,7 @@ private slots:
     void navigationShowsEachPage();
     void ctrlDigitsSwitchPages();
     void typingNeverSwitchesTheProfile();
+    void closedProfileBoxIgnoresTheKeyboard();
     void profileSwitcherTitleAndProductionBanner();
     void rateLimitGaugeShowsRemainingOverLimit();
     void rateLimitGaugeTurnsRedWhenNearlyDrained();
@@ -295,7 +298,7 @@ private slots:
 private:
     // The window as journy-console opens it: shown, then started; waits for the session.
     std::unique_ptr<MainWindow> openWindow(Console &console);
-    // Picks the profile in the switcher with the keyboard, as a user does; waits for its key's permissions.
+    // Picks the profile in the switcher's popup, as a user does; waits for its key's permissions.
     bool chooseProfile(MainWindow *window, Console &console, const QString &name,
                        bool waitForPermissions = true);
     // Sends the form with Ctrl+Return and waits for its answer.
@@ -326,17 +329,12 @@ bool tst_MainWindow::chooseProfile(MainWindow *window, Console &console, const Q
     const int target = combo->findData(name);
     if (target < 0)
         return false;
-    combo->setFocus();
-    // Each step activates a profile; production ones ask first (answered yes here).
-    const auto step = [combo](int next, Qt::Key key) {
-        if (combo->itemText(next).endsWith(QLatin1String("(production)")))
-            ConfirmationDialog::setNextAnswer(true);
-        QTest::keyClick(combo, key);
-    };
-    while (combo->currentIndex() < target)
-        step(combo->currentIndex() + 1, Qt::Key_Down);
-    while (combo->currentIndex() > target)
-        step(combo->currentIndex() - 1, Qt::Key_Up);
+    // A production profile asks first (answered yes here).
+    if (console.session.profile().name != name &&
+        combo->itemText(target).endsWith(QLatin1String("(production)")))
+        ConfirmationDialog::setNextAnswer(true);
+    if (!chooseInPopup(combo, target))
+        return false;
     if (console.session.profile().name != name)
         return false;
     if (!QTest::qWaitFor([&console] { return console.session.state() != ConsoleSession::State::Connecting; },
@@ -488,6 +486,55 @@ void tst_MainWindow::typingNeverSwitchesTheProfile()
     combo->setCurrentIndex(production);
     emit combo->activated(production);
     QCOMPARE(console.session.profile().name, QStringLiteral("Production"));
+}
+
+void tst_MainWindow::closedProfileBoxIgnoresTheKeyboard()
+{
+    Console console;
+    const QString key = QStringLiteral("jk_live_3f9a1c7e5b2d4a6c8e0f1b3d5a7c9e2f");
+    SandboxServer *production = console.startServer(key, SandboxConfig::allPermissions());
+    QVERIFY(production);
+    QVERIFY(console.addProfile(QStringLiteral("Production"), production->baseUrl(),
+                               Profile::Environment::Production, key.toUtf8()));
+    auto window = openWindow(console);
+    QVERIFY(window);
+    auto *combo = window->findChild<QComboBox *>(QStringLiteral("profileComboBox"));
+    QCOMPARE(combo->count(), 2);
+    QCOMPARE(console.session.profile().name, QStringLiteral("Sandbox"));
+
+    // A click gives the box the focus and opens its popup; Escape closes it, the focus stays.
+    QTest::mouseClick(combo, Qt::LeftButton);
+    QTRY_VERIFY(combo->view()->isVisible());
+    QTest::keyClick(combo->view(), Qt::Key_Escape);
+    QVERIFY(popupClosed(combo));
+    QCOMPARE(QApplication::focusWidget(), combo);
+
+    // On the closed box, no key steps or searches to another profile; were one to get through,
+    // the confirmation would say yes and the switch would show here.
+    ConfirmationDialog::setNextAnswer(true);
+    for (const Qt::Key pressed :
+         {Qt::Key_Down, Qt::Key_Up, Qt::Key_End, Qt::Key_Home, Qt::Key_PageDown, Qt::Key_PageUp, Qt::Key_P}) {
+        QTest::keyClick(combo, pressed);
+        QCOMPARE(combo->currentData().toString(), QStringLiteral("Sandbox"));
+    }
+    QTest::keyClicks(combo, QStringLiteral("Production"));
+    QVERIFY(!combo->view()->isVisible());
+    QCOMPARE(combo->currentData().toString(), QStringLiteral("Sandbox"));
+    QCOMPARE(console.session.profile().name, QStringLiteral("Sandbox"));
+    QCOMPARE(requestsServed(production->baseUrl()), 0);
+
+    // Opened (Space), the popup works as ever: arrows and Enter choose, production asks first.
+    QTest::keyClick(combo, Qt::Key_Space);
+    QTRY_VERIFY(combo->view()->isVisible());
+    const int target = combo->findData(QStringLiteral("Production"));
+    QAbstractItemView *list = combo->view();
+    while (list->currentIndex().row() != target)
+        QTest::keyClick(list, list->currentIndex().row() < target ? Qt::Key_Down : Qt::Key_Up);
+    QTest::keyClick(list, Qt::Key_Return);
+    QVERIFY(popupClosed(combo));
+    QVERIFY(ConfirmationDialog::lastQuestion().contains(QStringLiteral("Production")));
+    QCOMPARE(console.session.profile().name, QStringLiteral("Production"));
+    QTRY_VERIFY(requestsServed(production->baseUrl()) > 0);
 }
 
 void tst_MainWindow::profileSwitcherTitleAndProductionBanner()

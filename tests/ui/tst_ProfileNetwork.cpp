@@ -6,6 +6,7 @@
 // proves which requests went through it.
 
 #include "ApiReply.h"
+#include "ComboPopup.h"
 #include "ConsoleSession.h"
 #include "ForwardProxy.h"
 #include "HistoryStore.h"
@@ -246,12 +247,12 @@ std::unique_ptr<MainWindow> tst_ProfileNetwork::openWindow(Console &console)
     return window;
 }
 
-// Picks the profile in the switcher with the keyboard and waits until it has connected (its
-// GET /validate may still fail: the proxy may want a login).
+// Picks the profile in the switcher's popup, as a user does, and waits until it has connected
+// (its GET /validate may still fail: the proxy may want a login).
 bool tst_ProfileNetwork::chooseProfile(MainWindow *window, Console &console, const QString &name)
 {
-    if (!chooseByKeyboard(window->findChild<QComboBox *>(QStringLiteral("profileComboBox")),
-                          QStringLiteral("%1 (staging)").arg(name)))
+    auto *combo = window->findChild<QComboBox *>(QStringLiteral("profileComboBox"));
+    if (!chooseInPopup(combo, combo->findData(name)))
         return false;
     return console.session.profile().name == name &&
            QTest::qWaitFor(
