@@ -22,6 +22,9 @@ public:
     // each row's request as text in its journal, and reading it back into an object only to write
     // it out again cost a quarter of sending a row. RequestValidator reads it like body.
     QByteArray bodyText;
+    // Sent by the console on its own (catalog fetches, the key check when a profile connects),
+    // not by the user: History files such calls apart and hides them unless asked.
+    bool background = false;
 
     static ApiRequest upsertUser(const UserIdentification &user, const QList<TypedField> &properties);
     static ApiRequest deleteUser(const UserIdentification &user);

@@ -62,6 +62,7 @@ public:
     QByteArray requestMethod;
     QString requestUrl;
     QByteArray requestBody;
+    bool background = false; // ApiRequest::background of the request
 
     int httpStatus = 0; // 0 when no HTTP answer arrived
     QString requestId;  // meta.requestId

@@ -21,6 +21,8 @@ public:
     QString method;         // "POST", "GET", ...
     QString url;            // without user info; the key is a header, never in it
     QString message;        // ApiResult::summary(), e.g. "HTTP 400: Invalid input"
+    // Sent by the console on its own (ApiRequest::background), not by the user.
+    bool background = false;
 
     // The heavy part, left empty when the store loads summaries only (HistoryStore::Detail).
     QByteArray requestBody;
@@ -33,8 +35,9 @@ public:
                operation == other.operation && identification == other.identification &&
                httpStatus == other.httpStatus && failure == other.failure && requestId == other.requestId &&
                latencyMs == other.latencyMs && method == other.method && url == other.url &&
-               message == other.message && requestBody == other.requestBody &&
-               responseBody == other.responseBody && responseHeaders == other.responseHeaders;
+               message == other.message && background == other.background &&
+               requestBody == other.requestBody && responseBody == other.responseBody &&
+               responseHeaders == other.responseHeaders;
     }
     bool operator!=(const HistoryEntry &other) const { return !(*this == other); }
 };

@@ -19,7 +19,8 @@ namespace {
 
 // Summary columns first: load() reads the heavy ones only for Detail::Full.
 const QString summaryColumns = QStringLiteral(
-    "id, time_ms, profile, operation, identification, http_status, failure, request_id, latency_ms, method");
+    "id, time_ms, profile, operation, identification, http_status, failure, request_id, latency_ms, method, "
+    "background");
 const QString fullColumns =
     summaryColumns + QStringLiteral(", url, message, request_body, response_body, response_headers");
 
@@ -52,12 +53,13 @@ HistoryEntry readRow(const QSqlQuery &query, HistoryStore::Detail detail)
     entry.requestId = query.value(7).toString();
     entry.latencyMs = query.value(8).toLongLong();
     entry.method = query.value(9).toString();
+    entry.background = query.value(10).toBool();
     if (detail == HistoryStore::Detail::Full) {
-        entry.url = query.value(10).toString();
-        entry.message = query.value(11).toString();
-        entry.requestBody = query.value(12).toByteArray();
-        entry.responseBody = query.value(13).toByteArray();
-        entry.responseHeaders = query.value(14).toByteArray();
+        entry.url = query.value(11).toString();
+        entry.message = query.value(12).toString();
+        entry.requestBody = query.value(13).toByteArray();
+        entry.responseBody = query.value(14).toByteArray();
+        entry.responseHeaders = query.value(15).toByteArray();
     }
     return entry;
 }
@@ -145,14 +147,34 @@ bool HistoryStore::open(const QString &path, QString *error)
                             "http_status INTEGER NOT NULL, failure TEXT NOT NULL, request_id TEXT NOT NULL, "
                             "latency_ms INTEGER NOT NULL, method TEXT NOT NULL, url TEXT NOT NULL, "
                             "message TEXT NOT NULL, request_body BLOB NOT NULL, response_body BLOB NOT NULL, "
-                            "response_headers BLOB NOT NULL)"),
-             error);
+                            "response_headers BLOB NOT NULL, background INTEGER NOT NULL DEFAULT 0)"),
+             error) &&
+        addBackgroundColumn(error);
     if (!ok) {
         close();
         return false;
     }
     m_open = true;
     return true;
+}
+
+bool HistoryStore::addBackgroundColumn(QString *error)
+{
+    // A file written before background calls were told apart has no such column: its entries
+    // were all kept as the user's requests, which is what the default 0 says.
+    QSqlQuery columns(m_connection->database());
+    if (!columns.exec(QStringLiteral("PRAGMA table_info(history)"))) {
+        if (error)
+            *error = columns.lastError().text();
+        setError(columns.lastError().text());
+        return false;
+    }
+    while (columns.next()) {
+        if (columns.value(1).toString() == QLatin1String("background"))
+            return true;
+    }
+    return exec(QStringLiteral("ALTER TABLE history ADD COLUMN background INTEGER NOT NULL DEFAULT 0"),
+                error);
 }
 
 qint64 HistoryStore::append(const HistoryEntry &entry)
@@ -162,10 +184,11 @@ qint64 HistoryStore::append(const HistoryEntry &entry)
         return -1;
     }
     QSqlQuery query(m_connection->database());
-    query.prepare(
-        QStringLiteral("INSERT INTO history (time_ms, profile, operation, identification, http_status, "
-                       "failure, request_id, latency_ms, method, url, message, request_body, "
-                       "response_body, response_headers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    query.prepare(QStringLiteral(
+        "INSERT INTO history (time_ms, profile, operation, identification, http_status, "
+        "failure, request_id, latency_ms, method, url, message, request_body, "
+        "response_body, response_headers, background) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?)"));
     const QDateTime time = entry.time.isValid() ? entry.time : QDateTime::currentDateTimeUtc();
     query.addBindValue(time.toMSecsSinceEpoch());
     query.addBindValue(text(entry.profile));
@@ -182,6 +205,7 @@ qint64 HistoryStore::append(const HistoryEntry &entry)
     query.addBindValue(blob(entry.responseBody));
     // Entries built elsewhere than fromResult() are redacted too.
     query.addBindValue(blob(redactHeaders(entry.responseHeaders)));
+    query.addBindValue(entry.background ? 1 : 0);
     if (!query.exec()) {
         setError(query.lastError().text());
         return -1;
@@ -358,5 +382,6 @@ HistoryEntry HistoryStore::fromResult(const QString &profile, const ApiResult &r
     entry.requestBody = result.requestBody;
     entry.responseBody = result.responseBody;
     entry.responseHeaders = formatHeaders(result.responseHeaders);
+    entry.background = result.background;
     return entry;
 }

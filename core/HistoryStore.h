@@ -68,6 +68,8 @@ public:
 
 private:
     bool exec(const QString &sql, QString *error = nullptr) const;
+    // Brings a history file of an older build up to date (the background column).
+    bool addBackgroundColumn(QString *error);
     void setError(const QString &error) const;
 
     std::unique_ptr<SqliteConnection> m_connection;

@@ -62,6 +62,7 @@ ApiReply *JournyClient::send(const ApiRequest &request, bool validated)
     const QUrl url = urlFor(request);
     prepared.requestUrl = url.toString(QUrl::RemoveUserInfo);
     prepared.requestBody = request.bodyBytes();
+    prepared.background = request.background;
 
     auto *reply = new ApiReply(prepared, this);
     reply->m_secrets = {m_config.apiKey, m_config.network.proxyPassword};

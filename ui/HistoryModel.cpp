@@ -160,6 +160,8 @@ int HistoryModel::filterIndex(const Distinct &values, const QString &name) const
 
 bool HistoryModel::matches(const Key &key) const
 {
+    if (key.background && !m_showBackground)
+        return false;
     if (m_profileIndex != noFilter && key.profile != m_profileIndex)
         return false;
     if (m_operationIndex != noFilter && key.operation != m_operationIndex)
@@ -208,6 +210,7 @@ std::vector<int> HistoryModel::add(const QList<HistoryEntry> &entries, bool *dis
         key.operation = intern(m_operations, entry.operation, &added);
         key.status = intern(m_statuses, statusText(entry.httpStatus, entry.failure), &added);
         key.httpStatus = entry.httpStatus;
+        key.background = entry.background;
         if (added) {
             // A filter set before its value first appeared starts matching now.
             m_operationIndex = filterIndex(m_operations, m_operationFilter);
@@ -298,6 +301,7 @@ HistoryEntry HistoryModel::entryAt(int row) const
     entry.operation = m_operations.names.at(key.operation);
     entry.identification = item.identification;
     entry.httpStatus = key.httpStatus;
+    entry.background = key.background;
     entry.failure = m_failures.names.at(item.failure);
     entry.requestId = item.requestId;
     entry.latencyMs = item.latencyMs;
@@ -379,6 +383,14 @@ void HistoryModel::setProfileFilter(const QString &profile)
     if (profile == m_profileFilter)
         return;
     m_profileFilter = profile;
+    refilter();
+}
+
+void HistoryModel::setShowBackground(bool show)
+{
+    if (show == m_showBackground)
+        return;
+    m_showBackground = show;
     refilter();
 }
 

@@ -299,16 +299,24 @@ void TestCatalogPage::refreshShowsNewEntries()
     QCOMPARE(w.tabs->tabText(0), QStringLiteral("Events (0)"));
 
     QVERIFY(seed(t));
-    // Nothing refetches behind the user's back.
-    QTest::qWait(100);
-    QCOMPARE(w.events->model()->rowCount(), 0);
-
-    QTRY_VERIFY(w.refresh->isEnabled());
-    QTest::mouseClick(w.refresh, Qt::LeftButton);
+    // The tracks and upserts sent names the lists did not have: they are fetched again without
+    // the user pressing Refresh.
     QTRY_COMPARE(w.events->model()->rowCount(), 2);
     QTRY_COMPARE(w.userProperties->model()->rowCount(), 2);
+    QTRY_COMPARE(w.accountProperties->model()->rowCount(), 1);
     QVERIFY(w.eventsMessage->isHidden());
     QCOMPARE(w.tabs->tabText(0), QStringLiteral("Events (2)"));
+
+    // Refresh fetches every list again, and the time of the fetch moves.
+    const QDateTime before = cache.fetchedAt(CatalogCache::List::Events);
+    QTRY_VERIFY(w.refresh->isEnabled());
+    QTest::mouseClick(w.refresh, Qt::LeftButton);
+    QTRY_VERIFY(cache.fetchedAt(CatalogCache::List::Events) > before);
+    QTRY_VERIFY(!cache.isLoading(CatalogCache::List::UserProperties));
+    QCOMPARE(w.events->model()->rowCount(), 2);
+    QCOMPARE(page.findChild<QLabel *>(QStringLiteral("fetchedAtLabel"))->text(),
+             QStringLiteral("Fetched %1")
+                 .arg(cache.fetchedAt(CatalogCache::List::Events).toString(QStringLiteral("HH:mm:ss"))));
 }
 
 void TestCatalogPage::showsTheServersMessageWhenAListFails()
