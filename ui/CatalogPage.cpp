@@ -69,9 +69,6 @@ CatalogPage::CatalogPage(ConsoleSession *session, CatalogCache *cache, QWidget *
     connect(m_tabWidget, &QTabWidget::currentChanged, this, &CatalogPage::updateFetchedAt);
     connect(m_cache, &CatalogCache::changed, this, &CatalogPage::showCache);
     connect(session, &ConsoleSession::stateChanged, this, &CatalogPage::updateRefreshButton);
-    // The page shows every list's count on its tab: shown, it wants them all.
-    for (const Tab &tab : std::as_const(m_tabs))
-        m_cache->ensureWhenShown(this, tab.list);
     showCache();
 }
 
@@ -113,6 +110,9 @@ void CatalogPage::addTab(CatalogCache::List list, const QString &objectNamePrefi
     layout->addWidget(tab.messageLabel);
     layout->addWidget(tab.view, 1);
     m_tabWidget->addTab(page, CatalogCache::displayName(list));
+    // A list is fetched when its tab is first shown: each costs a request of the key's limit, and
+    // a console started on this page spends one, not five.
+    m_cache->ensureWhenShown(page, list);
     m_tabs.append(tab);
 }
 

@@ -88,6 +88,7 @@ void TestBackgroundCalls::startupUsesAtMostTwoRequests_data()
     QTest::newRow("Users") << 0 << QStringList{validate, QStringLiteral("getUserProperties")};
     QTest::newRow("Accounts") << 1 << QStringList{validate, QStringLiteral("getAccountProperties")};
     QTest::newRow("Events") << 3 << QStringList{validate, QStringLiteral("getEvents")};
+    QTest::newRow("Catalog") << 6 << QStringList{validate, QStringLiteral("getEvents")}; // the tab in view
     QTest::newRow("History") << 8 << QStringList{validate};
 }
 
