@@ -181,10 +181,11 @@ void ConsoleSession::useProxyLogin(const QString &host, quint16 port, const QStr
 bool ConsoleSession::startSandbox(QString *error)
 {
     const QString portKey = QStringLiteral("sandbox/port");
-    const quint16 remembered =
-        m_settingsFile.isEmpty()
-            ? 0
-            : quint16(QSettings(m_settingsFile, QSettings::IniFormat).value(portKey).toUInt());
+    // A value edited by hand that is no port (text, 0, 70000) is as good as none: a free port.
+    const uint stored = m_settingsFile.isEmpty()
+                            ? 0
+                            : QSettings(m_settingsFile, QSettings::IniFormat).value(portKey).toUInt();
+    const quint16 remembered = stored <= 65535 ? quint16(stored) : 0;
     auto sandbox = std::make_unique<SharedSandbox>(m_sandboxDataFile);
     sandbox->setPreferredPort(remembered);
     if (!sandbox->start(error))

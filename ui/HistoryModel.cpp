@@ -1,6 +1,7 @@
 #include "HistoryModel.h"
 
 #include <QDateTime>
+#include <QFont>
 
 #include <algorithm>
 
@@ -42,6 +43,8 @@ QVariant HistoryModel::data(const QModelIndex &index, int role) const
         switch (index.column()) {
         case TimeColumn:
             return QDateTime::fromMSecsSinceEpoch(item.timeMs, Qt::UTC).toString(Qt::ISODateWithMs);
+        case OperationColumn:
+            return key.background ? tr("A background call: the console sent it on its own") : QVariant();
         case IdentificationColumn:
             return item.identification;
         case StatusColumn:
@@ -51,6 +54,12 @@ QVariant HistoryModel::data(const QModelIndex &index, int role) const
         default:
             return QVariant();
         }
+    }
+    if (role == Qt::FontRole && key.background) {
+        // Shown only with "Show background calls": set apart from the user's own requests.
+        QFont font;
+        font.setItalic(true);
+        return font;
     }
     if (role != Qt::DisplayRole)
         return QVariant();

@@ -18,6 +18,7 @@
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFont>
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -785,6 +786,11 @@ void TestHistoryPage::modelHidesBackgroundCallsUntilAsked()
     QCOMPARE(model.rowCount(), 302);
     QCOMPARE(model.entryAt(1).requestId, QStringLiteral("req-000300"));
     QVERIFY(model.entryAt(1).background);
+    // Set apart in the table: in italics, with a tooltip saying why.
+    QVERIFY(model.index(1, HistoryModel::OperationColumn).data(Qt::FontRole).value<QFont>().italic());
+    QVERIFY(!model.index(1, HistoryModel::OperationColumn).data(Qt::ToolTipRole).toString().isEmpty());
+    QVERIFY(!model.index(0, HistoryModel::OperationColumn).data(Qt::FontRole).value<QFont>().italic());
+    QVERIFY(model.index(0, HistoryModel::OperationColumn).data(Qt::ToolTipRole).isNull());
     // Status 400 is i % 10 == 6: i = 6, 16, ..., 296 (30 entries), 10 of them (i % 3 == 0) background.
     model.setStatusClass(HistoryModel::StatusClass::ClientError);
     QCOMPARE(model.rowCount(), 30 + 30); // 400s and 429s (i % 10 == 7, also 30)

@@ -25,6 +25,8 @@ private slots:
     void init();
     void portIsKeptBetweenRuns();
     void takenPortIsReplacedAndRemembered();
+    void unusableSettingIsReplaced_data();
+    void unusableSettingIsReplaced();
 
 private:
     // One run of the console's session on the test's folders: the port its sandbox listens on
@@ -127,6 +129,28 @@ void TestSandboxPort::takenPortIsReplacedAndRemembered()
     // The next run, the old port still taken, listens on the new one without a word.
     QString notice;
     QCOMPARE(run(&notice), second);
+    QVERIFY2(notice.isEmpty(), qPrintable(notice));
+}
+
+void TestSandboxPort::unusableSettingIsReplaced_data()
+{
+    QTest::addColumn<QString>("value");
+    QTest::newRow("text") << QStringLiteral("eighty");
+    QTest::newRow("zero") << QStringLiteral("0");
+    QTest::newRow("beyond 65535") << QStringLiteral("70000"); // never read as 70000 - 65536
+    QTest::newRow("negative") << QStringLiteral("-1");
+}
+
+// console.ini edited by hand: a value that is no port is no error, just no preference.
+void TestSandboxPort::unusableSettingIsReplaced()
+{
+    QFETCH(QString, value);
+    QSettings(settingsFile(), QSettings::IniFormat).setValue(QStringLiteral("sandbox/port"), value);
+    QString notice;
+    const quint16 port = run(&notice);
+    QVERIFY(port > 0);
+    QVERIFY(port != 70000 - 65536);
+    QCOMPARE(rememberedPort(), port);
     QVERIFY2(notice.isEmpty(), qPrintable(notice));
 }
 
