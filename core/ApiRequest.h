@@ -25,6 +25,9 @@ public:
     // The user's note on the request, e.g. a ticket reference: it goes to History with the
     // result (ApiResult::note), never over the wire.
     QString note;
+    // Sent by the console on its own (catalog fetches, the key check when a profile connects),
+    // not by the user: History files such calls apart and hides them unless asked.
+    bool background = false;
 
     static ApiRequest upsertUser(const UserIdentification &user, const QList<TypedField> &properties);
     static ApiRequest deleteUser(const UserIdentification &user);

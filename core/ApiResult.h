@@ -63,6 +63,7 @@ public:
     QString requestUrl;
     QByteArray requestBody;
     QString note; // ApiRequest::note, for History; it was not sent
+    bool background = false; // ApiRequest::background of the request
 
     int httpStatus = 0; // 0 when no HTTP answer arrived
     QString requestId;  // meta.requestId

@@ -22,6 +22,8 @@ public:
     QString url;            // without user info; the key is a header, never in it
     QString message;        // ApiResult::summary(), e.g. "HTTP 400: Invalid input"
     QString note;           // the user's note (a ticket reference), one line; never sent
+    // Sent by the console on its own (ApiRequest::background), not by the user.
+    bool background = false;
 
     // The heavy part, left empty when the store loads summaries only (HistoryStore::Detail).
     QByteArray requestBody;
@@ -34,8 +36,9 @@ public:
                operation == other.operation && identification == other.identification &&
                httpStatus == other.httpStatus && failure == other.failure && requestId == other.requestId &&
                latencyMs == other.latencyMs && method == other.method && url == other.url &&
-               message == other.message && note == other.note && requestBody == other.requestBody &&
-               responseBody == other.responseBody && responseHeaders == other.responseHeaders;
+               message == other.message && note == other.note && background == other.background &&
+               requestBody == other.requestBody && responseBody == other.responseBody &&
+               responseHeaders == other.responseHeaders;
     }
     bool operator!=(const HistoryEntry &other) const { return !(*this == other); }
 };

@@ -21,7 +21,7 @@ namespace {
 // Summary columns first: load() reads the heavy ones only for Detail::Full.
 const QString summaryColumns = QStringLiteral(
     "id, time_ms, profile, operation, identification, http_status, failure, request_id, latency_ms, method, "
-    "note");
+    "note, background");
 const QString fullColumns =
     summaryColumns + QStringLiteral(", url, message, request_body, response_body, response_headers");
 
@@ -55,12 +55,13 @@ HistoryEntry readRow(const QSqlQuery &query, HistoryStore::Detail detail)
     entry.latencyMs = query.value(8).toLongLong();
     entry.method = query.value(9).toString();
     entry.note = query.value(10).toString();
+    entry.background = query.value(11).toBool();
     if (detail == HistoryStore::Detail::Full) {
-        entry.url = query.value(11).toString();
-        entry.message = query.value(12).toString();
-        entry.requestBody = query.value(13).toByteArray();
-        entry.responseBody = query.value(14).toByteArray();
-        entry.responseHeaders = query.value(15).toByteArray();
+        entry.url = query.value(12).toString();
+        entry.message = query.value(13).toString();
+        entry.requestBody = query.value(14).toByteArray();
+        entry.responseBody = query.value(15).toByteArray();
+        entry.responseHeaders = query.value(16).toByteArray();
     }
     return entry;
 }
@@ -179,7 +180,9 @@ bool HistoryStore::open(const QString &path, QString *error)
                             "message TEXT NOT NULL, request_body BLOB NOT NULL, response_body BLOB NOT NULL, "
                             "response_headers BLOB NOT NULL)"),
              error) &&
-        addColumnIfMissing(QStringLiteral("note"), QStringLiteral("TEXT NOT NULL DEFAULT ''"), error);
+        addColumnIfMissing(QStringLiteral("note"), QStringLiteral("TEXT NOT NULL DEFAULT ''"), error) &&
+        // Entries of files written before background calls were told apart were all the user's.
+        addColumnIfMissing(QStringLiteral("background"), QStringLiteral("INTEGER NOT NULL DEFAULT 0"), error);
     if (!ok) {
         close();
         return false;
@@ -198,8 +201,8 @@ qint64 HistoryStore::append(const HistoryEntry &entry)
     query.prepare(
         QStringLiteral("INSERT INTO history (time_ms, profile, operation, identification, http_status, "
                        "failure, request_id, latency_ms, method, url, message, request_body, "
-                       "response_body, response_headers, note) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                       "response_body, response_headers, note, background) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     const QDateTime time = entry.time.isValid() ? entry.time : QDateTime::currentDateTimeUtc();
     query.addBindValue(time.toMSecsSinceEpoch());
     query.addBindValue(text(entry.profile));
@@ -217,6 +220,7 @@ qint64 HistoryStore::append(const HistoryEntry &entry)
     // Entries built elsewhere than fromResult() are redacted too.
     query.addBindValue(blob(redactHeaders(entry.responseHeaders)));
     query.addBindValue(text(cleanNote(entry.note)));
+    query.addBindValue(entry.background ? 1 : 0);
     if (!query.exec()) {
         setError(query.lastError().text());
         return -1;
@@ -422,5 +426,6 @@ HistoryEntry HistoryStore::fromResult(const QString &profile, const ApiResult &r
     entry.responseBody = result.responseBody;
     entry.responseHeaders = formatHeaders(result.responseHeaders);
     entry.note = cleanNote(result.note);
+    entry.background = result.background;
     return entry;
 }

@@ -63,6 +63,7 @@ ApiReply *JournyClient::send(const ApiRequest &request, bool validated)
     prepared.requestUrl = url.toString(QUrl::RemoveUserInfo);
     prepared.requestBody = request.bodyBytes();
     prepared.note = request.note;
+    prepared.background = request.background;
 
     auto *reply = new ApiReply(prepared, this);
     reply->m_secrets = {m_config.apiKey, m_config.network.proxyPassword};

@@ -50,7 +50,15 @@ bool SharedSandbox::start(QString *error)
     }
 
     m_server = std::make_unique<SandboxServer>(SandboxConfig::defaults());
-    if (!m_server->openData(m_dataFile, error) || !m_server->start()) {
+    // The preferred port first; when another program holds it, any free one.
+    const auto listen = [this] {
+        m_preferredPortTaken = false;
+        if (m_preferredPort != 0 && m_server->start(QHostAddress::LocalHost, m_preferredPort))
+            return true;
+        m_preferredPortTaken = m_preferredPort != 0;
+        return m_server->start();
+    };
+    if (!m_server->openData(m_dataFile, error) || !listen()) {
         if (error->isEmpty())
             *error = QStringLiteral("the sandbox cannot listen on 127.0.0.1");
         m_server.reset();

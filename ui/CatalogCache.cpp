@@ -5,6 +5,12 @@
 #include "ApiResult.h"
 #include "ConsoleSession.h"
 
+#include <QEvent>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTimer>
+#include <QWidget>
+
 namespace {
 
 constexpr std::array<CatalogCache::List, CatalogCache::ListCount> allLists = {
@@ -16,23 +22,26 @@ int indexOf(CatalogCache::List list)
     return static_cast<int>(list);
 }
 
-QStringList namesOf(const QList<PropertyDefinition> &properties)
+// The names of events or properties, in the server's order.
+template <typename Definition> QStringList namesOf(const QList<Definition> &definitions)
 {
     QStringList names;
-    names.reserve(properties.size());
-    for (const PropertyDefinition &property : properties)
-        names.append(property.name);
+    names.reserve(definitions.size());
+    for (const Definition &definition : definitions)
+        names.append(definition.name);
     return names;
 }
 
 } // namespace
 
-CatalogCache::CatalogCache(ConsoleSession *session, QObject *parent) : QObject(parent), m_session(session)
+CatalogCache::CatalogCache(ConsoleSession *session, QObject *parent)
+    : QObject(parent), m_session(session), m_staleTimer(new QTimer(this))
 {
+    m_staleTimer->setSingleShot(true);
+    m_staleTimer->setInterval(StaleRefetchDelayMs);
+    connect(m_staleTimer, &QTimer::timeout, this, &CatalogCache::fetchWanted);
     connect(m_session, &ConsoleSession::stateChanged, this, &CatalogCache::onSessionStateChanged);
-    // A cache made after the session connected (a page opened later) still fills itself.
-    if (m_session->state() == ConsoleSession::State::Ready)
-        onSessionStateChanged();
+    connect(m_session, &ConsoleSession::requestFinished, this, &CatalogCache::noteResult);
 }
 
 Operation CatalogCache::operationFor(List list)
@@ -81,24 +90,126 @@ void CatalogCache::onSessionStateChanged()
     // A profile switch passes through Connecting: the views then show the new profile's cached
     // lists at once, before (and whether or not) its key is found.
     emit changed();
-    if (m_session->state() == ConsoleSession::State::Ready && !current().fetched)
-        refresh();
+    fetchWanted();
 }
 
 void CatalogCache::refresh()
 {
     const QString profileName = m_session->profile().name;
-    m_byProfile[profileName].fetched = m_session->state() == ConsoleSession::State::Ready;
-    for (List list : allLists)
+    for (List list : allLists) {
+        m_wanted[indexOf(list)] = true;
         fetch(profileName, list);
+    }
     emit changed();
+}
+
+void CatalogCache::ensure(List list)
+{
+    m_wanted[indexOf(list)] = true;
+    fetchWanted();
+}
+
+void CatalogCache::ensureWhenShown(QWidget *widget, List list)
+{
+    if (!m_watched.contains(widget)) {
+        widget->installEventFilter(this);
+        connect(widget, &QObject::destroyed, this, [this, widget] { m_watched.remove(widget); });
+    }
+    m_watched.insert(widget, list);
+    if (widget->isVisible())
+        ensure(list);
+}
+
+bool CatalogCache::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() == QEvent::Show) {
+        for (List list : m_watched.values(watched))
+            m_wanted[indexOf(list)] = true;
+        fetchWanted();
+    }
+    return QObject::eventFilter(watched, event);
+}
+
+void CatalogCache::fetchWanted()
+{
+    if (m_session->state() != ConsoleSession::State::Ready)
+        return;
+    const QString profileName = m_session->profile().name;
+    bool fetched = false;
+    for (List list : allLists) {
+        const ListState &state = m_byProfile[profileName].states[indexOf(list)];
+        if (m_wanted[indexOf(list)] && (!state.requested || (state.stale && !m_staleTimer->isActive()))) {
+            fetch(profileName, list);
+            fetched = true;
+        }
+    }
+    if (fetched)
+        emit changed();
+}
+
+void CatalogCache::noteResult(const QString &profileName, const ApiResult &result)
+{
+    if (!result.ok())
+        return;
+    List list = List::Events;
+    QStringList sent;
+    const QJsonObject body = QJsonDocument::fromJson(result.requestBody).object();
+    switch (result.operation) {
+    case Operation::TrackEvent:
+    case Operation::TrackLegacyEvent:
+        list = List::Events;
+        sent = QStringList{body.value(QLatin1String("name")).toString()};
+        break;
+    case Operation::UpsertUser:
+    case Operation::UpsertAccount: {
+        list = result.operation == Operation::UpsertUser ? List::UserProperties : List::AccountProperties;
+        // A property sent as null is deleted, not added; one the server rejected was not stored.
+        const QJsonObject properties = body.value(QLatin1String("properties")).toObject();
+        for (auto it = properties.constBegin(); it != properties.constEnd(); ++it) {
+            if (!it.value().isNull() && !result.rejected.contains(it.key()))
+                sent.append(it.key());
+        }
+        break;
+    }
+    default:
+        return;
+    }
+    const auto found = m_byProfile.find(profileName);
+    if (found == m_byProfile.end() || !found->states[indexOf(list)].requested)
+        return; // never fetched: it will be fetched whole when wanted
+    QStringList known;
+    switch (list) {
+    case List::Events:
+        known = namesOf(found->events);
+        break;
+    case List::UserProperties:
+        known = namesOf(found->userProperties);
+        break;
+    default:
+        known = namesOf(found->accountProperties);
+        break;
+    }
+    for (const QString &name : std::as_const(sent)) {
+        if (!name.isEmpty() && !known.contains(name)) {
+            found->states[indexOf(list)].stale = true;
+            // Restarted by every such request: a burst of them (a bulk import) is followed by one
+            // fetch, once it pauses.
+            m_staleTimer->start();
+            return;
+        }
+    }
 }
 
 void CatalogCache::fetch(const QString &profileName, List list)
 {
     const quint64 serial = ++m_serial;
-    m_byProfile[profileName].states[indexOf(list)].serial = serial;
-    ApiReply *reply = m_session->send(ApiRequest::raw(operationFor(list), QJsonObject()));
+    ListState &sent = m_byProfile[profileName].states[indexOf(list)];
+    sent.serial = serial;
+    sent.requested = m_session->state() == ConsoleSession::State::Ready;
+    sent.stale = false;
+    ApiRequest request = ApiRequest::raw(operationFor(list), QJsonObject());
+    request.background = true; // the console's own call: History hides it unless asked
+    ApiReply *reply = m_session->send(request);
     ListState &state = m_byProfile[profileName].states[indexOf(list)];
     if (!reply) {
         state.loading = false;
@@ -157,6 +268,7 @@ void CatalogCache::store(const QString &profileName, List list, quint64 serial, 
     if (shaped) {
         state.loaded = true;
         state.error.clear();
+        state.fetchedAt = QDateTime::currentDateTime();
     } else {
         // summary() carries the status and the server's own message, e.g. the 401 naming the
         // permission the key lacks.
@@ -181,7 +293,7 @@ void CatalogCache::abandon(const QString &profileName, List list, quint64 serial
         return;
     state.loading = false;
     // Fetch again when the profile is next ready: the answer never came.
-    found->fetched = false;
+    state.requested = false;
     emit changed();
 }
 
@@ -198,6 +310,11 @@ bool CatalogCache::isLoading(List list) const
 QString CatalogCache::error(List list) const
 {
     return current().states[indexOf(list)].error;
+}
+
+QDateTime CatalogCache::fetchedAt(List list) const
+{
+    return current().states[indexOf(list)].fetchedAt;
 }
 
 QList<EventDefinition> CatalogCache::events() const
@@ -227,10 +344,7 @@ QList<SegmentDefinition> CatalogCache::accountSegments() const
 
 QStringList CatalogCache::eventNames() const
 {
-    QStringList names;
-    for (const EventDefinition &event : current().events)
-        names.append(event.name);
-    return names;
+    return namesOf(current().events);
 }
 
 QStringList CatalogCache::userPropertyNames() const

@@ -35,7 +35,7 @@ CatalogModel::Kind kindOf(CatalogCache::List list)
 CatalogPage::CatalogPage(ConsoleSession *session, CatalogCache *cache, QWidget *parent)
     : ConsolePage(session, parent), m_cache(cache), m_filterLineEdit(new QLineEdit(this)),
       m_refreshPushButton(new QPushButton(tr("&Refresh"), this)), m_countLabel(new QLabel(this)),
-      m_tabWidget(new QTabWidget(this))
+      m_fetchedAtLabel(new QLabel(this)), m_tabWidget(new QTabWidget(this))
 {
     m_filterLineEdit->setObjectName(QStringLiteral("filterLineEdit"));
     m_filterLineEdit->setPlaceholderText(tr("Filter by name, ID, label or group"));
@@ -44,6 +44,7 @@ CatalogPage::CatalogPage(ConsoleSession *session, CatalogCache *cache, QWidget *
     m_refreshPushButton->setObjectName(QStringLiteral("refreshPushButton"));
     m_refreshPushButton->setAccessibleName(tr("Refresh the catalog"));
     m_countLabel->setObjectName(QStringLiteral("countLabel"));
+    m_fetchedAtLabel->setObjectName(QStringLiteral("fetchedAtLabel"));
     m_tabWidget->setObjectName(QStringLiteral("catalogTabWidget"));
     m_tabWidget->setAccessibleName(tr("Catalog lists"));
 
@@ -55,6 +56,7 @@ CatalogPage::CatalogPage(ConsoleSession *session, CatalogCache *cache, QWidget *
 
     auto *toolbar = new QHBoxLayout;
     toolbar->addWidget(m_filterLineEdit, 1);
+    toolbar->addWidget(m_fetchedAtLabel);
     toolbar->addWidget(m_refreshPushButton);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(toolbar);
@@ -64,6 +66,7 @@ CatalogPage::CatalogPage(ConsoleSession *session, CatalogCache *cache, QWidget *
     connect(m_filterLineEdit, &QLineEdit::textChanged, this, &CatalogPage::applyFilter);
     connect(m_refreshPushButton, &QPushButton::clicked, m_cache, &CatalogCache::refresh);
     connect(m_tabWidget, &QTabWidget::currentChanged, this, &CatalogPage::updateCounts);
+    connect(m_tabWidget, &QTabWidget::currentChanged, this, &CatalogPage::updateFetchedAt);
     connect(m_cache, &CatalogCache::changed, this, &CatalogPage::showCache);
     connect(session, &ConsoleSession::stateChanged, this, &CatalogPage::updateRefreshButton);
     showCache();
@@ -107,6 +110,9 @@ void CatalogPage::addTab(CatalogCache::List list, const QString &objectNamePrefi
     layout->addWidget(tab.messageLabel);
     layout->addWidget(tab.view, 1);
     m_tabWidget->addTab(page, CatalogCache::displayName(list));
+    // A list is fetched when its tab is first shown: each costs a request of the key's limit, and
+    // a console started on this page spends one, not five.
+    m_cache->ensureWhenShown(page, list);
     m_tabs.append(tab);
 }
 
@@ -153,6 +159,7 @@ void CatalogPage::showCache()
     }
     updateCounts();
     updateRefreshButton();
+    updateFetchedAt();
 }
 
 void CatalogPage::showMessage(const Tab &tab)
@@ -234,4 +241,22 @@ void CatalogPage::updateRefreshButton()
     else
         m_refreshPushButton->setToolTip(tr("Fetch events, properties and segments again from the profile %1.")
                                             .arg(session()->profile().name));
+}
+
+void CatalogPage::updateFetchedAt()
+{
+    const int current = m_tabWidget->currentIndex();
+    const QDateTime fetched =
+        current >= 0 && current < m_tabs.size() ? m_cache->fetchedAt(m_tabs.at(current).list) : QDateTime();
+    if (!fetched.isValid()) {
+        m_fetchedAtLabel->clear();
+        return;
+    }
+    // The date only when it is not today: a console left open overnight shows yesterday's list.
+    const QString when = fetched.date() == QDate::currentDate()
+                             ? fetched.toString(QStringLiteral("HH:mm:ss"))
+                             : fetched.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    m_fetchedAtLabel->setText(tr("Fetched %1").arg(when));
+    m_fetchedAtLabel->setToolTip(
+        tr("When this list was last fetched from the profile %1").arg(session()->profile().name));
 }

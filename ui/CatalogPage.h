@@ -44,12 +44,15 @@ private:
     void showMessage(const Tab &tab);
     void updateCounts();
     void updateRefreshButton();
+    // "Fetched 14:02:11" for the list in view: how fresh it is.
+    void updateFetchedAt();
     void applyFilter(const QString &text);
 
     CatalogCache *m_cache;
     QLineEdit *m_filterLineEdit;
     QPushButton *m_refreshPushButton;
     QLabel *m_countLabel;
+    QLabel *m_fetchedAtLabel;
     QTabWidget *m_tabWidget;
     QList<Tab> m_tabs;
 };

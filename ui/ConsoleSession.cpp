@@ -12,6 +12,7 @@
 #include <QFutureWatcher>
 #include <QNetworkAccessManager>
 #include <QNetworkProxy>
+#include <QSettings>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <memory>
@@ -88,14 +89,10 @@ void ConsoleSession::activate(const QString &profileName)
     setState(State::Connecting);
 
     if (m_profile.isEmbeddedSandbox()) {
-        if (!m_sandbox) {
-            auto sandbox = std::make_unique<SharedSandbox>(m_sandboxDataFile);
-            QString error;
-            if (!sandbox->start(&error)) {
-                setState(State::Failed, tr("The embedded sandbox cannot start: %1").arg(error));
-                return;
-            }
-            m_sandbox = std::move(sandbox);
+        QString error;
+        if (!m_sandbox && !startSandbox(&error)) {
+            setState(State::Failed, tr("The embedded sandbox cannot start: %1").arg(error));
+            return;
         }
         connectWith(m_sandbox->baseUrl(), SandboxConfig::defaultKey(), m_profile.network);
         return;
@@ -181,6 +178,37 @@ void ConsoleSession::useProxyLogin(const QString &host, quint16 port, const QStr
     m_network->setProxyLogin(host, port, user, password);
 }
 
+bool ConsoleSession::startSandbox(QString *error)
+{
+    const QString portKey = QStringLiteral("sandbox/port");
+    // A value edited by hand that is no port (text, 0, 70000) is as good as none: a free port.
+    const uint stored = m_settingsFile.isEmpty()
+                            ? 0
+                            : QSettings(m_settingsFile, QSettings::IniFormat).value(portKey).toUInt();
+    const quint16 remembered = stored <= 65535 ? quint16(stored) : 0;
+    auto sandbox = std::make_unique<SharedSandbox>(m_sandboxDataFile);
+    sandbox->setPreferredPort(remembered);
+    if (!sandbox->start(error))
+        return false;
+    m_sandbox = std::move(sandbox);
+    // Another process serving the file chose its own port: only the port this process serves on
+    // is remembered.
+    const quint16 port = quint16(m_sandbox->baseUrl().port());
+    if (!m_sandbox->server() || m_settingsFile.isEmpty() || port == remembered)
+        return true;
+    QSettings(m_settingsFile, QSettings::IniFormat).setValue(portKey, port);
+    if (m_sandbox->preferredPortTaken()) {
+        const QString message =
+            tr("The embedded sandbox's port %1 is taken by another program: it listens on "
+               "%2 now, and will next time (curl commands copied before use %1).")
+                .arg(remembered)
+                .arg(port);
+        qInfo("journy-console: %s", qPrintable(message));
+        emit notice(message);
+    }
+    return true;
+}
+
 void ConsoleSession::connectWith(const QUrl &baseUrl, const QString &apiKey, const NetworkSettings &network)
 {
     ClientConfig config;
@@ -192,7 +220,7 @@ void ConsoleSession::connectWith(const QUrl &baseUrl, const QString &apiKey, con
     connect(m_client, &JournyClient::requestFinished, this,
             [this, profileName](const ApiResult &result) { emit requestFinished(profileName, result); });
     setState(State::Ready);
-    refreshPermissions();
+    refreshPermissions(true);
 }
 
 ApiReply *ConsoleSession::send(const ApiRequest &request)
@@ -200,9 +228,11 @@ ApiReply *ConsoleSession::send(const ApiRequest &request)
     return m_client ? m_client->send(request) : nullptr;
 }
 
-void ConsoleSession::refreshPermissions()
+void ConsoleSession::refreshPermissions(bool background)
 {
-    ApiReply *reply = send(ApiRequest::validate());
+    ApiRequest request = ApiRequest::validate();
+    request.background = background;
+    ApiReply *reply = send(request);
     if (!reply)
         return;
     const quint64 generation = m_generation;

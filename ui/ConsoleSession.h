@@ -49,8 +49,10 @@ public:
     // session is not ready. When another profile is activated it is retired (clientRetired()):
     // nothing new may be sent through it, and it is deleted once its calls in flight finished.
     JournyClient *client() const { return m_client; }
-    // Asks GET /validate again; permissionsChanged() follows.
-    void refreshPermissions();
+    // Asks GET /validate again; permissionsChanged() follows. The check the session makes by
+    // itself on connecting is a background call (ApiRequest::background); the user's Test
+    // connection is not.
+    void refreshPermissions(bool background = false);
     // The key's permissions from GET /validate; empty while unknown.
     QStringList permissions() const { return m_permissions; }
     bool permissionsKnown() const { return m_permissionsKnown; }
@@ -66,6 +68,9 @@ public:
     QString rateLimitScope() const;
     // The embedded sandbox's URL, once started (empty before).
     QUrl sandboxUrl() const;
+    // The console's settings file (console.ini), where the embedded sandbox's port is remembered
+    // so that it listens on the same one next run; without it, any free port each run.
+    void setSettingsFile(const QString &settingsFile) { m_settingsFile = settingsFile; }
 
 signals:
     void stateChanged(ConsoleSession::State state);
@@ -77,6 +82,9 @@ signals:
     // client is no longer the active profile's (another was activated, or the console closes):
     // whoever sends through it directly must stop now.
     void clientRetired(JournyClient *client);
+    // Something the user should know that is no failure, for the status bar (the sandbox's port
+    // moved).
+    void notice(const QString &message);
 
 private:
     // A proxy password is in the keychain too; read it before connecting.
@@ -87,12 +95,15 @@ private:
                                const QString &password);
     void connectWith(const QUrl &baseUrl, const QString &apiKey, const NetworkSettings &network);
     void setState(State state, const QString &problem = QString());
+    // Starts the embedded sandbox on its remembered port (or a free one, then remembered).
+    bool startSandbox(QString *error);
     // Takes the active client out of use; see client().
     void retireClient();
 
     SecretStore *m_secrets;
     ProfileStore *m_profiles;
     QString m_sandboxDataFile;
+    QString m_settingsFile;
     std::unique_ptr<SharedSandbox> m_sandbox;
     NetworkAccess *m_network; // shared by the clients of every profile
     RateLimitTracker *m_rateLimits;

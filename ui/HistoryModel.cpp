@@ -1,6 +1,7 @@
 #include "HistoryModel.h"
 
 #include <QDateTime>
+#include <QFont>
 
 #include <algorithm>
 
@@ -42,6 +43,8 @@ QVariant HistoryModel::data(const QModelIndex &index, int role) const
         switch (index.column()) {
         case TimeColumn:
             return QDateTime::fromMSecsSinceEpoch(item.timeMs, Qt::UTC).toString(Qt::ISODateWithMs);
+        case OperationColumn:
+            return key.background ? tr("A background call: the console sent it on its own") : QVariant();
         case IdentificationColumn:
             return item.identification;
         case NoteColumn:
@@ -53,6 +56,12 @@ QVariant HistoryModel::data(const QModelIndex &index, int role) const
         default:
             return QVariant();
         }
+    }
+    if (role == Qt::FontRole && key.background) {
+        // Shown only with "Show background calls": set apart from the user's own requests.
+        QFont font;
+        font.setItalic(true);
+        return font;
     }
     if (role != Qt::DisplayRole)
         return QVariant();
@@ -166,6 +175,8 @@ int HistoryModel::filterIndex(const Distinct &values, const QString &name) const
 
 bool HistoryModel::matches(const Key &key) const
 {
+    if (key.background && !m_showBackground)
+        return false;
     if (m_profileIndex != noFilter && key.profile != m_profileIndex)
         return false;
     if (m_operationIndex != noFilter && key.operation != m_operationIndex)
@@ -215,6 +226,7 @@ std::vector<int> HistoryModel::add(const QList<HistoryEntry> &entries, bool *dis
         key.operation = intern(m_operations, entry.operation, &added);
         key.status = intern(m_statuses, statusText(entry.httpStatus, entry.failure), &added);
         key.httpStatus = entry.httpStatus;
+        key.background = entry.background;
         if (added) {
             // A filter set before its value first appeared starts matching now.
             m_operationIndex = filterIndex(m_operations, m_operationFilter);
@@ -306,6 +318,7 @@ HistoryEntry HistoryModel::entryAt(int row) const
     entry.operation = m_operations.names.at(key.operation);
     entry.identification = item.identification;
     entry.httpStatus = key.httpStatus;
+    entry.background = key.background;
     entry.failure = m_failures.names.at(item.failure);
     entry.requestId = item.requestId;
     entry.note = item.note;
@@ -402,6 +415,14 @@ void HistoryModel::setProfileFilter(const QString &profile)
     if (profile == m_profileFilter)
         return;
     m_profileFilter = profile;
+    refilter();
+}
+
+void HistoryModel::setShowBackground(bool show)
+{
+    if (show == m_showBackground)
+        return;
+    m_showBackground = show;
     refilter();
 }
 

@@ -77,6 +77,10 @@ public:
     void setOperationFilter(const QString &operationId);
     // A profile name, or empty for every profile.
     void setProfileFilter(const QString &profile);
+    // Whether the console's own calls (HistoryEntry::background: catalog fetches, the key check
+    // at connection) are shown; hidden by default, so the history reads as what the user sent.
+    void setShowBackground(bool show);
+    bool showsBackground() const { return m_showBackground; }
     QString searchText() const { return m_searchText; }
     StatusClass statusClass() const { return m_statusClass; }
     QString operationFilter() const { return m_operationFilter; }
@@ -129,6 +133,7 @@ private:
         qint32 operation;       // index into m_operations
         qint32 status;          // index into m_statuses
         qint32 httpStatus;
+        bool background;
     };
     // Distinct values of one column, each with its lower-case text and, per search word,
     // whether the word occurs in it.
@@ -173,6 +178,7 @@ private:
     StatusClass m_statusClass = StatusClass::All;
     QString m_operationFilter;
     QString m_profileFilter;
+    bool m_showBackground = false;
     int m_operationIndex = -1; // -1: every operation; -2: one no entry has
     int m_profileIndex = -1;
 };

@@ -8,6 +8,7 @@
 #include "PrivateFile.h"
 
 #include <QAction>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
 #include <QFileDialog>
@@ -176,6 +177,11 @@ HistoryPage::HistoryPage(ConsoleSession *session, HistoryStore *store, QWidget *
     m_profile->setAccessibleName(tr("Profile filter"));
     m_profile->addItem(tr("All profiles"), QString());
     updateOperationFilterItems();
+    m_showBackground = new QCheckBox(tr("Show background calls"));
+    m_showBackground->setObjectName(QStringLiteral("showBackgroundCheckBox"));
+    m_showBackground->setToolTip(
+        tr("Also list the calls the console makes on its own: the catalog's lists and "
+           "the key check when a profile connects"));
 
     m_count = new QLabel;
     m_count->setObjectName(QStringLiteral("countLabel"));
@@ -294,6 +300,7 @@ HistoryPage::HistoryPage(ConsoleSession *session, HistoryStore *store, QWidget *
     filters->addWidget(m_status);
     filters->addWidget(m_operation);
     filters->addWidget(m_profile);
+    filters->addWidget(m_showBackground);
     filters->addWidget(m_count);
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_openButton);
@@ -310,6 +317,7 @@ HistoryPage::HistoryPage(ConsoleSession *session, HistoryStore *store, QWidget *
     connect(m_search, &QLineEdit::textChanged, this, &HistoryPage::applyFilters);
     for (QComboBox *combo : {m_status, m_operation, m_profile})
         connect(combo, &QComboBox::currentIndexChanged, this, &HistoryPage::applyFilters);
+    connect(m_showBackground, &QCheckBox::toggled, this, &HistoryPage::applyFilters);
     connect(m_table, &QTableView::activated, this, &HistoryPage::openInForm);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &HistoryPage::showCurrent);
@@ -419,6 +427,7 @@ void HistoryPage::applyFilters()
     m_model->setStatusClass(HistoryModel::StatusClass(m_status->currentData().toInt()));
     m_model->setOperationFilter(m_operation->currentData().toString());
     m_model->setProfileFilter(m_profile->currentData().toString());
+    m_model->setShowBackground(m_showBackground->isChecked());
 }
 
 void HistoryPage::updateOperationFilterItems()

@@ -9,6 +9,7 @@
 class HistoryModel;
 class HistoryStore;
 class QAction;
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -101,6 +102,7 @@ private:
     QComboBox *m_status;
     QComboBox *m_operation;
     QComboBox *m_profile;
+    QCheckBox *m_showBackground;
     QLabel *m_count;
     QTableView *m_table;
     QLabel *m_summary;

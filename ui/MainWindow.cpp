@@ -193,6 +193,10 @@ MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QSt
     connect(m_editProfilePushButton, &QPushButton::clicked, this, &MainWindow::editProfile);
     connect(m_removeProfilePushButton, &QPushButton::clicked, this, &MainWindow::removeProfile);
     connect(session, &ConsoleSession::stateChanged, this, &MainWindow::sessionStateChanged);
+    // The embedded sandbox keeps its port in this settings file; when the port had to move, say so.
+    session->setSettingsFile(settingsFile);
+    connect(session, &ConsoleSession::notice, this,
+            [this](const QString &text) { statusBar()->showMessage(text, 30000); });
     connect(session, &ConsoleSession::permissionsChanged, this, &MainWindow::sessionStateChanged);
     // A key the server refuses (or a server that does not answer) must not read as "Connected".
     connect(session, &ConsoleSession::validated, this, [this](const ApiResult &result) {

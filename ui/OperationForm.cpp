@@ -143,6 +143,7 @@ OperationForm::OperationForm(Operation operation, ConsoleSession *session, Catal
             auto *completer = new QCompleter(m_catalog->eventNames(), m_eventNameLineEdit);
             completer->setCaseSensitivity(Qt::CaseInsensitive);
             m_eventNameLineEdit->setCompleter(completer);
+            m_catalog->ensureWhenShown(m_eventNameLineEdit, CatalogCache::List::Events);
             connect(m_catalog, &CatalogCache::changed, completer, [this, completer] {
                 completer->setModel(new QStringListModel(m_catalog->eventNames(), completer));
             });
@@ -228,6 +229,9 @@ OperationForm::OperationForm(Operation operation, ConsoleSession *session, Catal
         // Errors on "properties.NAME" mark their rows in the table itself (see showErrors).
         formLayout->addWidget(new QLabel(metadata ? tr("Metadata") : tr("Properties"), this));
         formLayout->addWidget(m_fieldTable, 1);
+        if (m_catalog && !metadata) // the property names it completes
+            m_catalog->ensureWhenShown(m_fieldTable, users ? CatalogCache::List::UserProperties
+                                                           : CatalogCache::List::AccountProperties);
         connect(m_fieldTable->model(), &QAbstractItemModel::dataChanged, this, [this] { refreshJson(); });
         connect(m_fieldTable->model(), &QAbstractItemModel::rowsRemoved, this, [this] { refreshJson(); });
         connect(m_fieldTable->model(), &QAbstractItemModel::rowsInserted, this, [this] { refreshJson(); });

@@ -105,6 +105,17 @@ public:
 
 } // namespace
 
+// Clicks through the tabs from the last to the first, as a user looking at each list, waiting
+// for each to be fetched (or to fail): a list is fetched when its tab is first shown.
+void visitTabs(const CatalogWidgets &w, const CatalogCache &cache)
+{
+    for (int i = w.tabs->count() - 1; i >= 0; --i) {
+        const auto list = CatalogCache::List(i);
+        w.tabs->setCurrentIndex(i);
+        QTRY_VERIFY(!cache.isLoading(list) && (cache.isLoaded(list) || !cache.error(list).isEmpty()));
+    }
+}
+
 class TestCatalogPage : public QObject
 {
     Q_OBJECT
@@ -115,6 +126,7 @@ private slots:
     void filtersCaseInsensitively();
     void refreshShowsNewEntries();
     void showsTheServersMessageWhenAListFails();
+    void fetchesAListWhenItsTabIsShown();
 };
 
 void TestCatalogPage::modelsPassTheModelTester()
@@ -195,6 +207,9 @@ void TestCatalogPage::showsTheSandboxCatalog()
     const CatalogWidgets w(page);
     QVERIFY(w.complete());
     w.attachTesters(&page);
+    visitTabs(w, cache);
+    if (QTest::currentTestFailed())
+        return;
     QVERIFY(!w.filter->accessibleName().isEmpty());
 
     QTRY_COMPARE(w.events->model()->rowCount(), 2);
@@ -248,6 +263,9 @@ void TestCatalogPage::filtersCaseInsensitively()
     const CatalogWidgets w(page);
     QVERIFY(w.complete());
     w.attachTesters(&page);
+    visitTabs(w, cache);
+    if (QTest::currentTestFailed())
+        return;
     QTRY_COMPARE(w.events->model()->rowCount(), 2);
     QTRY_COMPARE(w.userProperties->model()->rowCount(), 2);
     QTRY_COMPARE(w.accountSegments->model()->rowCount(), 2);
@@ -290,6 +308,9 @@ void TestCatalogPage::refreshShowsNewEntries()
     const CatalogWidgets w(page);
     QVERIFY(w.complete());
     w.attachTesters(&page);
+    visitTabs(w, cache);
+    if (QTest::currentTestFailed())
+        return;
 
     // A fresh sandbox: no events yet, and the page says why the table is empty.
     QTRY_VERIFY(cache.isLoaded(CatalogCache::List::Events));
@@ -299,16 +320,24 @@ void TestCatalogPage::refreshShowsNewEntries()
     QCOMPARE(w.tabs->tabText(0), QStringLiteral("Events (0)"));
 
     QVERIFY(seed(t));
-    // Nothing refetches behind the user's back.
-    QTest::qWait(100);
-    QCOMPARE(w.events->model()->rowCount(), 0);
-
-    QTRY_VERIFY(w.refresh->isEnabled());
-    QTest::mouseClick(w.refresh, Qt::LeftButton);
+    // The tracks and upserts sent names the lists did not have: they are fetched again without
+    // the user pressing Refresh.
     QTRY_COMPARE(w.events->model()->rowCount(), 2);
     QTRY_COMPARE(w.userProperties->model()->rowCount(), 2);
+    QTRY_COMPARE(w.accountProperties->model()->rowCount(), 1);
     QVERIFY(w.eventsMessage->isHidden());
     QCOMPARE(w.tabs->tabText(0), QStringLiteral("Events (2)"));
+
+    // Refresh fetches every list again, and the time of the fetch moves.
+    const QDateTime before = cache.fetchedAt(CatalogCache::List::Events);
+    QTRY_VERIFY(w.refresh->isEnabled());
+    QTest::mouseClick(w.refresh, Qt::LeftButton);
+    QTRY_VERIFY(cache.fetchedAt(CatalogCache::List::Events) > before);
+    QTRY_VERIFY(!cache.isLoading(CatalogCache::List::UserProperties));
+    QCOMPARE(w.events->model()->rowCount(), 2);
+    QCOMPARE(page.findChild<QLabel *>(QStringLiteral("fetchedAtLabel"))->text(),
+             QStringLiteral("Fetched %1")
+                 .arg(cache.fetchedAt(CatalogCache::List::Events).toString(QStringLiteral("HH:mm:ss"))));
 }
 
 void TestCatalogPage::showsTheServersMessageWhenAListFails()
@@ -327,6 +356,9 @@ void TestCatalogPage::showsTheServersMessageWhenAListFails()
     const CatalogWidgets w(page);
     QVERIFY(w.complete());
     w.attachTesters(&page);
+    visitTabs(w, cache);
+    if (QTest::currentTestFailed())
+        return;
     QTRY_COMPARE(w.events->model()->rowCount(), 2);
     QTRY_COMPARE(w.userProperties->model()->rowCount(), 2);
 
@@ -382,6 +414,48 @@ void TestCatalogPage::showsTheServersMessageWhenAListFails()
     QTRY_VERIFY(t.session.state() == ConsoleSession::State::Ready && t.session.permissionsKnown());
     QTest::qWait(100);
     QCOMPARE(t.otherServer->stats().value(QLatin1String("requests")).toInteger(), requestsBefore + 1);
+}
+
+// Shown, the page fetches the list in view only; another tab's list when that tab is shown,
+// once; a list already fetched is not fetched again by showing it.
+void TestCatalogPage::fetchesAListWhenItsTabIsShown()
+{
+    PageTestSession t;
+    QVERIFY(t.addProfile(QStringLiteral("Counted"), QStringLiteral("counted-key-1234"),
+                         SandboxConfig::allPermissions()));
+    QVERIFY(t.activate(QStringLiteral("Counted")));
+    const auto requests = [&t] {
+        return t.otherServer->stats().value(QLatin1String("requests")).toInteger();
+    };
+    const qint64 connected = requests(); // the key check
+
+    CatalogCache cache(&t.session);
+    CatalogPage page(&t.session, &cache);
+    const CatalogWidgets w(page);
+    QVERIFY(w.complete());
+    QCOMPARE(requests(), connected); // nothing until shown
+    page.show();
+    QTRY_VERIFY(cache.isLoaded(CatalogCache::List::Events));
+    QCOMPARE(requests(), connected + 1);
+    for (CatalogCache::List list : {CatalogCache::List::UserProperties, CatalogCache::List::AccountProperties,
+                                    CatalogCache::List::UserSegments, CatalogCache::List::AccountSegments})
+        QVERIFY(!cache.isLoaded(list) && !cache.isLoading(list));
+    QCOMPARE(w.tabs->tabText(3), QStringLiteral("User segments"));
+
+    w.tabs->setCurrentIndex(3);
+    QTRY_COMPARE(w.userSegments->model()->rowCount(), SandboxConfig::defaults().userSegments.size());
+    QCOMPARE(w.tabs->tabText(3),
+             QStringLiteral("User segments (%1)").arg(SandboxConfig::defaults().userSegments.size()));
+    QCOMPARE(requests(), connected + 2);
+    QVERIFY(!cache.isLoaded(CatalogCache::List::UserProperties));
+
+    w.tabs->setCurrentIndex(0);
+    page.hide();
+    page.show();
+    w.tabs->setCurrentIndex(3);
+    QVERIFY(!cache.isLoading(CatalogCache::List::Events) &&
+            !cache.isLoading(CatalogCache::List::UserSegments));
+    QCOMPARE(requests(), connected + 2);
 }
 
 QTEST_MAIN(TestCatalogPage)

@@ -18,10 +18,12 @@
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFont>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QJsonArray>
@@ -207,6 +209,8 @@ private slots:
     void noteTypedOnTheFormIsKeptInHistoryAndNeverSent();
     void curlCommentCannotBreakOut();
     void noteIsEditedAfterwards();
+    void modelHidesBackgroundCallsUntilAsked();
+    void pageFiltersBackgroundCalls();
 
 private:
     // A page on the fixture's session and store, shown, with its stored history loaded.
@@ -455,17 +459,20 @@ void TestHistoryPage::recordsEveryRequestOfTheSession()
     HistoryModel *model = page->model();
     m_session->activate(Profile::embeddedSandboxName());
     QTRY_COMPARE(m_session->state(), ConsoleSession::State::Ready);
-    // The session checks the key on connecting: that request is history too.
+    // The session checks the key on connecting: that request is history too, a background one,
+    // hidden until asked for.
     QTRY_COMPARE(model->entryCount(), 1);
-    QCOMPARE(model->entryAt(0).operation, QStringLiteral("getValidity"));
-    QCOMPARE(model->entryAt(0).profile, QStringLiteral("Sandbox"));
-    QCOMPARE(model->entryAt(0).httpStatus, 200);
+    QCOMPARE(model->rowCount(), 0);
+    QCOMPARE(m_store->all().at(0).operation, QStringLiteral("getValidity"));
+    QCOMPARE(m_store->all().at(0).profile, QStringLiteral("Sandbox"));
+    QCOMPARE(m_store->all().at(0).httpStatus, 200);
+    QVERIFY(m_store->all().at(0).background);
 
     auto send = [this](const ApiRequest &request) { QVERIFY(m_session->send(request)); };
     send(ApiRequest::raw(Operation::UpsertUser,
                          QJsonDocument::fromJson(R"({"identification":{"userId":"hist-u1"}})").object()));
     QTRY_COMPARE(model->entryCount(), 2);
-    QCOMPARE(model->rowCount(), 2);
+    QCOMPARE(model->rowCount(), 1);
     QCOMPARE(model->entryAt(0).operation, QStringLiteral("upsertUser"));
     QCOMPARE(model->entryAt(0).identification, QStringLiteral("userId hist-u1"));
     QCOMPARE(model->entryAt(0).httpStatus, 201);
@@ -1004,6 +1011,95 @@ void TestHistoryPage::noteIsEditedAfterwards()
     history.reset();
     auto again = makePage();
     QCOMPARE(again->model()->entryAt(0).note, QStringLiteral("SUP-78 second"));
+}
+
+// Every third entry a background call: hidden by default, all shown when asked, and the other
+// filters still apply to both kinds; the model stays consistent throughout.
+void TestHistoryPage::modelHidesBackgroundCallsUntilAsked()
+{
+    HistoryModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QList<HistoryEntry> entries = syntheticHistory(300);
+    for (int i = 0; i < entries.size(); i += 3)
+        entries[i].background = true;
+    model.setEntries(entries);
+    QVERIFY(!model.showsBackground());
+    QCOMPARE(model.entryCount(), 300);
+    QCOMPARE(model.rowCount(), 200);
+    for (int row = 0; row < model.rowCount(); ++row)
+        QVERIFY(!model.entryAt(row).background);
+
+    HistoryEntry background = synthetic(300); // 300 % 3 == 0
+    background.background = true;
+    model.appendEntry(background);
+    QCOMPARE(model.rowCount(), 200);
+    model.appendEntry(synthetic(301));
+    QCOMPARE(model.rowCount(), 201);
+    QCOMPARE(model.entryAt(0).requestId, QStringLiteral("req-000301"));
+
+    model.setShowBackground(true);
+    QCOMPARE(model.rowCount(), 302);
+    QCOMPARE(model.entryAt(1).requestId, QStringLiteral("req-000300"));
+    QVERIFY(model.entryAt(1).background);
+    // Set apart in the table: in italics, with a tooltip saying why.
+    QVERIFY(model.index(1, HistoryModel::OperationColumn).data(Qt::FontRole).value<QFont>().italic());
+    QVERIFY(!model.index(1, HistoryModel::OperationColumn).data(Qt::ToolTipRole).toString().isEmpty());
+    QVERIFY(!model.index(0, HistoryModel::OperationColumn).data(Qt::FontRole).value<QFont>().italic());
+    QVERIFY(model.index(0, HistoryModel::OperationColumn).data(Qt::ToolTipRole).isNull());
+    // Status 400 is i % 10 == 6: i = 6, 16, ..., 296 (30 entries), 10 of them (i % 3 == 0) background.
+    model.setStatusClass(HistoryModel::StatusClass::ClientError);
+    QCOMPARE(model.rowCount(), 30 + 30); // 400s and 429s (i % 10 == 7, also 30)
+    model.setShowBackground(false);
+    QCOMPARE(model.rowCount(), 60 - 20); // 10 background 400s and 10 background 429s
+    model.setStatusClass(HistoryModel::StatusClass::All);
+    QCOMPARE(model.rowCount(), 201);
+}
+
+// The real session: the key check on connecting and the catalog's lists are background calls,
+// the user's request is not; the checkbox, off by default, shows them.
+void TestHistoryPage::pageFiltersBackgroundCalls()
+{
+    auto page = makePage();
+    HistoryModel *model = page->model();
+    auto *checkBox = page->findChild<QCheckBox *>(QStringLiteral("showBackgroundCheckBox"));
+    QVERIFY(checkBox);
+    QVERIFY(!checkBox->isChecked());
+    QCOMPARE(checkBox->text(), QStringLiteral("Show background calls"));
+
+    m_session->activate(Profile::embeddedSandboxName());
+    QTRY_COMPARE(model->entryCount(), 1); // GET /validate
+    ApiRequest catalogList = ApiRequest::listEvents();
+    catalogList.background = true;
+    QVERIFY(m_session->send(catalogList));
+    QVERIFY(m_session->send(
+        ApiRequest::raw(Operation::UpsertUser,
+                        QJsonDocument::fromJson(R"({"identification":{"userId":"bg-u1"}})").object())));
+    QTRY_COMPARE(model->entryCount(), 3);
+    QCOMPARE(model->rowCount(), 1);
+    QCOMPARE(model->entryAt(0).identification, QStringLiteral("userId bg-u1"));
+    QCOMPARE(page->findChild<QLabel *>(QStringLiteral("countLabel"))->text(),
+             QStringLiteral("1 of 3 request(s)"));
+
+    checkBox->click();
+    QCOMPARE(model->rowCount(), 3);
+    QStringList operations;
+    for (int row = 0; row < model->rowCount(); ++row)
+        operations << model->entryAt(row).operation;
+    QCOMPARE(operations, (QStringList{QStringLiteral("upsertUser"), QStringLiteral("getEvents"),
+                                      QStringLiteral("getValidity")}));
+    QVERIFY(model->entryAt(1).background && model->entryAt(2).background && !model->entryAt(0).background);
+    // A user's Test connection is the user's request, even though it is the same call.
+    m_session->refreshPermissions();
+    QTRY_COMPARE(model->entryCount(), 4);
+    checkBox->click();
+    QCOMPARE(model->rowCount(), 2);
+    QCOMPARE(model->entryAt(0).operation, QStringLiteral("getValidity"));
+
+    // The flag is in the file: a page opened later on the same history filters the same way.
+    page.reset();
+    auto reopened = makePage();
+    QCOMPARE(reopened->model()->entryCount(), 4);
+    QCOMPARE(reopened->model()->rowCount(), 2);
 }
 
 QTEST_MAIN(TestHistoryPage)

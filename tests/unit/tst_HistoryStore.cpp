@@ -87,6 +87,8 @@ private slots:
     void notesAreStoredOnOneLineAndEditable();
     void oldHistoryFileGainsTheNoteColumn();
     void noteTravelsWithTheResultButIsNeverSent();
+    void oldFileGainsTheBackgroundColumn();
+    void backgroundFlagTravelsFromRequestToFile();
 };
 
 void TestHistoryStore::appendReopenAll()
@@ -562,6 +564,91 @@ void TestHistoryStore::noteTravelsWithTheResultButIsNeverSent()
         QVERIFY2(!it.key().contains("note"), it.key().constData());
         QVERIFY2(!it.value().contains("SUP-1234"), it.value().constData());
     }
+}
+
+// A history.sqlite written by a build from before background calls were told apart (its exact
+// schema, in WAL mode as that build left it): it opens, its entries read back as the user's
+// requests, new entries keep their flag, and opening it again changes nothing.
+void TestHistoryStore::oldFileGainsTheBackgroundColumn()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("history.sqlite"));
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("old-build"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery query(db);
+        QVERIFY(query.exec(QStringLiteral("PRAGMA journal_mode=WAL")));
+        QVERIFY(query.exec(QStringLiteral(
+            "CREATE TABLE history (id INTEGER PRIMARY KEY AUTOINCREMENT, time_ms INTEGER NOT NULL, "
+            "profile TEXT NOT NULL, operation TEXT NOT NULL, identification TEXT NOT NULL, "
+            "http_status INTEGER NOT NULL, failure TEXT NOT NULL, request_id TEXT NOT NULL, "
+            "latency_ms INTEGER NOT NULL, method TEXT NOT NULL, url TEXT NOT NULL, "
+            "message TEXT NOT NULL, request_body BLOB NOT NULL, response_body BLOB NOT NULL, "
+            "response_headers BLOB NOT NULL)")));
+        QVERIFY(query.exec(QStringLiteral(
+            "INSERT INTO history (time_ms, profile, operation, identification, http_status, failure, "
+            "request_id, latency_ms, method, url, message, request_body, response_body, response_headers) "
+            "VALUES (1714557600000, 'Production', 'upsertUser', 'userId u-old', 201, '', 'req-old', 41, "
+            "'POST', 'https://api.journy.io/users/upsert', 'HTTP 201: ok', '{}', '{}', '')")));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("old-build"));
+
+    qint64 newId = 0;
+    {
+        HistoryStore store;
+        QString error;
+        QVERIFY2(store.open(path, &error), qPrintable(error));
+        const QList<HistoryEntry> old = store.all();
+        QCOMPARE(old.size(), 1);
+        QCOMPARE(old.at(0).identification, QStringLiteral("userId u-old"));
+        QCOMPARE(old.at(0).requestId, QStringLiteral("req-old"));
+        QVERIFY(!old.at(0).background);
+        HistoryEntry entry = sampleEntry(2);
+        entry.operation = QStringLiteral("getValidity");
+        entry.background = true;
+        newId = store.append(entry);
+        QVERIFY2(newId > old.at(0).id, qPrintable(store.lastError()));
+    }
+    HistoryStore reopened;
+    QString error;
+    QVERIFY2(reopened.open(path, &error), qPrintable(error)); // the column exists now: no second ALTER
+    const QList<HistoryEntry> all = reopened.all();
+    QCOMPARE(all.size(), 2);
+    QVERIFY(!all.at(0).background);
+    QVERIFY(all.at(1).background);
+    QCOMPARE(all.at(1).operation, QStringLiteral("getValidity"));
+    QVERIFY(reopened.load(0, 10, HistoryStore::Detail::Summary).at(1).background);
+    QVERIFY(reopened.entry(newId)->background);
+}
+
+// A request the console sends on its own is sent like any other, and its result and entry say so.
+void TestHistoryStore::backgroundFlagTravelsFromRequestToFile()
+{
+    SandboxServer server(SandboxConfig::defaults());
+    QVERIFY(server.start());
+    NetworkAccess network;
+    JournyClient client(configFor(server.baseUrl(), SandboxConfig::defaultKey()), &network);
+
+    QTemporaryDir dir;
+    HistoryStore store;
+    QString error;
+    QVERIFY(store.open(dir.filePath(QStringLiteral("history.sqlite")), &error));
+    ApiRequest background = ApiRequest::listEvents();
+    background.background = true;
+    for (const ApiRequest &request : {background, ApiRequest::listEvents()}) {
+        ApiReply *reply = client.send(request);
+        QSignalSpy finished(reply, &ApiReply::finished);
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(reply->result().httpStatus, 200);
+        QCOMPARE(reply->result().background, request.background);
+        QVERIFY(store.append(HistoryStore::fromResult(QStringLiteral("Sandbox"), reply->result())) > 0);
+    }
+    const QList<HistoryEntry> stored = store.all();
+    QCOMPARE(stored.size(), 2);
+    QVERIFY(stored.at(0).background);
+    QVERIFY(!stored.at(1).background);
 }
 
 QTEST_GUILESS_MAIN(TestHistoryStore)
