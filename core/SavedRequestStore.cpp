@@ -27,7 +27,8 @@ QString timeText(const QDateTime &time)
 
 QString wrongType(const QString &path, const QString &expected, const QJsonValue &value)
 {
-    return QStringLiteral("%1: expected %2, found %3").arg(path, expected, RequestValidator::jsonTypeName(value));
+    return QStringLiteral("%1: expected %2, found %3")
+        .arg(path, expected, RequestValidator::jsonTypeName(value));
 }
 
 // An optional time field: absent means now (a file written by hand); anything else must be ISO 8601.

@@ -70,6 +70,8 @@ OperationPage::OperationPage(const QString &title, const QList<Operation> &opera
     layout->addLayout(saveRow);
     layout->addWidget(m_tabWidget);
     connect(m_saveAsPushButton, &QPushButton::clicked, this, &OperationPage::saveAs);
+    // "Saved … for the profile A" would read as news about the next profile.
+    connect(session, &ConsoleSession::stateChanged, m_saveMessageLabel, &QLabel::clear);
 }
 
 void OperationPage::setSavedRequests(SavedRequestStore *store)

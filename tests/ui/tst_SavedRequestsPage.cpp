@@ -351,6 +351,7 @@ void tst_SavedRequestsPage::exportThenImportWithoutAKeyInAnyFile()
     m_window->showPage(page);
     const QList<SavedRequest> before = page->model()->requests();
     QCOMPARE(before.size(), 2);
+    QString error;
 
     const QString exported = m_t->dir.filePath(QStringLiteral("to-a-colleague.json"));
     SavedRequestsPage::setNextFileName(exported);
@@ -364,11 +365,20 @@ void tst_SavedRequestsPage::exportThenImportWithoutAKeyInAnyFile()
     }
     QCOMPARE(permissionBits(QFileInfo(storeFile()).absolutePath()), QStringLiteral("700"));
 
+    // With a selection, only the selected requests go out.
+    selectRow(page, QStringLiteral("Shared"));
+    const QString one = m_t->dir.filePath(QStringLiteral("one.json"));
+    SavedRequestsPage::setNextFileName(one);
+    click(page, "exportPushButton");
+    QList<SavedRequest> selected;
+    QVERIFY2(SavedRequestStore::fromJson(fileBytes(one), &selected, &error), qPrintable(error));
+    QCOMPARE(selected, QList<SavedRequest>({before.at(1)}));
+    page->findChild<QTableView *>(QStringLiteral("savedRequestsTableView"))->clearSelection();
+
     // A colleague's fresh store takes the file as it is.
     SavedRequestStore fresh(m_t->dir.filePath(QStringLiteral("colleague/saved-requests.json")));
     int imported = 0;
     QStringList renamed;
-    QString error;
     QVERIFY2(fresh.importFrom(exported, &imported, &renamed, &error), qPrintable(error));
     QCOMPARE(fresh.all(), before);
 

@@ -189,9 +189,8 @@ private slots:
         QTest::newRow("newer version")
             << QByteArray(R"({"format": "journy-console saved requests", "version": 2, "requests": []})")
             << QStringLiteral("version: 2");
-        QTest::newRow("requests not a list")
-            << QByteArray(validHeader) + "{}}"
-            << QStringLiteral("requests: expected a list, found an object");
+        QTest::newRow("requests not a list") << QByteArray(validHeader) + "{}}"
+                                             << QStringLiteral("requests: expected a list, found an object");
         QTest::newRow("unknown operation")
             << QByteArray(validHeader) + "[" + good +
                    R"(, {"name": "b", "operation": "trackEvnt", "profile": null, "body": {}}]})"
