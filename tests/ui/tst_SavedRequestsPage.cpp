@@ -23,8 +23,10 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QStackedWidget>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -69,6 +71,7 @@ private slots:
     void cleanup();
     void savedUnderAProfileIsListedUnderItOnly();
     void openFillsTheFormAndSendDeliversThatBody();
+    void saveAsKeepsWhatTheJsonTabWouldSend();
     void saveAsTheSameNameAsksBeforeReplacing();
     void renameAndDeleteAsk();
     void exportThenImportWithoutAKeyInAnyFile();
@@ -278,6 +281,37 @@ void tst_SavedRequestsPage::openFillsTheFormAndSendDeliversThatBody()
     QCOMPARE(received.value(QLatin1String("metadata")), saved.value(QLatin1String("metadata")));
     QCOMPARE(received.value(QLatin1String("triggeredAt")), saved.value(QLatin1String("triggeredAt")));
     QCOMPARE(received.value(QLatin1String("endpoint")), QJsonValue(QStringLiteral("/track")));
+}
+
+void tst_SavedRequestsPage::saveAsKeepsWhatTheJsonTabWouldSend()
+{
+    auto *users = qobject_cast<OperationPage *>(m_window->page(QStringLiteral("Users")));
+    QVERIFY(users);
+    m_window->showPage(users);
+    OperationForm *form = users->forms().first();
+    QTest::keyClicks(form->findChild<QLineEdit *>(QStringLiteral("userIdLineEdit")),
+                     QStringLiteral("u-form"));
+    form->findChild<QTabWidget *>(QStringLiteral("formTabWidget"))->setCurrentIndex(1);
+    const QByteArray json = R"({"identification": {"userId": "u-json"}, "properties": {"plan": "Pro"}})";
+    form->findChild<QPlainTextEdit *>(QStringLiteral("jsonPlainTextEdit"))
+        ->setPlainText(QString::fromUtf8(json));
+    SaveRequestDialog::setNextAnswer(SaveRequestDialog::Answer{QStringLiteral("From JSON"), false});
+    QTest::mouseClick(users->findChild<QPushButton *>(QStringLiteral("saveAsPushButton")), Qt::LeftButton);
+    SavedRequestsPage *page = savedPage();
+    QCOMPARE(listedNames(page), QStringList({"From JSON"}));
+    QCOMPARE(page->model()->requests().first().operation, QStringLiteral("upsertUser"));
+    QCOMPARE(page->model()->requests().first().body, QJsonDocument::fromJson(json).object());
+
+    // Opened, the form shows it: what the form shows is what Send sends.
+    m_window->showPage(page);
+    selectRow(page, QStringLiteral("From JSON"));
+    click(page, "openPushButton");
+    QCOMPARE(form->findChild<QLineEdit *>(QStringLiteral("userIdLineEdit"))->text(),
+             QStringLiteral("u-json"));
+    ApiRequest shown;
+    QMap<QString, QString> errors;
+    QVERIFY(form->buildRequest(&shown, &errors));
+    QCOMPARE(shown.body, QJsonDocument::fromJson(json).object());
 }
 
 void tst_SavedRequestsPage::saveAsTheSameNameAsksBeforeReplacing()
