@@ -58,6 +58,10 @@ SaveRequestDialog::SaveRequestDialog(QWidget *parent, const QString &title, cons
     layout->addWidget(buttons);
     setMinimumWidth(420);
 
+    // Typing goes to the name; Enter saves once there is one.
+    m_nameLineEdit->setFocus();
+    m_nameLineEdit->selectAll();
+    m_okPushButton->setDefault(true);
     // A request without a name could not be found again in the list.
     const auto updateOk = [this] { m_okPushButton->setEnabled(!m_nameLineEdit->text().trimmed().isEmpty()); };
     updateOk();

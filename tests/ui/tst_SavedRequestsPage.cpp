@@ -17,6 +17,8 @@
 #include "TypedFieldModel.h"
 
 #include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QDialog>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -25,11 +27,13 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QRadioButton>
 #include <QStackedWidget>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include <memory>
 
@@ -76,6 +80,7 @@ private slots:
     void renameAndDeleteAsk();
     void exportThenImportWithoutAKeyInAnyFile();
     void aMalformedImportChangesNothing();
+    void theRealDialogAsksANameAndAScope();
 
 private:
     bool openWindow();
@@ -455,6 +460,57 @@ void tst_SavedRequestsPage::aMalformedImportChangesNothing()
              qPrintable(text));
     QCOMPARE(listedNames(page), QStringList({"Kept"}));
     QCOMPARE(fileBytes(storeFile()), storeBefore);
+}
+
+void tst_SavedRequestsPage::theRealDialogAsksANameAndAScope()
+{
+    // No setNextAnswer(): the modal dialog itself, driven by the keyboard and the mouse.
+    bool shown = false;
+    bool okDisabledWhenEmpty = false;
+    bool nameHasFocus = false;
+    QString thisProfileText;
+    bool thisProfileByDefault = false;
+    QTimer::singleShot(0, qApp, [&] {
+        auto *dialog = qobject_cast<QDialog *>(QApplication::activeModalWidget());
+        if (!dialog)
+            return;
+        shown = true;
+        auto *name = dialog->findChild<QLineEdit *>(QStringLiteral("nameLineEdit"));
+        auto *ok = dialog->findChild<QPushButton *>(QStringLiteral("okPushButton"));
+        auto *thisProfile = dialog->findChild<QRadioButton *>(QStringLiteral("thisProfileRadioButton"));
+        okDisabledWhenEmpty = !ok->isEnabled();
+        nameHasFocus = dialog->focusWidget() == name;
+        thisProfileText = thisProfile->text();
+        thisProfileByDefault = thisProfile->isChecked();
+        QTest::keyClicks(name, QStringLiteral("  ACME-1234 trial  "));
+        auto *allProfiles = dialog->findChild<QRadioButton *>(QStringLiteral("allProfilesRadioButton"));
+        allProfiles->setFocus();
+        QTest::keyClick(allProfiles, Qt::Key_Space);
+        // Enter presses OK, the default button.
+        QTest::keyClick(name, Qt::Key_Return);
+        if (dialog->isVisible())
+            dialog->reject();
+    });
+    const std::optional<SaveRequestDialog::Answer> answer =
+        SaveRequestDialog::ask(m_window.get(), QStringLiteral("Save request as"), QStringLiteral("Staging"),
+                               SaveRequestDialog::Answer());
+    QVERIFY(shown);
+    QVERIFY(okDisabledWhenEmpty);
+    QVERIFY(nameHasFocus);
+    QCOMPARE(thisProfileText, QStringLiteral("Only for the profile Staging"));
+    QVERIFY(thisProfileByDefault);
+    QVERIFY(answer);
+    QCOMPARE(answer->name, QStringLiteral("ACME-1234 trial"));
+    QVERIFY(answer->allProfiles);
+
+    // Escape cancels.
+    QTimer::singleShot(0, qApp, [] {
+        if (QWidget *dialog = QApplication::activeModalWidget())
+            QTest::keyClick(dialog, Qt::Key_Escape);
+    });
+    QVERIFY(!SaveRequestDialog::ask(m_window.get(), QStringLiteral("Save request as"),
+                                    QStringLiteral("Staging"),
+                                    SaveRequestDialog::Answer{QStringLiteral("x"), false}));
 }
 
 QTEST_MAIN(tst_SavedRequestsPage)
