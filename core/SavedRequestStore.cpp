@@ -153,6 +153,11 @@ QString SavedRequestStore::defaultPath()
 
 bool SavedRequestStore::load(QString *error)
 {
+    // A file copied in with the umask's 0644 is tightened here, as the other data files are.
+    if (QFile::exists(m_path) && !PrivateFile::prepare(m_path, error)) {
+        m_loadError = *error;
+        return false;
+    }
     QList<SavedRequest> requests;
     if (!readFile(m_path, &requests, error)) {
         m_loadError = *error;

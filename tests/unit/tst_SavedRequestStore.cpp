@@ -88,6 +88,13 @@ private slots:
         const auto mask = QFileDevice::Permissions(0x7077);
         QCOMPARE(QFile::permissions(path) & mask, owner);
         QCOMPARE(QFile::permissions(QFileInfo(path).absolutePath()) & mask, owner | QFileDevice::ExeOwner);
+
+        // A file made readable by all (copied in by hand) is tightened when it is read.
+        QVERIFY(QFile::setPermissions(path, owner | QFileDevice::ReadGroup | QFileDevice::ReadOther));
+        SavedRequestStore again(path);
+        QVERIFY2(again.load(&error), qPrintable(error));
+        QCOMPARE(again.all().size(), 1);
+        QCOMPARE(QFile::permissions(path) & mask, owner);
     }
 
     void savingTheSameNameReplacesItAndKeepsItsCreationTime()
