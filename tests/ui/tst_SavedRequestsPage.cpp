@@ -75,6 +75,7 @@ private slots:
     void cleanup();
     void savedUnderAProfileIsListedUnderItOnly();
     void openFillsTheFormAndSendDeliversThatBody();
+    void everyFormSavesAndOpensItsRequest();
     void saveAsKeepsWhatTheJsonTabWouldSend();
     void saveAsTheSameNameAsksBeforeReplacing();
     void renameAndDeleteAsk();
@@ -286,6 +287,66 @@ void tst_SavedRequestsPage::openFillsTheFormAndSendDeliversThatBody()
     QCOMPARE(received.value(QLatin1String("metadata")), saved.value(QLatin1String("metadata")));
     QCOMPARE(received.value(QLatin1String("triggeredAt")), saved.value(QLatin1String("triggeredAt")));
     QCOMPARE(received.value(QLatin1String("endpoint")), QJsonValue(QStringLiteral("/track")));
+}
+
+void tst_SavedRequestsPage::everyFormSavesAndOpensItsRequest()
+{
+    const QHash<Operation, QByteArray> bodies{
+        {Operation::UpsertUser, R"({"identification": {"userId": "u1", "email": "a@b.c"},
+                                    "properties": {"plan": "Pro", "seats": 3, "old": null}})"},
+        {Operation::DeleteUser, R"({"identification": {"userId": "u1"}})"},
+        {Operation::UpsertAccount, R"({"identification": {"accountId": "a1", "domain": "acme.com"},
+                                       "properties": {"mrr": 399}})"},
+        {Operation::DeleteAccount, R"({"identification": {"domain": "acme.com"}})"},
+        {Operation::AddUsersToAccount, R"({"account": {"accountId": "a1"},
+            "users": [{"identification": {"userId": "u1"}}, {"identification": {"email": "b@c.d"}}]})"},
+        {Operation::RemoveUsersFromAccount, R"({"account": {"domain": "acme.com"},
+            "users": [{"identification": {"userId": "u2"}}]})"},
+        {Operation::TrackEvent, R"({"name": "E", "identification": {"user": {"userId": "u1"}},
+                                    "metadata": {"paid": true}})"},
+        {Operation::Link, R"({"deviceId": "d1", "identification": {"userId": "u1"}})"},
+    };
+    const QJsonObject other = QJsonDocument::fromJson(R"({"identification": {"userId": "other"}})").object();
+    int saved = 0;
+    for (ConsolePage *consolePage : m_window->pages()) {
+        auto *page = qobject_cast<OperationPage *>(consolePage);
+        if (!page)
+            continue;
+        auto *button = page->findChild<QPushButton *>(QStringLiteral("saveAsPushButton"));
+        QVERIFY2(button && button->isEnabled(), qPrintable(page->title()));
+        for (OperationForm *form : page->forms()) {
+            QVERIFY2(bodies.contains(form->operation()), qPrintable(form->objectName()));
+            const QJsonObject body = QJsonDocument::fromJson(bodies.value(form->operation())).object();
+            const QString name = ApiOperation::info(form->operation()).operationId;
+            m_window->showPage(page);
+            QVERIFY(page->loadRequest(ApiRequest::raw(form->operation(), body)));
+            SaveRequestDialog::setNextAnswer(SaveRequestDialog::Answer{name, false});
+            QTest::mouseClick(button, Qt::LeftButton);
+            const QList<SavedRequest> listed = savedPage()->model()->requests();
+            const int row = listedNames(savedPage()).indexOf(name);
+            QVERIFY2(row >= 0, qPrintable(name));
+            QCOMPARE(listed.at(row).operation, name);
+            QCOMPARE(listed.at(row).body, body);
+            ++saved;
+
+            // Another request in the form, then Open: the form is back to the saved one.
+            page->loadRequest(ApiRequest::raw(form->operation(), other));
+            m_window->showPage(savedPage());
+            selectRow(savedPage(), name);
+            click(savedPage(), "openPushButton");
+            QCOMPARE(
+                m_window->findChild<QStackedWidget *>(QStringLiteral("pagesStackedWidget"))->currentWidget(),
+                static_cast<QWidget *>(page));
+            QCOMPARE(page->findChild<QTabWidget *>(QStringLiteral("operationsTabWidget"))->currentWidget(),
+                     static_cast<QWidget *>(form));
+            ApiRequest shown;
+            QMap<QString, QString> errors;
+            QVERIFY(form->buildRequest(&shown, &errors));
+            QCOMPARE(shown.body, body);
+        }
+    }
+    QCOMPARE(saved, 8);
+    QCOMPARE(savedPage()->model()->rowCount(), 8);
 }
 
 void tst_SavedRequestsPage::saveAsKeepsWhatTheJsonTabWouldSend()
