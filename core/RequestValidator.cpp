@@ -36,6 +36,15 @@ QString jsonTypeName(const QJsonValue &value)
     return QStringLiteral("nothing");
 }
 
+} // namespace
+
+QString RequestValidator::jsonTypeName(const QJsonValue &value)
+{
+    return ::jsonTypeName(value);
+}
+
+namespace {
+
 enum class Format
 {
     NonEmpty,

@@ -28,6 +28,9 @@ public:
     // The spec's custom string formats, for callers that check single fields as they are typed.
     static bool isEmail(QStringView text);
     static bool isDomain(const QString &text);
+    // How messages name a JSON value's type: "a string", "a list", "an object", "null", "nothing"
+    // (a missing value); the saved-requests import says it the same way.
+    static QString jsonTypeName(const QJsonValue &value);
 
     // The messages validate() gives, for checks made on values before any request exists (bulk
     // import checks every row of a file this way, ImportRowChecker), so both say the same thing.

@@ -16,6 +16,8 @@
 #include "ProxyLoginDialog.h"
 #include "RateLimitGauge.h"
 #include "RateLimitTracker.h"
+#include "SavedRequestStore.h"
+#include "SavedRequestsPage.h"
 #include "SecretStore.h"
 #include "ShortcutsDialog.h"
 #include "SnippetPage.h"
@@ -162,6 +164,15 @@ MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QSt
     });
     addPage(tr("Bulk import"), [this] {
         return new ImportPage(m_session, AppPaths::dataDir() + QStringLiteral("/imports.sqlite"), this);
+    });
+    // A file that cannot be read is reported on the Saved page (SavedRequestStore::loadError).
+    m_savedRequests = new SavedRequestStore(SavedRequestStore::defaultPath(), this);
+    QString savedError;
+    m_savedRequests->load(&savedError);
+    addPage(tr("Saved"), [this] {
+        auto *saved = new SavedRequestsPage(m_session, m_savedRequests, this);
+        connect(saved, &SavedRequestsPage::openRequested, this, &MainWindow::openRequest);
+        return saved;
     });
 
     auto *splitter = new QSplitter(this);
@@ -353,6 +364,7 @@ ConsolePage *MainWindow::build(int index)
     if (auto *operations = qobject_cast<OperationPage *>(page)) {
         QSettings settings(m_settingsFile, QSettings::IniFormat);
         operations->restoreInputs(settings);
+        operations->setSavedRequests(m_savedRequests);
     }
     const bool current = m_pagesStackedWidget->currentIndex() == index;
     m_pagesStackedWidget->insertWidget(index, page);

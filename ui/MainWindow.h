@@ -22,6 +22,7 @@ class QListWidget;
 class QPushButton;
 class QStackedWidget;
 class RateLimitGauge;
+class SavedRequestStore;
 
 // The console: navigation by task on the left (Users, Accounts, Memberships, Events, Link device,
 // Website snippet, Catalog, HMAC, History), the active profile on top (a red banner and title for
@@ -113,6 +114,8 @@ private:
     };
     QList<PageSlot> m_slots;
     HistoryPage *m_historyPage = nullptr;
+    // The Saved page's requests; the forms' "Save as…" adds to them.
+    SavedRequestStore *m_savedRequests = nullptr;
     // How the last GET /validate of the active profile travelled: route, TLS protocol, issuer.
     QString m_connectionRoute;
     QPointer<ProxyLoginDialog> m_proxyLoginDialog;
