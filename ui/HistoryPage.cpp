@@ -295,13 +295,16 @@ HistoryPage::HistoryPage(ConsoleSession *session, HistoryStore *store, QWidget *
     m_message->setObjectName(QStringLiteral("messageLabel"));
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
+    // Two rows: on one, the filters made the page wider than a laptop's window leaves for it.
+    auto *search = new QHBoxLayout;
+    search->addWidget(m_search, 1);
+    search->addWidget(m_count);
     auto *filters = new QHBoxLayout;
-    filters->addWidget(m_search, 1);
     filters->addWidget(m_status);
     filters->addWidget(m_operation);
     filters->addWidget(m_profile);
     filters->addWidget(m_showBackground);
-    filters->addWidget(m_count);
+    filters->addStretch(1);
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_openButton);
     buttons->addWidget(m_curlButton);
@@ -310,6 +313,7 @@ HistoryPage::HistoryPage(ConsoleSession *session, HistoryStore *store, QWidget *
     buttons->addWidget(m_exportCsvButton);
     buttons->addWidget(m_message, 1);
     auto *layout = new QVBoxLayout(this);
+    layout->addLayout(search);
     layout->addLayout(filters);
     layout->addWidget(split, 1);
     layout->addLayout(buttons);

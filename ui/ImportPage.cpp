@@ -170,6 +170,7 @@ ImportPage::ImportPage(ConsoleSession *session, const QString &journalPath, QWid
     m_progressLabel = new QLabel(this);
     m_progressLabel->setObjectName(QStringLiteral("progressLabel"));
     m_progressLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_progressLabel->setWordWrap(true); // a long message wraps instead of widening the window
 
     m_reportListWidget = new QListWidget(this);
     m_reportListWidget->setObjectName(QStringLiteral("reportListWidget"));
@@ -236,11 +237,16 @@ ImportPage::ImportPage(ConsoleSession *session, const QString &journalPath, QWid
     actions->addWidget(m_cancelPushButton);
     actions->addWidget(m_resumePushButton);
     actions->addStretch(1);
-    actions->addWidget(new QLabel(tr("At most:"), this));
-    actions->addWidget(m_rateSpinBox);
-    actions->addWidget(new QLabel(tr("In flight:"), this));
-    actions->addWidget(m_concurrencySpinBox);
+    // The pace on a row of its own: beside the five buttons it made the page wider than a
+    // laptop's window leaves for it.
+    auto *pace = new QHBoxLayout;
+    pace->addWidget(new QLabel(tr("At most:"), this));
+    pace->addWidget(m_rateSpinBox);
+    pace->addWidget(new QLabel(tr("In flight:"), this));
+    pace->addWidget(m_concurrencySpinBox);
+    pace->addStretch(1);
     sendLayout->addLayout(actions);
+    sendLayout->addLayout(pace);
     sendLayout->addWidget(m_progressBar);
     sendLayout->addWidget(m_progressLabel);
     sendLayout->addWidget(m_reportListWidget, 1);

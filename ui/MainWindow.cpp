@@ -280,7 +280,11 @@ void MainWindow::buildMenuBar()
     file->setObjectName(QStringLiteral("fileMenu"));
     QAction *newProfile = file->addAction(tr("&New profile…"), this, &MainWindow::addProfile);
     newProfile->setObjectName(QStringLiteral("newProfileAction"));
-    const int bulkImport = int(m_slots.size()) - 1; // the last page
+    int bulkImport = 0;
+    for (int i = 0; i < m_slots.size(); ++i) {
+        if (m_slots.at(i).title == tr("Bulk import"))
+            bulkImport = i;
+    }
     QAction *import =
         file->addAction(tr("&Bulk import…"), this, [this, bulkImport] { openPage(bulkImport); });
     import->setObjectName(QStringLiteral("bulkImportAction"));

@@ -141,12 +141,15 @@ void tst_MenuBar::viewActionsOpenPagesWithTheKeyboardInThem()
     auto *stack = m_window->findChild<QStackedWidget *>(QStringLiteral("pagesStackedWidget"));
     const QList<QAction *> actions = menu(QStringLiteral("viewMenu"))->actions();
     QCOMPARE(actions.size(), navigation->count());
-    // One action per page, in the navigation's order, with Ctrl+1…Ctrl+9 and Ctrl+0.
+    // One action per page, in the navigation's order, with Ctrl+1…Ctrl+9 and Ctrl+0 for the first
+    // ten (Bulk import the tenth); the pages after them have no digit left.
+    QVERIFY(actions.size() > 10);
     for (int i = 0; i < actions.size(); ++i) {
         QCOMPARE(actions.at(i)->text(), navigation->item(i)->text());
         const Qt::Key digit = i < 9 ? Qt::Key(Qt::Key_1 + i) : Qt::Key_0;
-        QCOMPARE(actions.at(i)->shortcut(), QKeySequence(Qt::CTRL | digit));
+        QCOMPARE(actions.at(i)->shortcut(), i < 10 ? QKeySequence(Qt::CTRL | digit) : QKeySequence());
     }
+    QCOMPARE(actions.at(9)->text(), QStringLiteral("Bulk import"));
     // Chosen in the menu, each shows its page with the keyboard in the page's first field.
     for (int i : {9, 3, 0, 8, 6}) {
         navigation->setFocus();
