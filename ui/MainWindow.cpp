@@ -38,6 +38,7 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QTabBar>
 #include <QVBoxLayout>
 
 namespace {
@@ -342,8 +343,9 @@ void MainWindow::focusPage()
         QWidget *target = w;
         while (target->focusProxy())
             target = target->focusProxy();
+        // Tab bars (Upsert/Delete, Form/JSON) are skipped: the keyboard goes to the first field.
         if (page->isAncestorOf(w) && w->isEnabled() && (w->focusPolicy() & Qt::TabFocus) &&
-            target->isVisibleTo(page)) {
+            target->isVisibleTo(page) && !qobject_cast<QTabBar *>(target)) {
             w->setFocus(Qt::ShortcutFocusReason);
             return;
         }

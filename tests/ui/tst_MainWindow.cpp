@@ -463,7 +463,10 @@ void tst_MainWindow::typingNeverSwitchesTheProfile()
     QCOMPARE(stack->currentIndex(), 0);
     QWidget *field = window->focusWidget();
     QVERIFY(field && field != combo && stack->currentWidget()->isAncestorOf(field));
+    // The first field itself, not the Upsert/Delete or Form/JSON tab bar above it.
+    QCOMPARE(field->objectName(), QStringLiteral("userIdLineEdit"));
     QTest::keyClicks(field, QStringLiteral("P"));
+    QCOMPARE(qobject_cast<QLineEdit *>(field)->text(), QStringLiteral("P"));
     QCOMPARE(console.session.profile().name, QStringLiteral("Sandbox"));
     QCOMPARE(combo->currentData().toString(), QStringLiteral("Sandbox"));
     QCOMPARE(combo->focusPolicy(), Qt::ClickFocus);
