@@ -92,6 +92,8 @@ QJsonObject toJson(const HistoryEntry &entry)
         {QLatin1String("url"), entry.url},
         {QLatin1String("message"), entry.message},
         {QLatin1String("note"), entry.note},
+        // An export of the background calls too says which calls the console made on its own.
+        {QLatin1String("background"), entry.background},
         {QLatin1String("requestBody"), bodyValue(entry.requestBody)},
         {QLatin1String("responseBody"), bodyValue(entry.responseBody)},
         {QLatin1String("responseHeaders"), QString::fromUtf8(entry.responseHeaders)},
@@ -132,6 +134,7 @@ QStringList csvFields(const HistoryEntry &entry)
             entry.message,
             QString::fromUtf8(entry.requestBody),
             QString::fromUtf8(entry.responseBody),
+            entry.background ? QStringLiteral("true") : QStringLiteral("false"),
             entry.note};
 }
 
@@ -651,7 +654,8 @@ bool HistoryPage::exportTo(const QString &path, ExportFormat format, QString *er
                                        QStringLiteral("requestId"),    QStringLiteral("latencyMs"),
                                        QStringLiteral("method"),       QStringLiteral("url"),
                                        QStringLiteral("message"),      QStringLiteral("requestBody"),
-                                       QStringLiteral("responseBody"), QStringLiteral("note")};
+                                       QStringLiteral("responseBody"), QStringLiteral("background"),
+                                       QStringLiteral("note")};
     file.write(format == ExportFormat::Json ? QByteArray("[") : csvLine(csvHeader));
 
     // Bodies are read from the store a chunk at a time: a whole large history with its bodies

@@ -703,6 +703,7 @@ void TestHistoryPage::exportsJsonAndCsv()
         upsert.value(QLatin1String("responseBody")).toObject().value(QLatin1String("message")).toString(),
         QStringLiteral("User will be created or updated"));
     QCOMPARE(upsert.value(QLatin1String("latencyMs")).toInt(), 87);
+    QCOMPARE(upsert.value(QLatin1String("background")), QJsonValue(false));
     QCOMPARE(upsert.value(QLatin1String("requestId")).toString(), QStringLiteral("req-upsert-201"));
     QCOMPARE(upsert.value(QLatin1String("responseHeaders")).toString(),
              QStringLiteral("Content-Type: application/json\n"));
@@ -717,15 +718,16 @@ void TestHistoryPage::exportsJsonAndCsv()
     QTest::mouseClick(page->findChild<QPushButton *>(QStringLiteral("exportCsvPushButton")), Qt::LeftButton);
     const QList<QStringList> records = parseCsv(readFile(csvPath));
     QCOMPARE(records.size(), 4);
-    QCOMPARE(
-        records.at(0),
-        (QStringList{QStringLiteral("time"), QStringLiteral("profile"), QStringLiteral("operation"),
-                     QStringLiteral("identification"), QStringLiteral("httpStatus"),
-                     QStringLiteral("failure"), QStringLiteral("requestId"), QStringLiteral("latencyMs"),
-                     QStringLiteral("method"), QStringLiteral("url"), QStringLiteral("message"),
-                     QStringLiteral("requestBody"), QStringLiteral("responseBody"), QStringLiteral("note")}));
+    QCOMPARE(records.at(0),
+             (QStringList{QStringLiteral("time"), QStringLiteral("profile"), QStringLiteral("operation"),
+                          QStringLiteral("identification"), QStringLiteral("httpStatus"),
+                          QStringLiteral("failure"), QStringLiteral("requestId"), QStringLiteral("latencyMs"),
+                          QStringLiteral("method"), QStringLiteral("url"), QStringLiteral("message"),
+                          QStringLiteral("requestBody"), QStringLiteral("responseBody"),
+                          QStringLiteral("background"), QStringLiteral("note")}));
     for (const QStringList &record : records)
-        QCOMPARE(record.size(), 14);
+        QCOMPARE(record.size(), 15);
+    QCOMPARE(records.at(3).at(13), QStringLiteral("false"));
     QCOMPARE(records.at(1).at(3), QStringLiteral("userId late"));
     QCOMPARE(records.at(1).at(4), QString());
     QCOMPARE(records.at(1).at(5), QStringLiteral("timeout"));
@@ -1094,6 +1096,19 @@ void TestHistoryPage::pageFiltersBackgroundCalls()
     checkBox->click();
     QCOMPARE(model->rowCount(), 2);
     QCOMPARE(model->entryAt(0).operation, QStringLiteral("getValidity"));
+
+    // Exported with the background calls shown, each entry says which kind it is.
+    checkBox->click();
+    const QString jsonPath = m_dir->filePath(QStringLiteral("background.json"));
+    HistoryPage::setNextExportPath(jsonPath);
+    QTest::mouseClick(page->findChild<QPushButton *>(QStringLiteral("exportJsonPushButton")), Qt::LeftButton);
+    QStringList kinds;
+    for (const QJsonValue &value : QJsonDocument::fromJson(readFile(jsonPath)).array())
+        kinds << value[QLatin1String("operation")].toString() +
+                     (value[QLatin1String("background")].toBool() ? QStringLiteral(" bg") : QString());
+    QCOMPARE(kinds, (QStringList{QStringLiteral("getValidity"), QStringLiteral("upsertUser"),
+                                 QStringLiteral("getEvents bg"), QStringLiteral("getValidity bg")}));
+    checkBox->click();
 
     // The flag is in the file: a page opened later on the same history filters the same way.
     page.reset();
