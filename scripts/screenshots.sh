@@ -23,6 +23,24 @@ for event in "Signed up" "Invoice paid" "Report exported"; do
     "$journy" track "$event" --user-id u-42 --account-id acc-7 --meta source=web >/dev/null
 done
 
+# Saved requests a support engineer would keep (the Saved page's format, as an export shares it).
+folder=$XDG_DATA_HOME/journy-console
+mkdir -p "$folder" && chmod 700 "$folder"
+cat >"$folder/saved-requests.json" <<'JSON'
+{"format": "journy-console saved requests", "version": 1, "requests": [
+ {"name": "Trial ends (SUP-1234)", "operation": "trackEvent", "profile": null,
+  "body": {"identification": {"user": {"userId": "u-42"}, "account": {"accountId": "acc-7"}},
+           "name": "Trial ended", "metadata": {"plan": "Pro"}},
+  "created": "2026-12-01T09:00:00.000Z", "updated": "2026-12-01T09:00:00.000Z"},
+ {"name": "Reset seats to 12", "operation": "upsertAccount", "profile": "Sandbox",
+  "body": {"identification": {"accountId": "acc-7"}, "properties": {"seats": 12}},
+  "created": "2026-12-02T14:30:00.000Z", "updated": "2026-12-02T14:30:00.000Z"},
+ {"name": "Ann's plan", "operation": "upsertUser", "profile": "Sandbox",
+  "body": {"identification": {"userId": "u-42"}, "properties": {"plan": "Pro", "mrr": 399}},
+  "created": "2026-12-03T11:15:00.000Z", "updated": "2026-12-03T11:15:00.000Z"}]}
+JSON
+chmod 600 "$folder/saved-requests.json"
+
 mkdir -p "$OUT"
-xvfb-run -a -s "-screen 0 1280x860x24" "$BUILD_DIR/app/journy-console" --screenshots "$OUT"
+xvfb-run -a -s "-screen 0 1366x768x24" "$BUILD_DIR/app/journy-console" --screenshots "$OUT"
 ls "$OUT"

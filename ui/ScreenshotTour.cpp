@@ -53,13 +53,16 @@ bool sendSample(ConsolePage *page)
         return false;
     OperationForm *form = operations->forms().constFirst();
     switch (form->operation()) {
-    case Operation::UpsertUser:
-        form->loadRequest(ApiRequest::upsertUser(
+    case Operation::UpsertUser: {
+        ApiRequest request = ApiRequest::upsertUser(
             {QStringLiteral("u-42"), QStringLiteral("ann@acme.com")},
             {field(QStringLiteral("plan=Pro")), field(QStringLiteral("mrr:number=399")),
              field(QStringLiteral("is_paying:bool=true")),
-             field(QStringLiteral("registered_at:date=2024-05-01T10:00:00Z"))}));
+             field(QStringLiteral("registered_at:date=2024-05-01T10:00:00Z"))});
+        request.note = QStringLiteral("SUP-1234 plan shown as Free");
+        form->loadRequest(request);
         break;
+    }
     case Operation::UpsertAccount:
         form->loadRequest(ApiRequest::upsertAccount(
             {QStringLiteral("acc-7"), QStringLiteral("acme.com")},
