@@ -62,7 +62,7 @@ public:
     QByteArray requestMethod;
     QString requestUrl;
     QByteArray requestBody;
-    QString note; // ApiRequest::note, for History; it was not sent
+    QString note;            // ApiRequest::note, for History; it was not sent
     bool background = false; // ApiRequest::background of the request
 
     int httpStatus = 0; // 0 when no HTTP answer arrived

@@ -1,8 +1,8 @@
 #pragma once
 
 #include <QAbstractItemView>
-#include <QComboBox>
 #include <QApplication>
+#include <QComboBox>
 #include <QTest>
 
 // Waits for the combo box's popup to close and its window to be active again. The offscreen
