@@ -11,6 +11,7 @@
 #include "ImportPage.h"
 #include "ImportPreparer.h"
 #include "PageTestSession.h"
+#include "SandboxInspection.h"
 
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
@@ -143,37 +144,13 @@ QByteArray manyUsersCsv(int count, const QByteArray &prefix)
     return csv;
 }
 
-// What a GET to the sandbox's inspection endpoints answered.
-class Inspection
+SandboxInspection inspect(const ConsoleSession &session, const QString &path,
+                          const QUrlQuery &query = QUrlQuery())
 {
-public:
-    int status = 0;
-    QJsonObject body;
-};
-
-// A GET to the /_sandbox/ inspection endpoints of the sandbox at base.
-Inspection inspectAt(const QUrl &base, const QString &path, const QUrlQuery &query = QUrlQuery())
-{
-    QUrl url = base;
-    url.setPath(path);
-    url.setQuery(query);
-    QNetworkAccessManager nam;
-    QNetworkReply *reply = nam.get(QNetworkRequest(url));
-    Inspection inspection;
-    if (!QTest::qWaitFor([reply] { return reply->isFinished(); }, 10000))
-        return inspection;
-    inspection.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    inspection.body = QJsonDocument::fromJson(reply->readAll()).object();
-    reply->deleteLater();
-    return inspection;
+    return SandboxInspection::get(session.sandboxUrl(), path, query);
 }
 
-Inspection inspect(const ConsoleSession &session, const QString &path, const QUrlQuery &query = QUrlQuery())
-{
-    return inspectAt(session.sandboxUrl(), path, query);
-}
-
-Inspection user(const ConsoleSession &session, const QString &userId)
+SandboxInspection user(const ConsoleSession &session, const QString &userId)
 {
     return inspect(session, QStringLiteral("/_sandbox/users"), QUrlQuery{{QStringLiteral("userId"), userId}});
 }
@@ -508,7 +485,7 @@ void TestImportPage::startImportsEveryValidRowAndExportsTheFailedOnes()
     QCOMPARE(finished.at(0).at(0).toBool(), false);
 
     QCOMPARE(storedUsers(t.session), 203);
-    const Inspection ada = user(t.session, QStringLiteral("u1"));
+    const SandboxInspection ada = user(t.session, QStringLiteral("u1"));
     QCOMPARE(ada.status, 200);
     const QJsonObject properties = ada.body.value(QLatin1String("properties")).toObject();
     QCOMPARE(properties.value(QLatin1String("age")).type(), QJsonValue::Double);
@@ -639,8 +616,9 @@ void TestImportPage::membershipsOfOneAccountGoInCallsOf100()
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
     QCOMPARE(finished.at(0).at(0).toBool(), false);
 
-    const Inspection account = inspect(t.session, QStringLiteral("/_sandbox/accounts"),
-                                       QUrlQuery{{QStringLiteral("accountId"), QStringLiteral("acme")}});
+    const SandboxInspection account =
+        inspect(t.session, QStringLiteral("/_sandbox/accounts"),
+                QUrlQuery{{QStringLiteral("accountId"), QStringLiteral("acme")}});
     QCOMPARE(account.status, 200);
     const QJsonArray members = account.body.value(QLatin1String("members")).toArray();
     QCOMPARE(members.size(), 150);
@@ -1127,8 +1105,9 @@ void TestImportPage::fileOfAnotherProfileIsNoticedAndConfirmed()
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
     QCOMPARE(finished.at(0).at(0).toBool(), false);
     QCOMPARE(t.otherServer->stats().value(QLatin1String("users")).toInt(), 5);
-    const Inspection stored = inspectAt(t.otherServer->baseUrl(), QStringLiteral("/_sandbox/users"),
-                                        QUrlQuery{{QStringLiteral("userId"), QStringLiteral("pp1")}});
+    const SandboxInspection stored =
+        SandboxInspection::get(t.otherServer->baseUrl(), QStringLiteral("/_sandbox/users"),
+                               QUrlQuery{{QStringLiteral("userId"), QStringLiteral("pp1")}});
     QCOMPARE(stored.status, 200);
     // Sent without plan, as the mapping said (a default mapping sends it as a property).
     QCOMPARE(stored.body.value(QLatin1String("properties")).toObject().value(QLatin1String("plan")),

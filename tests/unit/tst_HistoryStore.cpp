@@ -65,6 +65,35 @@ ClientConfig configFor(const QUrl &baseUrl, const QString &key)
     return config;
 }
 
+// A history.sqlite exactly as the builds before notes and background calls left it: their
+// schema, in WAL mode, with one entry.
+bool writeHistoryOfAnOldBuild(const QString &path)
+{
+    bool ok = false;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("old-build"));
+        db.setDatabaseName(path);
+        QSqlQuery query(db);
+        ok = db.open() && query.exec(QStringLiteral("PRAGMA journal_mode=WAL")) &&
+             query.exec(QStringLiteral(
+                 "CREATE TABLE history (id INTEGER PRIMARY KEY AUTOINCREMENT, time_ms INTEGER NOT NULL, "
+                 "profile TEXT NOT NULL, operation TEXT NOT NULL, identification TEXT NOT NULL, "
+                 "http_status INTEGER NOT NULL, failure TEXT NOT NULL, request_id TEXT NOT NULL, "
+                 "latency_ms INTEGER NOT NULL, method TEXT NOT NULL, url TEXT NOT NULL, "
+                 "message TEXT NOT NULL, request_body BLOB NOT NULL, response_body BLOB NOT NULL, "
+                 "response_headers BLOB NOT NULL)")) &&
+             query.exec(QStringLiteral(
+                 "INSERT INTO history (time_ms, profile, operation, identification, http_status, failure, "
+                 "request_id, latency_ms, method, url, message, request_body, response_body, "
+                 "response_headers) VALUES (1714557600000, 'Production', 'upsertUser', 'userId u-old', 201, "
+                 "'', 'req-old', 41, 'POST', 'https://api.journy.io/users/upsert', 'HTTP 201: ok', '{}', "
+                 "'{}', '')"));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("old-build"));
+    return ok;
+}
+
 } // namespace
 
 class TestHistoryStore : public QObject
@@ -489,27 +518,7 @@ void TestHistoryStore::oldHistoryFileGainsTheNoteColumn()
 {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("history.sqlite"));
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("old"));
-        db.setDatabaseName(path);
-        QVERIFY(db.open());
-        QSqlQuery query(db);
-        // The table exactly as the builds before notes created it.
-        QVERIFY(query.exec(QStringLiteral(
-            "CREATE TABLE history (id INTEGER PRIMARY KEY AUTOINCREMENT, time_ms INTEGER NOT NULL, "
-            "profile TEXT NOT NULL, operation TEXT NOT NULL, identification TEXT NOT NULL, "
-            "http_status INTEGER NOT NULL, failure TEXT NOT NULL, request_id TEXT NOT NULL, "
-            "latency_ms INTEGER NOT NULL, method TEXT NOT NULL, url TEXT NOT NULL, "
-            "message TEXT NOT NULL, request_body BLOB NOT NULL, response_body BLOB NOT NULL, "
-            "response_headers BLOB NOT NULL)")));
-        QVERIFY(query.exec(QStringLiteral(
-            "INSERT INTO history (time_ms, profile, operation, identification, http_status, failure, "
-            "request_id, latency_ms, method, url, message, request_body, response_body, response_headers) "
-            "VALUES (1714557600000, 'Production', 'upsertUser', 'userId u-old', 201, '', 'req-old', 41, "
-            "'POST', 'https://api.journy.io/users/upsert', 'HTTP 201', '{}', '{}', '')")));
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(QStringLiteral("old"));
+    QVERIFY(writeHistoryOfAnOldBuild(path));
 
     for (int round = 0; round < 2; ++round) { // the second open finds the column there
         HistoryStore store;
@@ -573,27 +582,7 @@ void TestHistoryStore::oldFileGainsTheBackgroundColumn()
 {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("history.sqlite"));
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("old-build"));
-        db.setDatabaseName(path);
-        QVERIFY(db.open());
-        QSqlQuery query(db);
-        QVERIFY(query.exec(QStringLiteral("PRAGMA journal_mode=WAL")));
-        QVERIFY(query.exec(QStringLiteral(
-            "CREATE TABLE history (id INTEGER PRIMARY KEY AUTOINCREMENT, time_ms INTEGER NOT NULL, "
-            "profile TEXT NOT NULL, operation TEXT NOT NULL, identification TEXT NOT NULL, "
-            "http_status INTEGER NOT NULL, failure TEXT NOT NULL, request_id TEXT NOT NULL, "
-            "latency_ms INTEGER NOT NULL, method TEXT NOT NULL, url TEXT NOT NULL, "
-            "message TEXT NOT NULL, request_body BLOB NOT NULL, response_body BLOB NOT NULL, "
-            "response_headers BLOB NOT NULL)")));
-        QVERIFY(query.exec(QStringLiteral(
-            "INSERT INTO history (time_ms, profile, operation, identification, http_status, failure, "
-            "request_id, latency_ms, method, url, message, request_body, response_body, response_headers) "
-            "VALUES (1714557600000, 'Production', 'upsertUser', 'userId u-old', 201, '', 'req-old', 41, "
-            "'POST', 'https://api.journy.io/users/upsert', 'HTTP 201: ok', '{}', '{}', '')")));
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(QStringLiteral("old-build"));
+    QVERIFY(writeHistoryOfAnOldBuild(path));
 
     qint64 newId = 0;
     {
