@@ -1,12 +1,12 @@
-#include "AppPaths.h"
-#include "ConsoleSession.h"
-#include "HistoryStore.h"
-#include "KeychainSecretStore.h"
-#include "MainWindow.h"
-#include "PrivateFile.h"
-#include "ProfileStore.h"
-#include "ScreenshotTour.h"
-#include "StartupProbe.h"
+#include "store/AppPaths.h"
+#include "store/HistoryStore.h"
+#include "store/KeychainSecretStore.h"
+#include "store/PrivateFile.h"
+#include "store/ProfileStore.h"
+#include "ui/session/ConsoleSession.h"
+#include "ui/window/MainWindow.h"
+#include "ui/window/ScreenshotTour.h"
+#include "ui/window/StartupProbe.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -1,6 +1,6 @@
-#include "NumericOption.h"
-#include "SandboxConfig.h"
-#include "SandboxServer.h"
+#include "api/NumericOption.h"
+#include "sandbox/SandboxConfig.h"
+#include "sandbox/SandboxServer.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

@@ -1,6 +1,6 @@
-#include "AppPaths.h"
-#include "CliApplication.h"
-#include "KeychainSecretStore.h"
+#include "cli/CliApplication.h"
+#include "store/AppPaths.h"
+#include "store/KeychainSecretStore.h"
 
 #include <QCoreApplication>
 

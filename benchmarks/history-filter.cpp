@@ -5,9 +5,9 @@
 //
 //   bench_history_filter [rows] [runs]      defaults: 100000 rows, 21 runs per figure
 
-#include "HistoryModel.h"
-#include "HistoryPage.h"
-#include "HistoryStore.h"
+#include "store/HistoryStore.h"
+#include "ui/history/HistoryModel.h"
+#include "ui/history/HistoryPage.h"
 
 #include <QApplication>
 #include <QComboBox>

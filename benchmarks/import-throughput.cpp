@@ -15,13 +15,13 @@
 // The file was just written, so it is read from the page cache: the figure is the CPU cost of the
 // pipeline, not the disk's speed.
 
-#include "BulkJournal.h"
-#include "CsvReader.h"
-#include "ImportPreparer.h"
-#include "ImportReader.h"
-#include "ImportRequestWriter.h"
-#include "ImportRowChecker.h"
-#include "ImportRowPlan.h"
+#include "import/BulkJournal.h"
+#include "import/CsvReader.h"
+#include "import/ImportPreparer.h"
+#include "import/ImportReader.h"
+#include "import/ImportRequestWriter.h"
+#include "import/ImportRowChecker.h"
+#include "import/ImportRowPlan.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

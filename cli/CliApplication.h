@@ -1,12 +1,11 @@
 #pragma once
 
-#include "ApiRequest.h"
-#include "ApiResult.h"
-#include "CliNetworkOptions.h"
-#include "ClientConfig.h"
-#include "Profile.h"
-#include "ProfileStore.h"
-#include "SecretStore.h"
+#include "api/ClientConfig.h"
+#include "api/TypedField.h"
+#include "cli/CliNetworkOptions.h"
+#include "store/Profile.h"
+#include "store/ProfileStore.h"
+#include "store/SecretStore.h"
 
 #include <QCommandLineParser>
 #include <QObject>
@@ -15,11 +14,12 @@
 #include <functional>
 #include <memory>
 
+class ApiRequest;
 class JournyClient;
 class SharedSandbox;
 
 // The `journy` command line: parses a command, resolves the profile and its key (environment,
-// keychain, or the embedded sandbox), sends through journy_core and prints the result. main()
+// keychain, or the embedded sandbox), sends through core/api's JournyClient and prints the result. main()
 // only wires it to the process. Exit codes: 0 success, 1 usage, 2 pre-flight failed, 3 refused
 // by the server (4xx), 4 server or transport failure.
 class CliApplication : public QObject

@@ -1,10 +1,11 @@
-#include "CliImportCommand.h"
+#include "cli/CliImportCommand.h"
 
-#include "CliApplication.h"
-#include "CliOutput.h"
-#include "FailedRowsCsv.h"
-#include "InterruptWatcher.h"
-#include "JournyClient.h"
+#include "api/JournyClient.h"
+#include "cli/CliApplication.h"
+#include "cli/CliOutput.h"
+#include "cli/InterruptWatcher.h"
+#include "import/BulkImporter.h"
+#include "import/FailedRowsCsv.h"
 
 #include <QFile>
 #include <QFileInfo>

@@ -1,10 +1,8 @@
 #pragma once
 
-#include "BulkImporter.h"
-#include "BulkJournal.h"
-#include "CliProgress.h"
-#include "ClientConfig.h"
-#include "ImportPreparer.h"
+#include "cli/CliProgress.h"
+#include "import/BulkJournal.h"
+#include "import/ImportPreparer.h"
 
 #include <QObject>
 #include <QTextStream>
@@ -12,6 +10,8 @@
 
 #include <memory>
 
+class BulkImporter;
+class ClientConfig;
 class InterruptWatcher;
 class JournyClient;
 

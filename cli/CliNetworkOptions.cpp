@@ -1,6 +1,7 @@
-#include "CliNetworkOptions.h"
+#include "cli/CliNetworkOptions.h"
 
-#include "NumericOption.h"
+#include "api/NetworkSettings.h"
+#include "api/NumericOption.h"
 
 #include <QFileInfo>
 

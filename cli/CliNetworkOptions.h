@@ -1,11 +1,11 @@
 #pragma once
 
-#include "NetworkSettings.h"
-
 #include <QCommandLineOption>
 #include <QCommandLineParser>
 #include <QList>
 #include <QString>
+
+class NetworkSettings;
 
 // The network options of the command line, in two places with one meaning: before the command
 // (--proxy, --no-proxy, --ca-file, --timeout) they change the settings of one run, on top of the

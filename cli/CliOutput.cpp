@@ -1,6 +1,10 @@
-#include "CliOutput.h"
+#include "cli/CliOutput.h"
 
-#include "ServerText.h"
+#include "api/ApiResult.h"
+#include "api/EventDefinition.h"
+#include "api/PropertyDefinition.h"
+#include "api/SegmentDefinition.h"
+#include "api/ServerText.h"
 
 #include <QJsonArray>
 

@@ -1,10 +1,10 @@
 #pragma once
 
-#include "ApiResult.h"
-
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
+
+class ApiResult;
 
 // How the CLI shows an ApiResult: readable text by default, or exactly one JSON object with
 // --json. Neither ever contains the API key: ApiResult does not hold it.

@@ -1,4 +1,4 @@
-#include "TerminalInput.h"
+#include "cli/TerminalInput.h"
 
 #include <cstdio>
 #include <iterator>

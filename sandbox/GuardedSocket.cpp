@@ -1,4 +1,4 @@
-#include "GuardedSocket.h"
+#include "sandbox/GuardedSocket.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "HttpRequestFramer.h"
+#include "sandbox/HttpRequestFramer.h"
 
 #include <QTcpSocket>
 #include <QTimer>

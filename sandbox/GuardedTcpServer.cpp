@@ -1,4 +1,4 @@
-#include "GuardedTcpServer.h"
+#include "sandbox/GuardedTcpServer.h"
 
 #include <QPointer>
 #include <QTimer>

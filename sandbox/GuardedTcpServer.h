@@ -1,6 +1,6 @@
 #pragma once
 
-#include "GuardedSocket.h"
+#include "sandbox/GuardedSocket.h"
 
 #include <QTcpServer>
 

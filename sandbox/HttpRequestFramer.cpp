@@ -1,4 +1,4 @@
-#include "HttpRequestFramer.h"
+#include "sandbox/HttpRequestFramer.h"
 
 #include <QList>
 

@@ -1,4 +1,4 @@
-#include "SandboxConfig.h"
+#include "sandbox/SandboxConfig.h"
 
 #include <limits>
 

@@ -1,4 +1,4 @@
-#include "SandboxFaults.h"
+#include "sandbox/SandboxFaults.h"
 
 SandboxFaults::SandboxFaults(const SandboxConfig::Faults &config) : m_config(config), m_random(config.seed) {}
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "SandboxConfig.h"
+#include "sandbox/SandboxConfig.h"
 
 #include <QRandomGenerator>
 

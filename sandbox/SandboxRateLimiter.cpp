@@ -1,4 +1,4 @@
-#include "SandboxRateLimiter.h"
+#include "sandbox/SandboxRateLimiter.h"
 
 #include <algorithm>
 

@@ -1,9 +1,9 @@
-#include "SandboxServer.h"
+#include "sandbox/SandboxServer.h"
 
-#include "ApiOperation.h"
-#include "ApiRequest.h"
-#include "GuardedTcpServer.h"
-#include "RequestValidator.h"
+#include "api/ApiOperation.h"
+#include "api/ApiRequest.h"
+#include "api/RequestValidator.h"
+#include "sandbox/GuardedTcpServer.h"
 
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>

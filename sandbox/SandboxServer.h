@@ -1,11 +1,11 @@
 #pragma once
 
-#include "ApiOperation.h"
-#include "RequestValidator.h"
-#include "SandboxConfig.h"
-#include "SandboxFaults.h"
-#include "SandboxRateLimiter.h"
-#include "SandboxStore.h"
+#include "api/ApiOperation.h"
+#include "api/RequestValidator.h"
+#include "sandbox/SandboxConfig.h"
+#include "sandbox/SandboxFaults.h"
+#include "sandbox/SandboxRateLimiter.h"
+#include "sandbox/SandboxStore.h"
 
 #include <QAbstractHttpServer>
 #include <QJsonObject>

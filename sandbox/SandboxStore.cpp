@@ -1,8 +1,8 @@
-#include "SandboxStore.h"
+#include "sandbox/SandboxStore.h"
 
-#include "SqliteConnection.h"
+#include "store/SqliteConnection.h"
 
-#include "TypedValue.h"
+#include "api/TypedValue.h"
 
 #include <QDateTime>
 #include <QJsonDocument>

@@ -1,4 +1,4 @@
-#include "SharedSandbox.h"
+#include "sandbox/SharedSandbox.h"
 
 #include <QDir>
 #include <QFile>

@@ -37,7 +37,7 @@ build() {
     cmake --build "$BUILD_DIR" --parallel
 }
 
-# Like qBittorrent's GUI-less build: configuring without Widgets proves journy_core (and
+# Like qBittorrent's GUI-less build: configuring without Widgets proves core/ (and
 # everything else outside ui/) needs none.
 build_without_gui() {
     cmake -S . -B "$BUILD_DIR-nogui" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DJOURNY_GUI=OFF -DJOURNY_TESTS=OFF

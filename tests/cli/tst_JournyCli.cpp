@@ -6,15 +6,15 @@
 // Secret Service (gnome-keyring under dbus-run-session in `scripts/dev.sh test`) and without any
 // keychain service, and never in any output or file.
 
-#include "CliChild.h"
-#include "ForwardProxy.h"
-#include "KeychainSecretStore.h"
-#include "Profile.h"
-#include "ProfileStore.h"
-#include "SandboxServer.h"
-#include "ScriptedHttpServer.h"
-#include "SharedSandbox.h"
-#include "TlsTestServer.h"
+#include "sandbox/SandboxServer.h"
+#include "sandbox/SharedSandbox.h"
+#include "store/KeychainSecretStore.h"
+#include "store/Profile.h"
+#include "store/ProfileStore.h"
+#include "support/CliChild.h"
+#include "support/ForwardProxy.h"
+#include "support/ScriptedHttpServer.h"
+#include "support/TlsTestServer.h"
 
 #include <QDir>
 #include <QDirIterator>

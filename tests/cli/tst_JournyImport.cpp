@@ -5,12 +5,13 @@
 // file, exit codes, the --json shape, pacing and retries checked from the server's side, and jobs
 // killed with SIGKILL half-way and resumed without losing a row.
 
-#include "ApiOperation.h"
-#include "BulkJournal.h"
-#include "CliChild.h"
-#include "CsvReader.h"
-#include "SandboxFaults.h"
-#include "SandboxServer.h"
+#include "api/ApiOperation.h"
+#include "import/BulkJournal.h"
+#include "import/CsvReader.h"
+#include "import/ImportRecord.h"
+#include "sandbox/SandboxFaults.h"
+#include "sandbox/SandboxServer.h"
+#include "support/CliChild.h"
 
 #include <QElapsedTimer>
 #include <QFile>

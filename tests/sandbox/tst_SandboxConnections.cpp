@@ -5,8 +5,8 @@
 // 431, oversized bodies a 413 before they are read, and slow, idle or surplus connections are cut
 // off (408, a silent close, 503) without starving other clients.
 
-#include "SandboxConfig.h"
-#include "SandboxServer.h"
+#include "sandbox/SandboxConfig.h"
+#include "sandbox/SandboxServer.h"
 
 #include <QElapsedTimer>
 #include <QJsonDocument>

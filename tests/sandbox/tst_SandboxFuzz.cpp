@@ -7,13 +7,13 @@
 // names the case (e.g. "bodies/upsertUser/connection 3: flip#12") and shows the bytes that were
 // sent; JOURNY_FUZZ_VERBOSE=1 logs what became of every exchange.
 
-#include "AccountIdentification.h"
-#include "ApiOperation.h"
-#include "ApiRequest.h"
-#include "SandboxConfig.h"
-#include "SandboxServer.h"
-#include "TypedField.h"
-#include "UserIdentification.h"
+#include "api/AccountIdentification.h"
+#include "api/ApiOperation.h"
+#include "api/ApiRequest.h"
+#include "api/TypedField.h"
+#include "api/UserIdentification.h"
+#include "sandbox/SandboxConfig.h"
+#include "sandbox/SandboxServer.h"
 
 #include <QElapsedTimer>
 #include <QEventLoop>

@@ -4,13 +4,13 @@
 // Requests go through JournyClient where it can express them, and through a raw
 // QNetworkAccessManager or QTcpSocket for what the client would refuse to send.
 
-#include "ApiOperation.h"
-#include "ApiRequest.h"
-#include "JournyClient.h"
-#include "NetworkAccess.h"
-#include "SandboxConfig.h"
-#include "SandboxServer.h"
-#include "SpecSchema.h"
+#include "api/ApiOperation.h"
+#include "api/ApiRequest.h"
+#include "api/JournyClient.h"
+#include "api/NetworkAccess.h"
+#include "sandbox/SandboxConfig.h"
+#include "sandbox/SandboxServer.h"
+#include "support/SpecSchema.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -373,7 +373,7 @@ QJsonObject TestSandboxServer::stats()
 
 void TestSandboxServer::everySpecRouteIsServed()
 {
-    // Taken from the spec file, not from journy_core's table: the sandbox must serve the routes
+    // Taken from the spec file, not from journy_api's table: the sandbox must serve the routes
     // journy.io publishes. Without a key every one of them is a 401, never a 404 or 405.
     QVERIFY(m_spec.isLoaded());
     const QStringList operationIds = m_spec.operationIds();

@@ -1,4 +1,4 @@
-#include "CliChild.h"
+#include "support/CliChild.h"
 
 #include <QDir>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "CliRun.h"
+#include "support/CliRun.h"
 
 #include <QMap>
 #include <QProcess>

@@ -1,4 +1,4 @@
-#include "ForwardProxy.h"
+#include "support/ForwardProxy.h"
 
 #include <QDeadlineTimer>
 #include <QFile>

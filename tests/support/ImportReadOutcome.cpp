@@ -1,7 +1,7 @@
-#include "ImportReadOutcome.h"
+#include "support/ImportReadOutcome.h"
 
-#include "CsvReader.h"
-#include "TrickleDevice.h"
+#include "import/CsvReader.h"
+#include "support/TrickleDevice.h"
 
 #include <QBuffer>
 #include <QFile>

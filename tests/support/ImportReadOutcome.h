@@ -1,7 +1,7 @@
 #pragma once
 
-#include "ImportReader.h"
-#include "ImportRecord.h"
+#include "import/ImportReader.h"
+#include "import/ImportRecord.h"
 
 #include <QByteArray>
 #include <QList>

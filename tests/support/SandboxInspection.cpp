@@ -1,4 +1,4 @@
-#include "SandboxInspection.h"
+#include "support/SandboxInspection.h"
 
 #include <QJsonDocument>
 #include <QNetworkAccessManager>

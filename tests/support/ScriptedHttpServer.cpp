@@ -1,4 +1,4 @@
-#include "ScriptedHttpServer.h"
+#include "support/ScriptedHttpServer.h"
 
 #include <QJsonDocument>
 #include <QTcpSocket>

@@ -1,4 +1,4 @@
-#include "SpecSchema.h"
+#include "support/SpecSchema.h"
 
 #include <QFile>
 #include <QJsonArray>

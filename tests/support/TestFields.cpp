@@ -1,4 +1,4 @@
-#include "TestFields.h"
+#include "support/TestFields.h"
 
 #include <QtGlobal>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "TypedField.h"
+#include "api/TypedField.h"
 
 // Typed fields for test data, written in the product's own typed-value syntax.
 class TestFields

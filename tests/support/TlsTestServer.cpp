@@ -1,4 +1,4 @@
-#include "TlsTestServer.h"
+#include "support/TlsTestServer.h"
 
 #include <QFile>
 #include <QSslSocket>

@@ -1,4 +1,4 @@
-#include "TrickleDevice.h"
+#include "support/TrickleDevice.h"
 
 #include <algorithm>
 #include <cstring>
