@@ -1,0 +1,27 @@
+#include "api/LintFinding.h"
+
+QString LintFinding::severityName(Severity severity)
+{
+    switch (severity) {
+    case Severity::Warning:
+        return QStringLiteral("warning");
+    case Severity::Info:
+        break;
+    }
+    return QStringLiteral("info");
+}
+
+QJsonObject LintFinding::toJson() const
+{
+    return QJsonObject{{QStringLiteral("rule"), rule},
+                       {QStringLiteral("severity"), severityName(severity)},
+                       {QStringLiteral("path"), path},
+                       {QStringLiteral("message"), message},
+                       {QStringLiteral("fix"), fix}};
+}
+
+bool LintFinding::operator==(const LintFinding &other) const
+{
+    return rule == other.rule && severity == other.severity && path == other.path &&
+           message == other.message && fix == other.fix;
+}
