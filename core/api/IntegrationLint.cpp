@@ -542,7 +542,8 @@ private:
             problems.append(QStringLiteral("a scheme (%1)").arg(host.left(scheme + 3)));
             host = host.mid(scheme + 3);
         }
-        const qsizetype pathStart = host.indexOf(QRegularExpression(QStringLiteral("[/?#]")));
+        static const QRegularExpression pathMark(QStringLiteral("[/?#]"));
+        const qsizetype pathStart = host.indexOf(pathMark);
         if (pathStart >= 0) {
             problems.append(QStringLiteral("a path (%1)").arg(host.mid(pathStart)));
             host = host.left(pathStart);
@@ -612,7 +613,10 @@ private:
         if (reading.kind == DateReading::Kind::DateOnly) {
             at = QDateTime::fromString(reading.iso, Qt::ISODate);
         } else {
-            at = QDateTime::fromString(text, Qt::ISODateWithMs);
+            // Qt reads "+02:00" and "+0200" but not the hours-only "+02" that ISO 8601 allows too.
+            static const QRegularExpression hoursOnlyZone(QStringLiteral(R"([+-]\d{2}$)"));
+            const bool hoursOnly = text.size() > 10 && hoursOnlyZone.match(text).hasMatch();
+            at = QDateTime::fromString(hoursOnly ? text + QLatin1String(":00") : text, Qt::ISODateWithMs);
             // journy.io reads a date-time without a zone as UTC, not as this desktop's time.
             if (at.isValid() && at.timeSpec() == Qt::LocalTime)
                 at.setTimeSpec(Qt::UTC);

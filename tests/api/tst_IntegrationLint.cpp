@@ -92,6 +92,14 @@ QList<LintFinding> withRule(const QList<LintFinding> &findings, const QString &r
     return matching;
 }
 
+QSet<QString> ruleIds()
+{
+    QSet<QString> ids;
+    for (const IntegrationLint::Rule &rule : IntegrationLint::rules())
+        ids.insert(rule.id);
+    return ids;
+}
+
 // The JavaScript code sample the spec gives for an operation (its request examples: the spec has
 // no JSON request examples, only SDK code samples).
 QString javaScriptSample(const QString &operationId)
@@ -379,6 +387,11 @@ void TestIntegrationLint::findings_data()
         << "triggered-at-future" << W << "triggeredAt"
         << "'2024-05-01T12:00:00' is 2 hours"
         << "UTC";
+    QTest::newRow("hours-only offset, six minutes ahead")
+        << track << QByteArray(event).replace("%1", "2024-05-01T12:06+02") << none << none << QString()
+        << "triggered-at-future" << W << "triggeredAt"
+        << "'2024-05-01T12:06+02' is 6 minutes"
+        << "UTC";
     QTest::newRow("367 days old") << track << QByteArray(event).replace("%1", "2023-04-30T10:00:00Z") << none
                                   << none << QString() << "triggered-at-old" << W << "triggeredAt"
                                   << "'2023-04-30T10:00:00Z' is 367 days in the past"
@@ -541,6 +554,8 @@ void TestIntegrationLint::findings()
         IntegrationLint::lint(request(operation, body), context(eventNames, propertyNames, observed));
     const QList<LintFinding> found = withRule(all, rule);
     QVERIFY2(found.size() == 1, qPrintable(describe(all).join(QLatin1Char('\n'))));
+    for (const LintFinding &any : all)
+        QVERIFY2(ruleIds().contains(any.rule), qPrintable(any.rule));
     const LintFinding &finding = found.first();
     QCOMPARE(finding.path, path);
     QCOMPARE(LintFinding::severityName(finding.severity), LintFinding::severityName(severity));
@@ -761,11 +776,8 @@ void TestIntegrationLint::deterministicAndFromTheRuleTable()
     QVERIFY(first == second);
     QVERIFY(first.size() >= 9);
 
-    QSet<QString> ruleIds;
-    for (const IntegrationLint::Rule &rule : IntegrationLint::rules())
-        ruleIds.insert(rule.id);
     for (int i = 0; i < first.size(); ++i) {
-        QVERIFY2(ruleIds.contains(first.at(i).rule), qPrintable(first.at(i).rule));
+        QVERIFY2(ruleIds().contains(first.at(i).rule), qPrintable(first.at(i).rule));
         QVERIFY(!first.at(i).message.isEmpty());
         QVERIFY(!first.at(i).fix.isEmpty());
         if (i > 0) {
