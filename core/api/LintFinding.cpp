@@ -25,3 +25,8 @@ bool LintFinding::operator==(const LintFinding &other) const
     return rule == other.rule && severity == other.severity && path == other.path &&
            message == other.message && fix == other.fix;
 }
+
+QString LintFinding::text() const
+{
+    return fix.isEmpty() ? message : message + QLatin1Char(' ') + fix;
+}

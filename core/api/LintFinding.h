@@ -24,6 +24,8 @@ public:
     QString fix;     // one sentence: what to send instead
 
     static QString severityName(Severity severity); // "warning" or "info"
+    // The message and the fix as one text, as the forms, History and the CLI show a finding.
+    QString text() const;
     // {rule, severity, path, message, fix}, for the CLI, a relay and History exports.
     QJsonObject toJson() const;
 

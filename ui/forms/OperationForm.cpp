@@ -1,6 +1,7 @@
 #include "ui/forms/OperationForm.h"
 
 #include "api/ApiReply.h"
+#include "api/IntegrationLint.h"
 #include "api/JsonSyntaxError.h"
 #include "api/RequestValidator.h"
 #include "ui/catalog/CatalogCache.h"
@@ -36,6 +37,7 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTextCursor>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace {
@@ -277,10 +279,16 @@ OperationForm::OperationForm(Operation operation, ConsoleSession *session, Catal
     sendRow->addWidget(m_sendPushButton);
     sendRow->addWidget(m_noteLineEdit, 1);
     sendRow->addWidget(m_connectionLabel, 1);
+    m_lintLabel = new QLabel(this);
+    m_lintLabel->setObjectName(QStringLiteral("lintLabel"));
+    m_lintLabel->setWordWrap(true);
+    m_lintLabel->setStyleSheet(QStringLiteral("color: #8d6e00;")); // the fields' amber (FormField)
+    m_lintLabel->hide();
     auto *top = new QWidget(this);
     auto *topLayout = new QVBoxLayout(top);
     topLayout->setContentsMargins(0, 0, 0, 0);
     topLayout->addWidget(m_tabWidget, 1);
+    topLayout->addWidget(m_lintLabel);
     topLayout->addLayout(sendRow);
     auto *splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(top);
@@ -350,6 +358,26 @@ OperationForm::OperationForm(Operation operation, ConsoleSession *session, Catal
     });
     connect(m_session, &ConsoleSession::permissionsChanged, this, &OperationForm::updateSendState);
     updateSendState();
+
+    // Lint once typing pauses: every change to what Send would send passes through one of these
+    // (the form rewrites the JSON text on each edit it can read).
+    m_lintTimer = new QTimer(this);
+    m_lintTimer->setSingleShot(true);
+    m_lintTimer->setInterval(LintDelayMs);
+    connect(m_lintTimer, &QTimer::timeout, this, &OperationForm::lint);
+    connect(m_jsonPlainTextEdit, &QPlainTextEdit::textChanged, this, &OperationForm::scheduleLint);
+    connect(m_tabWidget, &QTabWidget::currentChanged, this, &OperationForm::scheduleLint);
+    for (FormField *field : std::as_const(m_fields)) {
+        if (auto *line = qobject_cast<QLineEdit *>(field->editor()))
+            connect(line, &QLineEdit::textChanged, this, &OperationForm::scheduleLint);
+    }
+    if (m_usersPlainTextEdit)
+        connect(m_usersPlainTextEdit, &QPlainTextEdit::textChanged, this, &OperationForm::scheduleLint);
+    if (m_legacyCheckBox)
+        connect(m_legacyCheckBox, &QCheckBox::toggled, this, &OperationForm::scheduleLint);
+    if (m_catalog) // a name the catalog now knows may make another a near-duplicate
+        connect(m_catalog, &CatalogCache::changed, this, &OperationForm::scheduleLint);
+    scheduleLint();
 }
 
 FormField *OperationForm::addLineField(const QString &objectName, const QString &label,
@@ -471,12 +499,14 @@ void OperationForm::loadRequest(const ApiRequest &request)
     if (fits || m_tabWidget->count() <= JsonTab) {
         setTab(FormTab);
         refreshJson();
+        lint();
         return;
     }
     // A body the form cannot show (History's raw JSON, say) opens on the JSON tab, whole.
     setTab(JsonTab);
     m_jsonPlainTextEdit->setPlainText(
         QString::fromUtf8(QJsonDocument(request.body).toJson(QJsonDocument::Indented)));
+    lint();
 }
 
 void OperationForm::fillForm(const ApiRequest &request)
@@ -647,6 +677,66 @@ void OperationForm::clearErrors()
     m_jsonField->clearError();
     if (m_fieldTable)
         m_fieldTable->model()->clearMessages();
+}
+
+void OperationForm::scheduleLint()
+{
+    m_lintTimer->start();
+}
+
+void OperationForm::lint()
+{
+    m_lintTimer->stop();
+    ApiRequest request;
+    QMap<QString, QString> errors;
+    QList<LintFinding> findings;
+    // What cannot be read yet (a half-typed number) has its error on Send; lint judges only
+    // requests that could go out.
+    if (buildRequest(&request, &errors)) {
+        IntegrationLint::Context context;
+        if (m_catalog) {
+            context.eventNames = m_catalog->eventNames();
+            context.userPropertyNames = m_catalog->userPropertyNames();
+            context.accountPropertyNames = m_catalog->accountPropertyNames();
+        }
+        findings = IntegrationLint::lint(request, context);
+    }
+    showFindings(findings);
+}
+
+void OperationForm::showFindings(const QList<LintFinding> &findings)
+{
+    m_findings = findings;
+    const QString tablePrefix =
+        isEvent(m_operation) ? QStringLiteral("metadata.") : QStringLiteral("properties.");
+    const QList<int> userLines = typedUserLines();
+    QMap<FormField *, QStringList> fieldNotes;
+    QMap<QString, QString> rowNotes;
+    QStringList unplaced;
+    for (const LintFinding &finding : findings) {
+        const QString text = finding.text();
+        const QString withPath = finding.path.isEmpty() ? text : finding.path + QStringLiteral(": ") + text;
+        // On the JSON tab the form is out of sight: the findings go under the JSON, by path.
+        if (onJsonTab()) {
+            fieldNotes[m_jsonField] << withPath;
+        } else if (m_fieldTable && finding.path.startsWith(tablePrefix)) {
+            QString &note = rowNotes[finding.path.mid(tablePrefix.size())];
+            note = note.isEmpty() ? text : note + QLatin1Char('\n') + text;
+        } else if (const int line = typedLine(finding.path, userLines); line > 0) {
+            fieldNotes[m_fields.value(QStringLiteral("users"))] << tr("line %1: %2").arg(line).arg(text);
+        } else if (FormField *field = finding.path.isEmpty() ? nullptr : fieldFor(finding.path)) {
+            fieldNotes[field] << text;
+        } else {
+            unplaced << withPath;
+        }
+    }
+    for (FormField *field : std::as_const(m_fields))
+        field->setNote(fieldNotes.value(field).join(QLatin1Char('\n')));
+    m_jsonField->setNote(fieldNotes.value(m_jsonField).join(QLatin1Char('\n')));
+    if (m_fieldTable)
+        m_fieldTable->model()->setNotes(rowNotes);
+    m_lintLabel->setText(unplaced.join(QLatin1Char('\n')));
+    m_lintLabel->setVisible(!unplaced.isEmpty());
 }
 
 QList<int> OperationForm::typedUserLines() const

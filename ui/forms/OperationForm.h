@@ -2,6 +2,7 @@
 
 #include "api/ApiRequest.h"
 #include "api/ApiResult.h"
+#include "api/LintFinding.h"
 
 #include <QMap>
 #include <QPointer>
@@ -16,15 +17,19 @@ class FormField;
 class QCheckBox;
 class QLineEdit;
 class QPlainTextEdit;
+class QLabel;
 class QPushButton;
 class QSettings;
 class QTabWidget;
+class QTimer;
 class ResponsePanel;
 
 // A form for one journy.io operation: identification fields, a property or metadata table, the
 // operation's own fields, a JSON tab with the exact body (editable, checked before sending), Send
 // (Ctrl+Return) and the response. Errors, from pre-flight or the server's 400, appear on the field
-// their path names; rejected properties are marked on their rows.
+// their path names; rejected properties are marked on their rows. The integration lint's findings
+// on what Send would send (a number sent as text, an email as userId…) appear in amber under their
+// fields as the user types; they never stop Send.
 class OperationForm : public QWidget
 {
     Q_OBJECT
@@ -44,6 +49,10 @@ public:
 
     // The field showing errors for a path (nullptr if none): tests and the error list use it.
     FormField *fieldFor(const QString &path) const;
+    // The lint findings shown now, on what Send would send. The form lints LintDelayMs after the
+    // last change (typing is not slowed down by it) and at once when a request is loaded.
+    QList<LintFinding> findings() const { return m_findings; }
+    static constexpr int LintDelayMs = 250;
 
     void saveInputs(QSettings &settings) const;
     void restoreInputs(QSettings &settings);
@@ -64,6 +73,9 @@ private:
     QMap<QString, QString> errorsAsTyped(const QMap<QString, QString> &errors,
                                          const QList<int> &userLines) const;
     void clearErrors();
+    void scheduleLint();
+    void lint();
+    void showFindings(const QList<LintFinding> &findings);
     void updateSendState();
     void refreshJson();
     // Shows the form's body on the JSON tab; false with *errors when the form cannot be read.
@@ -104,6 +116,9 @@ private:
     QLineEdit *m_noteLineEdit; // the request's note for History (ApiRequest::note), never sent
     ElidedLabel *m_connectionLabel;
     ResponsePanel *m_responsePanel;
+    QLabel *m_lintLabel; // findings no field shows (the endpoint, a path the form has no field for)
+    QTimer *m_lintTimer;
+    QList<LintFinding> m_findings;
 
     // The form's last request while in flight: its answer is the one the form shows.
     QPointer<ApiReply> m_reply;

@@ -48,20 +48,20 @@ QVariant TypedFieldModel::data(const QModelIndex &index, int role) const
         }
         break;
     case Qt::ToolTipRole:
-        return row.message.isEmpty() ? QVariant() : QVariant(row.message);
+        return row.description().isEmpty() ? QVariant() : QVariant(row.description());
     case Qt::BackgroundRole:
         if (row.severity == Severity::Error)
             return QBrush(QColor(255, 205, 210));
-        if (row.severity == Severity::Warning)
+        if (row.severity == Severity::Warning || !row.note.isEmpty())
             return QBrush(QColor(255, 236, 179));
         break;
     case Qt::ForegroundRole:
         // Light backgrounds need dark text even under a dark palette.
-        if (row.severity != Severity::None)
+        if (row.severity != Severity::None || !row.note.isEmpty())
             return QBrush(Qt::black);
         break;
     case Qt::AccessibleDescriptionRole:
-        return row.message;
+        return row.description();
     default:
         break;
     }
@@ -146,7 +146,7 @@ int TypedFieldModel::addRow(const QString &name, TypedValue::Type type, const QS
     const int row = int(m_rows.size());
     beginInsertRows(QModelIndex(), row, row);
     m_rows.append(Row{name, allowedTypes().contains(type) ? type : TypedValue::Type::String, text, QString(),
-                      Severity::None});
+                      Severity::None, QString()});
     endInsertRows();
     return row;
 }
@@ -184,7 +184,8 @@ void TypedFieldModel::setFields(const QList<TypedField> &fields)
     beginResetModel();
     m_rows.clear();
     for (const TypedField &field : fields)
-        m_rows.append(Row{field.name, field.value.type(), field.value.toText(), QString(), Severity::None});
+        m_rows.append(
+            Row{field.name, field.value.type(), field.value.toText(), QString(), Severity::None, QString()});
     endResetModel();
 }
 
@@ -213,6 +214,29 @@ void TypedFieldModel::clearMessages()
 QString TypedFieldModel::messageFor(int row) const
 {
     return m_rows.value(row).message;
+}
+
+void TypedFieldModel::setNotes(const QMap<QString, QString> &notes)
+{
+    for (int i = 0; i < m_rows.size(); ++i) {
+        const QString note = notes.value(m_rows.at(i).name);
+        if (note == m_rows.at(i).note)
+            continue;
+        m_rows[i].note = note;
+        emit dataChanged(index(i, 0), index(i, ColumnCount - 1));
+    }
+}
+
+QString TypedFieldModel::noteFor(int row) const
+{
+    return m_rows.value(row).note;
+}
+
+QString TypedFieldModel::Row::description() const
+{
+    if (message.isEmpty() || note.isEmpty())
+        return message + note;
+    return message + QLatin1Char('\n') + note;
 }
 
 TypedFieldModel::Severity TypedFieldModel::severityFor(int row) const

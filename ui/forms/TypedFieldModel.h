@@ -6,7 +6,8 @@
 #include <QMap>
 
 // The rows of a property or metadata editor: name, type and the value as text, plus a message
-// per row (a pre-flight or server error, or a `rejected` warning). Values are kept as the user
+// per row (a pre-flight or server error, or a `rejected` warning) and the integration lint's note
+// (amber advice, kept apart so linting again never hides an error). Values are kept as the user
 // typed them and converted only by fields(), so a half-typed number is never lost.
 class TypedFieldModel : public QAbstractTableModel
 {
@@ -52,6 +53,9 @@ public:
     void clearMessages();
     QString messageFor(int row) const;
     Severity severityFor(int row) const;
+    // Replaces every row's lint note (name -> note); rows not named lose theirs.
+    void setNotes(const QMap<QString, QString> &notes);
+    QString noteFor(int row) const;
 
 private:
     class Row
@@ -62,6 +66,9 @@ private:
         QString text;
         QString message;
         Severity severity = Severity::None;
+        QString note;
+        // The message and the note, as the tooltip and screen readers give them.
+        QString description() const;
     };
     QList<Row> m_rows;
     bool m_metadata;

@@ -238,6 +238,8 @@ private slots:
     void loadRequestFillsTheForm();
     void inputsRoundTripWithoutTheKey();
     void legacyEventInputsRoundTrip();
+    void lintFindingsShowUnderTheirFieldsAndNeverBlockSend();
+    void lintFindingsOfAnEventAndOnTheJsonTab();
 
 private:
     // Switches the session to the profile and waits for its key's permissions.
@@ -1917,4 +1919,94 @@ void tst_OperationForm::legacyEventInputsRoundTrip()
 }
 
 QTEST_MAIN(tst_OperationForm)
+
+void tst_OperationForm::lintFindingsShowUnderTheirFieldsAndNeverBlockSend()
+{
+    auto form = openForm(Operation::UpsertUser);
+    QVERIFY(form);
+    // What the Node SDK 3.1.0 does: an email as userId and every number sent as text.
+    QTest::keyClicks(lineEdit(form.get(), "userIdLineEdit"), QStringLiteral("ann@lint.example"));
+    TypedFieldModel *model = fieldModel(form.get());
+    const int mrr = model->addRow(QStringLiteral("lint_mrr"), Type::String, QStringLiteral("399"));
+    const int seats = model->addRow(QStringLiteral("seats"), Type::Number, QStringLiteral("12"));
+    FormField *userId = form->fieldFor(QStringLiteral("identification.userId"));
+    QVERIFY(userId);
+    QTRY_VERIFY(!form->findings().isEmpty());
+    QVERIFY2(userId->note().contains(QStringLiteral("ann@lint.example")), qPrintable(userId->note()));
+    QVERIFY(userId->error().isEmpty()); // advice, not an error
+    QLabel *userIdNote = form->findChild<QLabel *>(QStringLiteral("userIdLineEditLintLabel"));
+    QVERIFY(userIdNote && userIdNote->isVisible());
+    QCOMPARE(userIdNote->text(), userId->note());
+    // The mixed request (a real number next to "399") makes the text a warning on its row.
+    QVERIFY2(model->noteFor(mrr).contains(QStringLiteral("'399'")), qPrintable(model->noteFor(mrr)));
+    QCOMPARE(cell(model, mrr, TypedFieldModel::NameColumn, Qt::BackgroundRole).value<QBrush>().color(),
+             QColor(255, 236, 179));
+    QCOMPARE(cell(model, mrr, TypedFieldModel::ValueColumn, Qt::ToolTipRole).toString(), model->noteFor(mrr));
+    QCOMPARE(model->severityFor(mrr), TypedFieldModel::Severity::None);
+    QVERIFY(model->noteFor(seats).isEmpty());
+    QStringList rules;
+    for (const LintFinding &finding : form->findings())
+        rules << finding.rule + QLatin1Char(' ') + finding.path + QLatin1Char(' ') +
+                     LintFinding::severityName(finding.severity);
+    QCOMPARE(rules, QStringList({QStringLiteral("email-as-user-id identification.userId warning"),
+                                 QStringLiteral("string-number properties.lint_mrr warning")}));
+
+    // Findings never stop Send: the server gets exactly what the form shows. (A property name of
+    // its own: the sandbox, like journy.io, rejects text for a property it has stored as a number.)
+    const std::optional<ApiResult> result = sendByButton(form.get());
+    QVERIFY(result);
+    QCOMPARE(result->httpStatus, 201);
+    const Inspection user = sandbox(QStringLiteral("/_sandbox/users"),
+                                    {{QStringLiteral("userId"), QStringLiteral("ann@lint.example")}});
+    QCOMPARE(user.status, 200);
+    QCOMPARE(user.body.value(QLatin1String("properties")).toObject().value(QLatin1String("lint_mrr")),
+             QJsonValue(QStringLiteral("399")));
+
+    // Fixed values lose their notes once typing pauses.
+    QLineEdit *edit = lineEdit(form.get(), "userIdLineEdit");
+    edit->selectAll();
+    QTest::keyClicks(edit, QStringLiteral("u-lint"));
+    QVERIFY(model->setData(model->index(mrr, TypedFieldModel::TypeColumn), int(Type::Number)));
+    QTRY_VERIFY(form->findings().isEmpty());
+    QVERIFY(userId->note().isEmpty());
+    QVERIFY(!userIdNote->isVisible());
+    QVERIFY(model->noteFor(mrr).isEmpty());
+    QVERIFY(!cell(model, mrr, TypedFieldModel::NameColumn, Qt::BackgroundRole).isValid());
+}
+
+void tst_OperationForm::lintFindingsOfAnEventAndOnTheJsonTab()
+{
+    auto form = openForm(Operation::TrackEvent);
+    QVERIFY(form);
+    QTest::keyClicks(lineEdit(form.get(), "eventNameLineEdit"), QStringLiteral("Order 12345 paid"));
+    QTest::keyClicks(lineEdit(form.get(), "userIdLineEdit"), QStringLiteral("u-ev-lint"));
+    QTRY_VERIFY(!form->findings().isEmpty());
+    FormField *name = form->fieldFor(QStringLiteral("name"));
+    QVERIFY2(name->note().contains(QStringLiteral("Order 12345 paid")), qPrintable(name->note()));
+    QLabel *unplaced = form->findChild<QLabel *>(QStringLiteral("lintLabel"));
+    QVERIFY(unplaced && !unplaced->isVisible());
+
+    // The deprecated endpoint is about the request as a whole: the label under the tabs says it.
+    auto *legacy = form->findChild<QCheckBox *>(QStringLiteral("legacyCheckBox"));
+    legacy->setChecked(true);
+    QTRY_VERIFY(unplaced->isVisible());
+    QVERIFY2(unplaced->text().contains(QStringLiteral("/track")), qPrintable(unplaced->text()));
+
+    // On the JSON tab the form is out of sight: every finding is listed under the JSON, by path.
+    auto *tabs = form->findChild<QTabWidget *>(QStringLiteral("formTabWidget"));
+    QVERIFY(tabs);
+    tabs->setCurrentIndex(1);
+    FormField *json = form->fieldFor(QStringLiteral("json"));
+    QTRY_VERIFY2(json->note().contains(QStringLiteral("name: ")), qPrintable(json->note()));
+    QVERIFY(json->note().contains(QStringLiteral("/track")));
+    QVERIFY(name->note().isEmpty());
+    QVERIFY(!unplaced->isVisible());
+
+    // Sent anyway, to the endpoint the user chose.
+    const std::optional<ApiResult> result = sendByButton(form.get());
+    QVERIFY(result);
+    QCOMPARE(result->httpStatus, 201);
+    QVERIFY(result->requestUrl.endsWith(QStringLiteral("/events")));
+}
+
 #include "tst_OperationForm.moc"
