@@ -1,6 +1,7 @@
 #include "ui/history/HistoryPage.h"
 
 #include "api/ApiOperation.h"
+#include "api/IntegrationLint.h"
 #include "store/HistoryStore.h"
 #include "store/PrivateFile.h"
 #include "ui/history/HistoryModel.h"
@@ -24,6 +25,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSaveFile>
@@ -223,9 +225,15 @@ HistoryPage::HistoryPage(ConsoleSession *session, HistoryStore *store, QWidget *
     m_responseTabs->setObjectName(QStringLiteral("responseTabWidget"));
     m_responseTabs->addTab(m_response, tr("Response"));
     m_responseTabs->addTab(m_headers, tr("Headers"));
+    m_lint = new QListWidget;
+    m_lint->setObjectName(QStringLiteral("lintListWidget"));
+    m_lint->setAccessibleName(tr("Lint findings"));
+    m_lint->setWordWrap(true);
     auto *requestPane = new QTabWidget;
+    m_requestTabs = requestPane;
     requestPane->setObjectName(QStringLiteral("requestTabWidget"));
     requestPane->addTab(m_request, tr("Request"));
+    requestPane->addTab(m_lint, tr("Lint"));
     auto *bodies = new QSplitter(Qt::Horizontal);
     bodies->setObjectName(QStringLiteral("bodiesSplitter"));
     bodies->addWidget(requestPane);
@@ -496,6 +504,7 @@ void HistoryPage::showCurrent()
     if (!entry) {
         m_summary->setText(tr("Select a request to see its bodies."));
         m_request->clear();
+        showFindings(QList<LintFinding>());
         m_response->clear();
         m_headers->clear();
         return;
@@ -514,6 +523,29 @@ void HistoryPage::showCurrent()
     m_request->setPlainText(entry->requestBody.isEmpty() ? tr("(no body)") : pretty(entry->requestBody));
     m_response->setPlainText(entry->responseBody.isEmpty() ? tr("(no body)") : pretty(entry->responseBody));
     m_headers->setPlainText(QString::fromUtf8(entry->responseHeaders));
+    QList<LintFinding> findings;
+    if (const std::optional<ApiRequest> request = requestOf(*entry)) {
+        // Judged as of when it was sent: a triggeredAt that was fine then is not "old" today.
+        IntegrationLint::Context context;
+        context.now = entry->time;
+        findings = IntegrationLint::lint(*request, context);
+    }
+    showFindings(findings);
+}
+
+void HistoryPage::showFindings(const QList<LintFinding> &findings)
+{
+    m_lint->clear();
+    for (const LintFinding &finding : findings) {
+        const QString where = finding.path.isEmpty() ? QString() : finding.path + QStringLiteral(": ");
+        auto *item = new QListWidgetItem(
+            QStringLiteral("%1 · %2 · %3%4")
+                .arg(LintFinding::severityName(finding.severity), finding.rule, where, finding.text()),
+            m_lint);
+        item->setData(Qt::UserRole, finding.rule);
+    }
+    m_requestTabs->setTabText(m_requestTabs->indexOf(m_lint),
+                              findings.isEmpty() ? tr("Lint") : tr("Lint (%1)").arg(findings.size()));
 }
 
 std::optional<ApiRequest> HistoryPage::requestOf(const HistoryEntry &entry)

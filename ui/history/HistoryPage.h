@@ -1,6 +1,7 @@
 #pragma once
 
 #include "api/ApiResult.h"
+#include "api/LintFinding.h"
 #include "store/HistoryEntry.h"
 #include "ui/widgets/ConsolePage.h"
 
@@ -13,6 +14,7 @@ class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QListWidget;
 class QPlainTextEdit;
 class QPushButton;
 class QTableView;
@@ -87,6 +89,7 @@ private:
     void updateProfileFilterItems();
     void applyFilters();
     void showCurrent();
+    void showFindings(const QList<LintFinding> &findings);
     void updateCount();
     void showMessage(const QString &text);
     // The summary the model keeps of a stored entry: no bodies, like the store's summaries.
@@ -107,6 +110,9 @@ private:
     QTableView *m_table;
     QLabel *m_summary;
     QPlainTextEdit *m_request;
+    QTabWidget *m_requestTabs;
+    // The integration lint's findings on the entry's request, judged at the time it was sent.
+    QListWidget *m_lint;
     QTabWidget *m_responseTabs;
     QPlainTextEdit *m_response;
     QPlainTextEdit *m_headers;

@@ -31,11 +31,13 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -211,6 +213,7 @@ private slots:
     void noteIsEditedAfterwards();
     void modelHidesBackgroundCallsUntilAsked();
     void pageFiltersBackgroundCalls();
+    void detailListsTheLintFindings();
 
 private:
     // A page on the fixture's session and store, shown, with its stored history loaded.
@@ -570,6 +573,36 @@ void TestHistoryPage::detailShowsPrettyBodies()
     selectRow(page.get(), 0); // a GET without a body, answered with something not JSON
     QCOMPARE(request->toPlainText(), QStringLiteral("(no body)"));
     QCOMPARE(response->toPlainText(), QStringLiteral("<html>not json, a proxy's page</html>"));
+}
+
+void TestHistoryPage::detailListsTheLintFindings()
+{
+    auto page = makePage();
+    // What a customer's integration on the Node SDK 3.1.0 sends: an email as userId, numbers as text.
+    const QByteArray sdk =
+        R"({"identification":{"userId":"ann@acme.com"},"properties":{"mrr":"399","seats":3}})";
+    page->record(QStringLiteral("Production"), upsertResult(sdk));
+    page->record(QStringLiteral("Production"),
+                 upsertResult(R"({"identification":{"userId":"u-1"},"properties":{"plan":"Pro"}})"));
+    auto *lint = page->findChild<QListWidget *>(QStringLiteral("lintListWidget"));
+    auto *tabs = page->findChild<QTabWidget *>(QStringLiteral("requestTabWidget"));
+    QVERIFY(lint && tabs);
+
+    selectRow(page.get(), 1); // the SDK's request
+    QCOMPARE(tabs->tabText(tabs->indexOf(lint)), QStringLiteral("Lint (2)"));
+    QCOMPARE(lint->count(), 2);
+    QCOMPARE(lint->item(0)->data(Qt::UserRole).toString(), QStringLiteral("email-as-user-id"));
+    QVERIFY2(lint->item(0)->text().startsWith(
+                 QStringLiteral("warning · email-as-user-id · identification.userId: ")),
+             qPrintable(lint->item(0)->text()));
+    QVERIFY(lint->item(0)->text().contains(QStringLiteral("ann@acme.com")));
+    QCOMPARE(lint->item(1)->data(Qt::UserRole).toString(), QStringLiteral("string-number"));
+    QVERIFY2(lint->item(1)->text().contains(QStringLiteral("properties.mrr: ")),
+             qPrintable(lint->item(1)->text()));
+
+    selectRow(page.get(), 0); // a clean request
+    QCOMPARE(lint->count(), 0);
+    QCOMPARE(tabs->tabText(tabs->indexOf(lint)), QStringLiteral("Lint"));
 }
 
 void TestHistoryPage::keepsSelectionOverFilterChanges()
