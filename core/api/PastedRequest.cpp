@@ -382,8 +382,16 @@ bool splitCmd(const QByteArray &t, qsizetype start, ShellCommand *command, QStri
             ++i;
             if (t.at(i) == '\r' && i + 1 < t.size() && t.at(i + 1) == '\n')
                 ++i;
-            else if (t.at(i) != '\n')
-                line += t.at(i);
+            // ^ at a line's end continues the command and escapes the next line's first
+            // character: Chrome writes a line break in a body as ^, then two line breaks.
+            if (t.at(i) == '\n') {
+                if (i + 1 >= t.size())
+                    continue;
+                ++i;
+                if (t.at(i) == '\r' && i + 1 < t.size() && t.at(i + 1) == '\n')
+                    ++i;
+            }
+            line += t.at(i);
             continue;
         }
         if (c == '"')
