@@ -1,7 +1,6 @@
 #include "api/PastedRequest.h"
 
 #include "api/JsonSyntaxError.h"
-#include "api/RequestValidator.h"
 
 #include <QCryptographicHash>
 #include <QJsonArray>
@@ -490,88 +489,22 @@ QByteArray longName(char option)
 // about the request a paste describes (-s, -v, -k, -L, --compressed, …).
 bool takesValue(const QByteArray &name)
 {
-    static const QSet<QByteArray> names = {"request",
-                                           "header",
-                                           "data",
-                                           "data-raw",
-                                           "data-binary",
-                                           "data-ascii",
-                                           "data-urlencode",
-                                           "json",
-                                           "url",
-                                           "url-query",
-                                           "user",
-                                           "user-agent",
-                                           "referer",
-                                           "cookie",
-                                           "cookie-jar",
-                                           "output",
-                                           "max-time",
-                                           "connect-timeout",
-                                           "proxy",
-                                           "proxy-user",
-                                           "cacert",
-                                           "capath",
-                                           "cert",
-                                           "cert-type",
-                                           "key",
-                                           "key-type",
-                                           "pass",
-                                           "resolve",
-                                           "connect-to",
-                                           "retry",
-                                           "retry-delay",
-                                           "retry-max-time",
-                                           "write-out",
-                                           "form",
-                                           "form-string",
-                                           "upload-file",
-                                           "config",
-                                           "interface",
-                                           "dns-servers",
-                                           "limit-rate",
-                                           "max-filesize",
-                                           "range",
-                                           "oauth2-bearer",
-                                           "aws-sigv4",
-                                           "dump-header",
-                                           "trace",
-                                           "trace-ascii",
-                                           "stderr",
-                                           "expect100-timeout",
-                                           "keepalive-time",
-                                           "local-port",
-                                           "noproxy",
-                                           "pinnedpubkey",
-                                           "proto",
-                                           "proto-redir",
-                                           "ciphers",
-                                           "unix-socket",
-                                           "abstract-unix-socket",
-                                           "variable",
-                                           "max-redirs",
-                                           "speed-limit",
-                                           "speed-time",
-                                           "time-cond",
-                                           "A",
-                                           "b",
-                                           "c",
-                                           "C",
-                                           "D",
-                                           "e",
-                                           "E",
-                                           "m",
-                                           "o",
-                                           "P",
-                                           "Q",
-                                           "r",
-                                           "t",
-                                           "U",
-                                           "w",
-                                           "x",
-                                           "y",
-                                           "Y",
-                                           "z"};
+    // Short options whose long name longName() does not know stand for themselves ("A" for -A).
+    static const QSet<QByteArray> names = [] {
+        const QList<QByteArray> list =
+            QByteArray(
+                "request header data data-raw data-binary data-ascii data-urlencode json url url-query "
+                "user user-agent referer cookie cookie-jar output max-time connect-timeout proxy "
+                "proxy-user cacert capath cert cert-type key key-type pass resolve connect-to retry "
+                "retry-delay retry-max-time write-out form form-string upload-file config interface "
+                "dns-servers limit-rate max-filesize range oauth2-bearer aws-sigv4 dump-header trace "
+                "trace-ascii stderr expect100-timeout keepalive-time local-port noproxy pinnedpubkey "
+                "proto proto-redir ciphers unix-socket abstract-unix-socket variable max-redirs "
+                "speed-limit speed-time time-cond "
+                "A b c C D e E m o P Q r t U w x y Y z")
+                .split(' ');
+        return QSet<QByteArray>(list.begin(), list.end());
+    }();
     return names.contains(name);
 }
 
@@ -1008,8 +941,9 @@ bool toItem(const Parsed &parsed, const QString &source, const QString &bodyName
     item->notes = parsed.notes;
     QUrl url(parsed.url, QUrl::TolerantMode);
     if (!url.isValid() || (url.path().isEmpty() && url.host().isEmpty())) {
+        // bodyName starts with the format\'s name ("HAR: entries[2]…"), which the error keeps.
         *error =
-            QStringLiteral("%1 “%2” is not a URL").arg(bodyName.section(QLatin1Char(':'), 0, 0), parsed.url);
+            QStringLiteral("%1: “%2” is not a URL").arg(bodyName.section(QLatin1Char(':'), 0, 0), parsed.url);
         return false;
     }
     removeKey(parsed.headers, &url, item);
@@ -1065,8 +999,7 @@ bool readHar(const QJsonObject &root, QList<PastedRequest::Item> *items, QString
         const QString place = QStringLiteral("HAR: entries[%1].request").arg(n);
         const QJsonValue request = list.at(n).toObject().value(QStringLiteral("request"));
         if (!request.isObject()) {
-            *error =
-                QStringLiteral("%1 is %2, not an object").arg(place, RequestValidator::jsonTypeName(request));
+            *error = QStringLiteral("HAR: entries[%1] has no request object").arg(n);
             return false;
         }
         const QJsonObject object = request.toObject();
@@ -1317,7 +1250,9 @@ bool PastedRequest::read(const QByteArray &text, QList<Item> *items, QString *er
 {
     items->clear();
     error->clear();
-    if (readAny(text, items, error, chosen))
+    // A file saved by a Windows editor (journy lint FILE) may start with a UTF-8 byte order mark.
+    const QByteArray bom("\xEF\xBB\xBF");
+    if (readAny(text.startsWith(bom) ? text.mid(bom.size()) : text, items, error, chosen))
         return true;
     items->clear();
     if (error->isEmpty())

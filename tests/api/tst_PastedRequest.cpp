@@ -4,6 +4,7 @@
 // cannot be read, and a fuzz loop over mangled pastes. The key must never survive into an Item.
 
 #include "api/PastedRequest.h"
+#include "support/SpecSchema.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -271,6 +272,13 @@ void TestPastedRequest::hereDocuments()
     QCOMPARE(item.keyFingerprint, QString());
     QCOMPARE(item.notes, QStringList{QStringLiteral("key from $JOURNY_API_KEY")});
 
+    // The same saved by a Windows editor: CRLF line ends and a byte order mark.
+    QVERIFY2(readOne("\xEF\xBB\xBF" + QByteArray(HeredocCurl).replace("\n", "\r\n"), &item, &error),
+             qPrintable(error));
+    QCOMPARE(item.request.operation, Operation::Link);
+    QCOMPARE(compact(item.request.body),
+             compact(R"({"deviceId":"dev-9","identification":{"email":"bo@acme.com"}})"));
+
     // --json implies POST; an unquoted <<EOF and ${…} work the same.
     QVERIFY2(readOne(JsonHeredocCurl, &item, &error), qPrintable(error));
     QCOMPARE(item.request.operation, Operation::AddUsersToAccount);
@@ -320,6 +328,17 @@ void TestPastedRequest::windowsCmdCurl()
              compact(R"({"account":{"accountId":"a-1"},"users":[{"identification":{"userId":"u-1"}}]})"));
     QCOMPARE(item.keyFingerprint, KeyFingerprint);
     checkNoKey(item);
+
+    // A line break in the body: Chrome writes ^, then two line breaks (the first continues the
+    // command, the second is the escaped character).
+    const QByteArray multiLine =
+        "curl ^\"https://api.journy.io/link^\" ^\n"
+        "  --data-raw ^\"^{^\n\n  ^\\^\"deviceId^\\^\": ^\\^\"d-1^\\^\",^\n\n"
+        "  ^\\^\"identification^\\^\": ^{^\\^\"userId^\\^\": ^\\^\"u 1^\\^\"^}^\n\n^}^\"";
+    QVERIFY2(readOne(multiLine, &item, &error), qPrintable(error));
+    QCOMPARE(item.request.operation, Operation::Link);
+    QCOMPARE(compact(item.request.body), compact(R"({"deviceId":"d-1","identification":{"userId":"u 1"}})"));
+    QCOMPARE(item.keyFingerprint, QString());
 }
 
 void TestPastedRequest::shortOptionsAndGetData()
@@ -486,6 +505,9 @@ void TestPastedRequest::bareBodies()
     QCOMPARE(item.source, QStringLiteral("json"));
     QCOMPARE(item.request.operation, operation);
     QCOMPARE(compact(item.request.body), compact(body));
+    // The corpus is what the spec accepts for the operation, not only what the reader expects.
+    const QString operationId = ApiOperation::info(operation).operationId;
+    QCOMPARE(SpecSchema().checkRequest(operationId, QJsonDocument::fromJson(body).object()), QStringList());
     QCOMPARE(item.method, QByteArray());
     QCOMPARE(item.url, QUrl());
     QCOMPARE(item.keyFingerprint, QString());
@@ -573,6 +595,12 @@ void TestPastedRequest::errors_data()
         << QByteArray("curl https://api.journy.io/validate\ncurl https://api.journy.io/events") << -1
         << QStringLiteral("curl: more text after the command ends at line 2; paste one "
                           "command (a line break without a trailing \\ ends it)");
+    QTest::newRow("curl bad URL") << QByteArray("curl 'http://[::1'") << -1
+                                  << QStringLiteral("curl: “http://[::1” is not a URL");
+    QTest::newRow("HAR entry without request")
+        << QByteArray(
+               R"({"log":{"entries":[{"request":{"method":"GET","url":"https://api.journy.io/validate"}}, 7]}})")
+        << -1 << QStringLiteral("HAR: entries[1] has no request object");
     QTest::newRow("curl body not JSON")
         << QByteArray("curl https://api.journy.io/track -d '{\"name\": x}'") << -1
         << QStringLiteral("curl: the body is not JSON: line 1, column 10: illegal number");
