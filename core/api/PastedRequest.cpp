@@ -880,6 +880,7 @@ void removeKey(const QList<Header> &headers, QUrl *url, PastedRequest::Item *ite
         if (header.first.compare("x-api-key", Qt::CaseInsensitive) == 0)
             key = header.second.trimmed();
     }
+    const bool inHeader = !key.isEmpty();
     if (!url->userInfo().isEmpty()) {
         url->setUserInfo(QString());
         item->notes << QStringLiteral("user name and password removed from the URL");
@@ -911,7 +912,8 @@ void removeKey(const QList<Header> &headers, QUrl *url, PastedRequest::Item *ite
         return;
     }
     item->keyFingerprint = PastedRequest::fingerprint(key);
-    item->notes << QStringLiteral("X-Api-Key removed");
+    if (inHeader)
+        item->notes << QStringLiteral("X-Api-Key removed");
 }
 
 // The body as a JSON object; bodyName names it in the error ("curl: the body").
@@ -931,8 +933,8 @@ bool bodyObject(const QByteArray &body, const QString &bodyName, QJsonObject *ob
     return true;
 }
 
-// chosen is used only when the URL is no route; for a HAR, whose other requests are skipped, it
-// is never given (nullptr *operation then means "not a journy.io call").
+// chosen is used only when the URL is no route (a HAR's readers skip such requests instead and
+// never pass it); bodyName names the body in errors, starting with the format's name.
 bool toItem(const Parsed &parsed, const QString &source, const QString &bodyName,
             std::optional<Operation> chosen, PastedRequest::Item *item, QString *error)
 {
@@ -941,7 +943,7 @@ bool toItem(const Parsed &parsed, const QString &source, const QString &bodyName
     item->notes = parsed.notes;
     QUrl url(parsed.url, QUrl::TolerantMode);
     if (!url.isValid() || (url.path().isEmpty() && url.host().isEmpty())) {
-        // bodyName starts with the format\'s name ("HAR: entries[2]…"), which the error keeps.
+        // bodyName starts with the format's name ("HAR: entries[2]…"), which the error keeps.
         *error =
             QStringLiteral("%1: “%2” is not a URL").arg(bodyName.section(QLatin1Char(':'), 0, 0), parsed.url);
         return false;
@@ -955,7 +957,8 @@ bool toItem(const Parsed &parsed, const QString &source, const QString &bodyName
     if (route) {
         operation = route->operation;
         if (!prefix.isEmpty())
-            item->notes << QStringLiteral("path prefix %1 taken for a relay's").arg(prefix);
+            item->notes << QStringLiteral("path prefix %1 ignored (a relay's); the route is %2 %3")
+                               .arg(prefix, QString::fromUtf8(route->method), route->path);
         if (chosen && *chosen != operation)
             item->notes
                 << QStringLiteral("the URL's operation %1 used, not the one chosen").arg(route->operationId);
