@@ -187,6 +187,7 @@ private slots:
     void historyCopyAsCurl();
     void windowsCmdCurl();
     void shortOptionsAndGetData();
+    void postmanAndBodies();
     void keyInUserInfoAndQuery();
     void rawRequestCrLf();
     void rawRequestLf();
@@ -372,6 +373,39 @@ void TestPastedRequest::shortOptionsAndGetData()
     QCOMPARE(item.url, QUrl(QStringLiteral("http://127.0.0.1:8765/tracking/snippet?domain=acme.com")));
     QCOMPARE(item.request.query.queryItemValue(QStringLiteral("domain")), QStringLiteral("acme.com"));
     QVERIFY(item.request.body.isEmpty());
+}
+
+void TestPastedRequest::postmanAndBodies()
+{
+    // Postman's "Code snippet: cURL": long options, a multi-line body in single quotes.
+    const QByteArray postman = R"(curl --location --request POST 'https://api.journy.io/accounts/users/add' \
+--header 'Content-Type: application/json' \
+--header 'X-Api-Key: KEY' \
+--data '{
+    "account": {"accountId": "a-3"},
+    "users": [{"identification": {"userId": "u-3"}}]
+}')";
+    PastedRequest::Item item;
+    QString error;
+    QVERIFY2(readOne(withKey(postman), &item, &error), qPrintable(error));
+    QCOMPARE(item.request.operation, Operation::AddUsersToAccount);
+    QCOMPARE(compact(item.request.body),
+             compact(R"({"account":{"accountId":"a-3"},"users":[{"identification":{"userId":"u-3"}}]})"));
+    QCOMPARE(item.keyFingerprint, KeyFingerprint);
+    checkNoKey(item);
+
+    // A body sent to an operation that takes none is dropped, and said to be.
+    QVERIFY2(readOne("curl --url https://api.journy.io/validate -X GET -d 'x=1'", &item, &error),
+             qPrintable(error));
+    QCOMPARE(item.request.operation, Operation::Validate);
+    QVERIFY(item.request.body.isEmpty());
+    QCOMPARE(item.notes, QStringList{QStringLiteral("body ignored: GET /validate takes none")});
+
+    // A POST without a body reads as an empty one, which pre-flight validation then reports.
+    QVERIFY2(readOne("curl -X POST https://api.journy.io/users/upsert", &item, &error), qPrintable(error));
+    QCOMPARE(item.request.operation, Operation::UpsertUser);
+    QVERIFY(item.request.body.isEmpty());
+    QCOMPARE(item.notes, QStringList{QStringLiteral("no body")});
 }
 
 void TestPastedRequest::keyInUserInfoAndQuery()
