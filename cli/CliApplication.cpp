@@ -6,6 +6,7 @@
 #include "api/JournyClient.h"
 #include "api/NumericOption.h"
 #include "cli/CliImportCommand.h"
+#include "cli/CliLint.h"
 #include "cli/CliOutput.h"
 #include "cli/CliProgress.h"
 #include "cli/TerminalInput.h"
@@ -15,6 +16,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTimer>
@@ -108,6 +110,9 @@ Commands:
   events                                    event names journy.io knows
   properties users|accounts                 property names
   segments users|accounts                   segments
+  lint [FILE|-] [--operation OPERATION_ID] judge what an integration sends, without sending it:
+                                            a curl command, a raw HTTP request, a HAR file or
+                                            a JSON body (--operation when its shape is ambiguous)
   hmac ID [--secret-env VAR]                identity-verification hash of a user or account ID
   hmac --verify HASH ID [--secret-env VAR]  check a hash (exit 3 when it does not match)
   profile add NAME [--replace] [--base-url URL] [--label production|staging|sandbox] [NETWORK]...
@@ -159,7 +164,8 @@ and a one-line "message" saying why.
 Exit codes: 0 success; 1 usage error; 2 pre-flight validation failed (nothing was sent);
 3 the server refused the request (4xx); 4 server or transport failure (5xx, timeout,
 connection, proxy, TLS, unreadable answer) or a keychain that cannot answer (its reason shown);
-130 interrupted by Ctrl+C (an import says how to resume).
+130 interrupted by Ctrl+C (an import says how to resume). lint: 0 clean (or information only),
+2 a spec error, 5 warnings only, 1 input it cannot read (it says what).
 
 Import: each row becomes one request (memberships: rows of one account are sent together, up
 to 100 users a call). TARGET is userId, email, accountId, domain, deviceId, name (event name),
@@ -295,6 +301,10 @@ void CliApplication::dispatch(const QStringList &words)
     }
     if (command == QLatin1String("import")) {
         runImport(words.mid(1));
+        return;
+    }
+    if (command == QLatin1String("lint")) {
+        runLint(words.mid(1));
         return;
     }
     runApi(words);
@@ -775,6 +785,55 @@ void CliApplication::runImport(const QStringList &words)
         return;
     m_impliedTarget = command->resumedTarget();
     resolveConnection([command](const ClientConfig &config) { command->run(config); });
+}
+
+void CliApplication::runLint(const QStringList &words)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption operation =
+        valueOption(QStringLiteral("operation"), QString(), QStringLiteral("OPERATION_ID"));
+    if (!parseCommand(parser, words, {operation}))
+        return;
+    if (parser.positionalArguments().size() > 1) {
+        fail(UsageError, QStringLiteral("lint reads one FILE, or - (the default) for standard input"));
+        return;
+    }
+    std::optional<Operation> chosen;
+    if (parser.isSet(operation)) {
+        const ApiOperation *info = ApiOperation::byOperationId(parser.value(operation));
+        if (!info) {
+            fail(UsageError, QStringLiteral("--operation: unknown operation \"%1\" (the spec's operationId, "
+                                            "e.g. upsertUser)")
+                                 .arg(parser.value(operation)));
+            return;
+        }
+        chosen = info->operation;
+    }
+    const QString path = parser.positionalArguments().value(0, QStringLiteral("-"));
+    QFile file;
+    const bool opened = path == QLatin1String("-") ? file.open(stdin, QIODevice::ReadOnly)
+                                                   : (file.setFileName(path), file.open(QIODevice::ReadOnly));
+    if (!opened) {
+        fail(UsageError, QStringLiteral("lint: cannot read %1: %2").arg(path, file.errorString()));
+        return;
+    }
+    // A HAR of a long browser session is big; more than this is not something pasted.
+    constexpr qint64 MaxInputBytes = 64 * 1024 * 1024;
+    const QByteArray input = file.read(MaxInputBytes + 1);
+    if (input.size() > MaxInputBytes) {
+        fail(UsageError, QStringLiteral("lint: %1 is larger than 64 MiB").arg(path));
+        return;
+    }
+    const CliLint::Outcome outcome = CliLint::run(input, chosen);
+    if (!outcome.error.isEmpty()) {
+        fail(UsageError, QStringLiteral("lint: ") + outcome.error);
+        return;
+    }
+    if (m_json)
+        printJson(outcome.json);
+    else
+        print(outcome.text);
+    exit(outcome.exitCode);
 }
 
 void CliApplication::runHmac(const QStringList &words)

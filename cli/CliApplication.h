@@ -57,6 +57,7 @@ private:
     bool buildRequest(const QStringList &words, ApiRequest *request);
     bool parseFields(const QStringList &specs, const QString &flag, QList<TypedField> *fields);
     void runHmac(const QStringList &words);
+    void runLint(const QStringList &words);
     void runProfile(const QStringList &words);
     // `profile add NAME` and `profile set NAME`: base URL, label and network settings.
     void addOrSetProfile(bool adding, const QStringList &words);

@@ -223,6 +223,8 @@ private slots:
     void trackOnBothEndpoints();
     void linkDevice();
     void snippet();
+    void lintJudgesWhatAnIntegrationSends();
+    void lintRefusesWhatItCannotRead();
     void catalogsAsAlignedTables();
     void errorsAreShownAsFieldAndMessage();
     void exitCodes_data();
@@ -703,6 +705,105 @@ void TestJournyCli::linkDevice()
     run = api({QStringLiteral("link"), QStringLiteral("--user-id"), QStringLiteral("u-9")});
     COMPARE_EXIT(run, 1);
     QVERIFY2(run.errors().contains(QLatin1String("--device-id")), qPrintable(run.errors()));
+}
+
+void TestJournyCli::lintJudgesWhatAnIntegrationSends()
+{
+    // Chrome's "Copy as cURL" of a Node SDK 3.1.0 call: an email as userId, a number as text, the
+    // customer's key in a header.
+    const QByteArray key = "sk_live_lint_" + m_suffix.toUtf8();
+    const QByteArray curl =
+        "curl 'https://api.journy.io/users/upsert' \\\n  -H 'accept: */*' \\\n"
+        "  -H 'content-type: application/json' \\\n  -H 'x-api-key: " +
+        key +
+        "' \\\n  --data-raw "
+        "'{\"identification\":{\"userId\":\"ann@acme.com\"},\"properties\":{\"mrr\":\"399\","
+        "\"seats\":3}}'";
+    CliRun run = journy(onServer({QStringLiteral("lint")}), {}, curl);
+    COMPARE_EXIT(run, 5); // warnings only
+    QVERIFY2(run.text().startsWith(
+                 QStringLiteral("1/1 upsertUser (curl): POST https://api.journy.io/users/upsert\n")),
+             qPrintable(run.describe()));
+    QVERIFY(run.text().contains(QRegularExpression(QStringLiteral(
+        R"(\n  warning  email-as-user-id +identification\.userId: userId 'ann@acme\.com' is an email)"))));
+    QVERIFY(run.text().contains(QRegularExpression(
+        QStringLiteral(R"(\n  warning  string-number +properties\.mrr: mrr is sent as the text '399')"))));
+    QVERIFY(run.text().contains(QStringLiteral("  key      sha256:")));
+    QVERIFY(run.text().endsWith(QStringLiteral("1 request(s): 0 error(s), 2 warning(s), 0 info\n")));
+
+    run = journy(onServer({QStringLiteral("--json"), QStringLiteral("lint"), QStringLiteral("-")}), {}, curl);
+    COMPARE_EXIT(run, 5);
+    const QJsonObject report = run.json();
+    QCOMPARE(report.value(QLatin1String("warnings")).toInt(), 2);
+    QCOMPARE(report.value(QLatin1String("errors")).toInt(), 0);
+    QCOMPARE(report.value(QLatin1String("ok")), QJsonValue(false));
+    const QJsonObject request = report.value(QLatin1String("requests")).toArray().first().toObject();
+    QCOMPARE(request.value(QLatin1String("operation")).toString(), QStringLiteral("upsertUser"));
+    QCOMPARE(request.value(QLatin1String("source")).toString(), QStringLiteral("curl"));
+    QVERIFY(request.value(QLatin1String("keyFingerprint")).toString().startsWith(QLatin1String("sha256:")));
+    QStringList rules;
+    for (const QJsonValue &finding : request.value(QLatin1String("findings")).toArray())
+        rules << finding.toObject().value(QLatin1String("rule")).toString() + QLatin1Char(' ') +
+                     finding.toObject().value(QLatin1String("path")).toString();
+    QCOMPARE(rules, QStringList({QStringLiteral("email-as-user-id identification.userId"),
+                                 QStringLiteral("string-number properties.mrr")}));
+    // The key is judged by its fingerprint only: no output of this test holds it.
+    QCOMPARE(leaksOf(key), QStringList());
+
+    // A spec error outweighs warnings: exit 2, as for pre-flight.
+    run = journy({QStringLiteral("lint")}, {},
+                 R"({"identification":{"userId":""},"properties":{"plan":"Pro"}})");
+    COMPARE_EXIT(run, 2);
+    QVERIFY2(run.text().contains(
+                 QRegularExpression(QStringLiteral(R"(\n  error    spec +identification\.userId: )"))),
+             qPrintable(run.text()));
+    // Clean: exit 0, and the operation guessed from the body's shape is said.
+    run = journy({QStringLiteral("lint")}, {},
+                 R"({"identification":{"userId":"u-1"},"properties":{"plan":"Pro"}})");
+    COMPARE_EXIT(run, 0);
+    QVERIFY2(run.text().contains(QStringLiteral("  clean\n")), qPrintable(run.text()));
+    QVERIFY(run.text().contains(QStringLiteral("guessed")));
+
+    // A file: the HAR's three journy.io calls, each judged.
+    const QString har = QStringLiteral(JOURNY_TEST_DATA_DIR "/paste/three-journy-calls.har");
+    run = journy({QStringLiteral("--json"), QStringLiteral("lint"), har});
+    QVERIFY2(run.exitCode == 0 || run.exitCode == 5, qPrintable(run.describe()));
+    QCOMPARE(run.json().value(QLatin1String("requests")).toArray().size(), 3);
+
+    // An ambiguous body needs --operation; with it, the membership is judged.
+    const QByteArray membership =
+        R"({"account":{"accountId":"acc-1"},"users":[{"identification":{"userId":"u-1"}}]})";
+    run = journy({QStringLiteral("lint")}, {}, membership);
+    COMPARE_EXIT(run, 1);
+    QVERIFY2(run.errors().contains(QStringLiteral("choose the operation")), qPrintable(run.describe()));
+    run = journy(
+        {QStringLiteral("lint"), QStringLiteral("--operation"), QStringLiteral("removeUserFromAccount")}, {},
+        membership);
+    COMPARE_EXIT(run, 0);
+    QVERIFY(run.text().startsWith(QStringLiteral("1/1 removeUserFromAccount (json)\n")));
+
+    // Nothing was sent anywhere: lint never connects.
+    QCOMPARE(m_server->stats().value(QLatin1String("requests")).toInt(), 0);
+}
+
+void TestJournyCli::lintRefusesWhatItCannotRead()
+{
+    CliRun run = journy({QStringLiteral("lint")}, {}, "curl 'https://api.journy.io/track -d '{}'");
+    COMPARE_EXIT(run, 1);
+    QVERIFY2(run.errors().startsWith(
+                 QStringLiteral("journy: lint: curl: unterminated single quote at character ")),
+             qPrintable(run.describe()));
+    QVERIFY(run.text().isEmpty());
+    run = journy({QStringLiteral("lint"), m_dir->filePath(QStringLiteral("missing.har"))});
+    COMPARE_EXIT(run, 1);
+    QVERIFY2(run.errors().contains(QStringLiteral("cannot read")), qPrintable(run.describe()));
+    run = journy({QStringLiteral("lint"), QStringLiteral("--operation"), QStringLiteral("trackEvnt")}, {},
+                 "{}");
+    COMPARE_EXIT(run, 1);
+    QVERIFY(run.errors().contains(QStringLiteral("unknown operation \"trackEvnt\"")));
+    run = journy({QStringLiteral("--json"), QStringLiteral("lint")}, {}, "");
+    COMPARE_EXIT(run, 1);
+    QCOMPARE(run.json().value(QLatin1String("ok")), QJsonValue(false));
 }
 
 void TestJournyCli::snippet()
