@@ -139,7 +139,7 @@ bool CliImportCommand::prepare()
 
     // Dry run: the first rows as the exact bodies, then every row checked; nothing is sent.
     ImportPreparer::Report report;
-    if (!m_preparer.scan({}, &report, &error)) {
+    if (!m_preparer.scan({}, &report, &error, {}, ImportPreparer::Lint::On)) {
         fail(CliApplication::UsageError, error);
         return false;
     }
@@ -168,12 +168,25 @@ bool CliImportCommand::prepare()
             problems.append(QJsonObject{{QLatin1String("row"), problem.number},
                                         {QLatin1String("line"), problem.line},
                                         {QLatin1String("errors"), errorsJson(problem.errors)}});
+        QJsonArray lint;
+        for (const ImportPreparer::LintCount &count : std::as_const(report.lint)) {
+            QJsonArray examples;
+            for (const qint64 row : count.examples)
+                examples.append(row);
+            lint.append(QJsonObject{{QLatin1String("rule"), count.rule},
+                                    {QLatin1String("severity"), LintFinding::severityName(count.severity)},
+                                    {QLatin1String("rows"), count.rows},
+                                    {QLatin1String("examples"), examples},
+                                    {QLatin1String("path"), count.path},
+                                    {QLatin1String("example"), count.text}});
+        }
         m_out << QString::fromUtf8(QJsonDocument(QJsonObject{{QLatin1String("ok"), report.invalid == 0},
                                                              {QLatin1String("rows"), report.rows},
                                                              {QLatin1String("valid"), report.valid},
                                                              {QLatin1String("invalid"), report.invalid},
                                                              {QLatin1String("preview"), preview},
-                                                             {QLatin1String("problems"), problems}})
+                                                             {QLatin1String("problems"), problems},
+                                                             {QLatin1String("lint"), lint}})
                                        .toJson(QJsonDocument::Compact))
               << '\n';
     } else {
@@ -197,6 +210,16 @@ bool CliImportCommand::prepare()
         for (const ImportPreparer::RowProblem &problem : std::as_const(report.problems)) {
             if (problem.number > shown)
                 printProblem(problem.number, problem.line, problem.errors);
+        }
+        // The integration lint per rule: advice on what the valid rows would send, never a refusal.
+        for (const ImportPreparer::LintCount &count : std::as_const(report.lint)) {
+            QStringList examples;
+            for (const qint64 row : count.examples)
+                examples << QString::number(row);
+            m_out << "lint: " << LintFinding::severityName(count.severity) << ' ' << count.rule << " in "
+                  << count.rows << " row(s), e.g. row(s) " << examples.join(QStringLiteral(", ")) << ": "
+                  << (count.path.isEmpty() ? QString() : count.path + QStringLiteral(": ")) << count.text
+                  << '\n';
         }
         m_out << report.rows << " row(s): " << report.valid << " valid, " << report.invalid
               << " invalid; nothing was sent\n";

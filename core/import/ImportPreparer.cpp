@@ -1,5 +1,6 @@
 #include "import/ImportPreparer.h"
 
+#include "api/IntegrationLint.h"
 #include "import/BulkJournal.h"
 #include "import/ImportFileReader.h"
 #include "import/ImportRequestWriter.h"
@@ -11,6 +12,7 @@
 #include <QCryptographicHash>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QSet>
 #include <QThread>
 
 bool ImportPreparer::openReader(QFile *file, std::unique_ptr<ImportReader> *reader, QString *error) const
@@ -95,8 +97,8 @@ QList<QPair<ImportRecord, QPair<ApiRequest, QMap<QString, QString>>>> ImportPrep
     return list;
 }
 
-bool ImportPreparer::scan(const RowSink &sink, Report *report, QString *error,
-                          const ProgressSink &progress) const
+bool ImportPreparer::scan(const RowSink &sink, Report *report, QString *error, const ProgressSink &progress,
+                          Lint lint) const
 {
     QFile file;
     std::unique_ptr<ImportReader> reader;
@@ -104,7 +106,13 @@ bool ImportPreparer::scan(const RowSink &sink, Report *report, QString *error,
         return false;
     const qint64 total = file.size();
     *report = Report();
-    const ImportRowChecker checker(m_kind, m_mapping, m_headers);
+    const ImportRowPlan plan(m_kind, m_mapping, m_headers);
+    const ImportRowChecker checker(plan);
+    // Lint reads the request exactly as the journal would keep it (the writer's JSON text).
+    const ImportRequestWriter writer(plan);
+    ApiRequest linted;
+    linted.operation = m_kind.operation();
+    const qsizetype bodyStart = ImportRequestWriter::prefix(linted.operation).size();
     // One record for every row: the reader decodes each cell into the string it had for the row
     // before, which saves an allocation and a free per cell.
     ImportRecord record;
@@ -122,6 +130,27 @@ bool ImportPreparer::scan(const RowSink &sink, Report *report, QString *error,
         ++report->rows;
         if (valid) {
             ++report->valid;
+            if (lint == Lint::On) {
+                // The journal's text is {"operation": …, "query": "", "body": {…}}: the body alone.
+                const QByteArray text = writer.write(record);
+                linted.bodyText = text.mid(bodyStart, text.size() - bodyStart - 1);
+                QSet<QString> rowRules; // a row with one rule on two fields counts once
+                for (const LintFinding &finding : IntegrationLint::lint(linted)) {
+                    if (rowRules.contains(finding.rule))
+                        continue;
+                    rowRules.insert(finding.rule);
+                    LintCount &count = report->lint[finding.rule];
+                    if (count.rows == 0) {
+                        count.rule = finding.rule;
+                        count.severity = finding.severity;
+                        count.path = finding.path;
+                        count.text = finding.text();
+                    }
+                    ++count.rows;
+                    if (count.examples.size() < MaxLintExamples)
+                        count.examples.append(record.number);
+                }
+            }
         } else {
             ++report->invalid;
             if (report->problems.size() < MaxProblems)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "api/ApiRequest.h"
+#include "api/LintFinding.h"
 #include "import/BulkJournal.h"
 #include "import/ImportKind.h"
 #include "import/ImportMapping.h"
@@ -28,13 +29,25 @@ public:
         qint64 line = 0;
         QMap<QString, QString> errors; // field path (or "row") -> message
     };
+    // How many valid rows one integration-lint rule found something in, with the first ones.
+    class LintCount
+    {
+    public:
+        QString rule;
+        LintFinding::Severity severity = LintFinding::Severity::Info;
+        qint64 rows = 0;
+        QList<qint64> examples; // the first MaxLintExamples row numbers
+        QString path;           // the first example's field path
+        QString text;           // the first example's finding, as LintFinding::text() says it
+    };
     class Report
     {
     public:
         qint64 rows = 0;
         qint64 valid = 0;
         qint64 invalid = 0;
-        QList<RowProblem> problems; // the first MaxProblems
+        QList<RowProblem> problems;    // the first MaxProblems
+        QMap<QString, LintCount> lint; // by rule ID; scan() with Lint::On only
         qint64 bytes = 0;
         // enqueue() and finishPreparing(): the job, also when preparing stopped before the end
         // (then it stays unfinished and unprepared, for a resume to finish), and whether the
@@ -57,6 +70,14 @@ public:
 
     static constexpr int SampleRows = 200;
     static constexpr int MaxProblems = 1000;
+    static constexpr int MaxLintExamples = 5;
+    // Whether scan() also lints every valid row (IntegrationLint on the request the row would
+    // send): the check a user asks for does; it costs the JSON of each row, so it is not free.
+    enum class Lint
+    {
+        Off,
+        On
+    };
     static constexpr int RowsPerBatch = 2000; // rows per journal transaction when enqueuing
 
     bool open(const QString &path, const ImportKind &kind, QString *error);
@@ -72,7 +93,8 @@ public:
     // Builds and validates one row.
     bool buildRow(const ImportRecord &record, ApiRequest *request, QMap<QString, QString> *errors) const;
     // Reads the whole file again, row by row; false with *error when it cannot be read.
-    bool scan(const RowSink &sink, Report *report, QString *error, const ProgressSink &progress = {}) const;
+    bool scan(const RowSink &sink, Report *report, QString *error, const ProgressSink &progress = {},
+              Lint lint = Lint::Off) const;
     // Creates a job for target (a profile name or base URL, never a key) with the file's identity
     // and journals every row: valid rows pending, invalid rows failed with their problems; the job
     // is marked prepared at the end. Returns the job ID, 0 on error: a file that cannot be read to

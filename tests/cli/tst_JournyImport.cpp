@@ -251,6 +251,7 @@ private slots:
     void jsonLinesInput();
     void dryRunReportsRowsAndLines();
     void dryRunOfValidFile();
+    void dryRunCountsLintFindingsPerRule();
     void crOnlyLineEndsImportEveryRow();
     void fileWithoutRowsIsAnError_data();
     void fileWithoutRowsIsAnError();
@@ -866,8 +867,9 @@ void TestJournyImport::dryRunReportsRowsAndLines()
     COMPARE_EXIT(run, 2);
     const QJsonObject report = run.json();
     QCOMPARE(report.keys(),
-             (QStringList{QStringLiteral("invalid"), QStringLiteral("ok"), QStringLiteral("preview"),
-                          QStringLiteral("problems"), QStringLiteral("rows"), QStringLiteral("valid")}));
+             (QStringList{QStringLiteral("invalid"), QStringLiteral("lint"), QStringLiteral("ok"),
+                          QStringLiteral("preview"), QStringLiteral("problems"), QStringLiteral("rows"),
+                          QStringLiteral("valid")}));
     QCOMPARE(report.value(QLatin1String("ok")), QJsonValue(false));
     QCOMPARE(report.value(QLatin1String("rows")).toInteger(), 5);
     QCOMPARE(report.value(QLatin1String("valid")).toInteger(), 3);
@@ -919,6 +921,45 @@ void TestJournyImport::dryRunOfValidFile()
     int status = 0;
     user(QStringLiteral("w-1"), &status);
     QCOMPARE(status, 404);
+}
+
+void TestJournyImport::dryRunCountsLintFindingsPerRule()
+{
+    // An export from a customer's database: emails as user IDs in two rows, dates in a local format.
+    const QString file = write(QStringLiteral("lint.csv"), "userId,email,mrr,signed_up_at\n"
+                                                           "u-1,a@x.com,399,01/05/2024\n"
+                                                           "ann@acme.com,ann@acme.com,12,02/05/2024\n"
+                                                           "bob@acme.com,,7,03/05/2024\n");
+    CliRun run =
+        import({QStringLiteral("--kind"), QStringLiteral("users"), file, QStringLiteral("--dry-run")});
+    COMPARE_EXIT(run, 0); // advice never fails a check
+    QVERIFY2(run.text().contains(QLatin1String(
+                 "lint: warning date-format in 3 row(s), e.g. row(s) 1, 2, 3: properties.signed_up_at: "
+                 "signed_up_at '01/05/2024' is a local date format")),
+             qPrintable(run.describe()));
+    QVERIFY2(
+        run.text().contains(QLatin1String("lint: warning email-as-user-id in 2 row(s), e.g. row(s) 2, 3: "
+                                          "identification.userId: userId 'ann@acme.com'")),
+        qPrintable(run.describe()));
+    QVERIFY(run.text().endsWith(QLatin1String("3 row(s): 3 valid, 0 invalid; nothing was sent\n")));
+
+    run = importJson({QStringLiteral("--kind"), QStringLiteral("users"), file, QStringLiteral("--dry-run")});
+    COMPARE_EXIT(run, 0);
+    QStringList counts;
+    for (const QJsonValue &value : run.json().value(QLatin1String("lint")).toArray()) {
+        const QJsonObject count = value.toObject();
+        QStringList examples;
+        for (const QJsonValue &row : count.value(QLatin1String("examples")).toArray())
+            examples << QString::number(row.toInteger());
+        counts << QStringLiteral("%1 %2 %3 [%4] %5")
+                      .arg(count.value(QLatin1String("rule")).toString(),
+                           count.value(QLatin1String("severity")).toString())
+                      .arg(count.value(QLatin1String("rows")).toInteger())
+                      .arg(examples.join(QLatin1Char(',')), count.value(QLatin1String("path")).toString());
+    }
+    QCOMPARE(counts, QStringList({QStringLiteral("date-format warning 3 [1,2,3] properties.signed_up_at"),
+                                  QStringLiteral("email-as-user-id warning 2 [2,3] identification.userId")}));
+    QCOMPARE(requestsSoFar(), 0);
 }
 
 void TestJournyImport::crOnlyLineEndsImportEveryRow()

@@ -10,6 +10,7 @@
 #include "ui/widgets/ConfirmationDialog.h"
 
 #include <QCheckBox>
+#include <QColor>
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QDir>
@@ -607,6 +608,21 @@ void ImportPage::showProblems(const ImportPreparer::Report &report)
     if (report.invalid > report.problems.size())
         m_reportListWidget->addItem(
             tr("… and %n more row(s) with problems", nullptr, int(report.invalid - report.problems.size())));
+    // The integration lint per rule, after the problems: advice on what valid rows would send.
+    for (const ImportPreparer::LintCount &count : report.lint) {
+        QStringList examples;
+        for (const qint64 row : count.examples)
+            examples << QString::number(row);
+        auto *item = new QListWidgetItem(
+            tr("lint %1 %2: %n row(s), e.g. %3 — %4", nullptr, int(count.rows))
+                .arg(LintFinding::severityName(count.severity), count.rule,
+                     examples.join(QStringLiteral(", ")),
+                     count.path.isEmpty() ? count.text : count.path + QStringLiteral(": ") + count.text),
+            m_reportListWidget);
+        item->setData(Qt::UserRole, count.examples.value(0));
+        item->setData(Qt::UserRole + 2, count.rule);
+        item->setForeground(QColor(0x8d, 0x6e, 0x00)); // the forms' amber
+    }
 }
 
 void ImportPage::check()
@@ -624,7 +640,8 @@ void ImportPage::check()
 
     ImportPreparer::Report report;
     QString error;
-    const bool completed = m_preparer.scan(keepResponsive(), &report, &error, progressSink());
+    const bool completed =
+        m_preparer.scan(keepResponsive(), &report, &error, progressSink(), ImportPreparer::Lint::On);
     m_activity = Activity::Idle;
     showProblems(report);
     if (completed) {

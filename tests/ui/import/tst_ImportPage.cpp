@@ -241,6 +241,7 @@ private slots:
     void mappingShowsInferredTypesAndPreviewShowsTheExactBody();
     void mappingEditsAndMappingFiles();
     void checkReportsBadRowsWithTheirLines();
+    void checkCountsLintFindingsPerRule();
     void checkKeepsTheWindowResponsiveAndStops();
     void startImportsEveryValidRowAndExportsTheFailedOnes();
     void propertiesNotStoredAreShownAndExported();
@@ -413,6 +414,37 @@ void TestImportPage::checkReportsBadRowsWithTheirLines()
     QCOMPARE(apiRequests(t.session), requestsBefore);
     QCOMPARE(storedUsers(t.session), 0);
     QVERIFY(!QFile::exists(t.dir.filePath(QStringLiteral("imports.sqlite"))));
+}
+
+void TestImportPage::checkCountsLintFindingsPerRule()
+{
+    PageTestSession t;
+    QVERIFY(t.activate(Profile::embeddedSandboxName()));
+    ImportPage page(&t.session, t.dir.filePath(QStringLiteral("imports.sqlite")));
+    ImportWidgets w(page);
+    QVERIFY(w.complete());
+    const QString csv = t.dir.filePath(QStringLiteral("lint.csv"));
+    QVERIFY(writeFile(csv, "userId,email,plan\n"
+                           "u-1,a@x.com,Pro\n"
+                           "ann@acme.com,ann@acme.com,Pro\n"
+                           "bob@acme.com,,Starter\n"
+                           ",bad-email,Pro\n"));
+    w.chooseFile(csv);
+    QSignalSpy checked(&page, &ImportPage::checkFinished);
+    QTest::mouseClick(w.check, Qt::LeftButton);
+    QCOMPARE(checked.count(), 1);
+    const QStringList lines = w.reportLines();
+    // The problem first, then the lint per rule: two rows, the first ones as examples.
+    QCOMPARE(lines.size(), 2);
+    QVERIFY2(lines.at(0).startsWith(QLatin1String("row 4 (line 5): ")), qPrintable(lines.at(0)));
+    QVERIFY2(lines.at(1).startsWith(QStringLiteral("lint warning email-as-user-id: 2 row(s), e.g. 2, 3 — "
+                                                   "identification.userId: userId 'ann@acme.com'")),
+             qPrintable(lines.at(1)));
+    QCOMPARE(w.report->item(1)->data(Qt::UserRole).toLongLong(), 2);
+    QCOMPARE(w.report->item(1)->data(Qt::UserRole + 2).toString(), QStringLiteral("email-as-user-id"));
+    // Advice, not problems: the three rows stay valid.
+    QVERIFY2(w.progress->text().contains(QLatin1String("4 row(s) checked: 3 valid, 1 with problems")),
+             qPrintable(w.progress->text()));
 }
 
 void TestImportPage::checkKeepsTheWindowResponsiveAndStops()
