@@ -5,8 +5,9 @@
 // row read, mapped and put through the pre-flight check, ImportRowChecker; nothing journaled or
 // sent), and prints MB/s (1 MB = 10^6 bytes) and the process's VmRSS and VmHWM (its peak). Then,
 // unless --no-breakdown, the same file read alone, read with every row checked and its request written
-// as the journal's text, and (up to 100 MB) the whole of what `journy import` does before its first
-// request: every row checked, written and stored in a fresh journal file.
+// as the journal's text, scanned with the integration lint (what the wizard's Check and --dry-run
+// run), and (up to 100 MB) the whole of what `journy import` does before its first request: every
+// row checked, written and stored in a fresh journal file.
 // Not a test: run it by hand on a Release build, see benchmarks/README.md.
 //
 //   bench_import_throughput [--no-breakdown] [MB]...      default sizes: 10 100 1000
@@ -246,6 +247,14 @@ int main(int argc, char *argv[])
             const Timing mapped = timed([&] { readOk = readAll(preparer, true, &rows) && readOk; });
             printRate(QStringLiteral("read + check + write requests"), bytes, rows, mapped);
             allOk = allOk && readOk;
+            // The check a user runs (the wizard's Check, --dry-run): the same scan, each valid row's
+            // request also put through the integration lint.
+            ImportPreparer::Report linted;
+            bool lintOk = true;
+            const Timing lint =
+                timed([&] { lintOk = preparer.scan({}, &linted, &error, {}, ImportPreparer::Lint::On); });
+            printRate(QStringLiteral("read + check + lint (Check, --dry-run)"), bytes, linted.rows, lint);
+            allOk = allOk && lintOk && linted.rows == generated;
             // What `journy import` does before its first request: every row, with its request,
             // written to the journal (a fresh SQLite file). Not for the largest files: it writes
             // several times the file's size.

@@ -180,14 +180,16 @@ bool CliImportCommand::prepare()
                                     {QLatin1String("path"), count.path},
                                     {QLatin1String("example"), count.text}});
         }
-        m_out << QString::fromUtf8(QJsonDocument(QJsonObject{{QLatin1String("ok"), report.invalid == 0},
-                                                             {QLatin1String("rows"), report.rows},
-                                                             {QLatin1String("valid"), report.valid},
-                                                             {QLatin1String("invalid"), report.invalid},
-                                                             {QLatin1String("preview"), preview},
-                                                             {QLatin1String("problems"), problems},
-                                                             {QLatin1String("lint"), lint}})
-                                       .toJson(QJsonDocument::Compact))
+        m_out << QString::fromUtf8(
+                     QJsonDocument(QJsonObject{{QLatin1String("ok"), report.invalid == 0},
+                                               {QLatin1String("rows"), report.rows},
+                                               {QLatin1String("valid"), report.valid},
+                                               {QLatin1String("invalid"), report.invalid},
+                                               {QLatin1String("preview"), preview},
+                                               {QLatin1String("problems"), problems},
+                                               {QLatin1String("lint"), lint},
+                                               {QLatin1String("lintedRows"), report.lintedRows}})
+                         .toJson(QJsonDocument::Compact))
               << '\n';
     } else {
         // The first rows in order, each once: a valid row as its request, an invalid one as its
@@ -212,6 +214,9 @@ bool CliImportCommand::prepare()
                 printProblem(problem.number, problem.line, problem.errors);
         }
         // The integration lint per rule: advice on what the valid rows would send, never a refusal.
+        if (report.lintedRows < report.valid)
+            m_out << "lint: the first " << report.lintedRows << " valid row(s) of " << report.valid
+                  << " were linted\n";
         for (const ImportPreparer::LintCount &count : std::as_const(report.lint)) {
             QStringList examples;
             for (const qint64 row : count.examples)

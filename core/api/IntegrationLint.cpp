@@ -6,6 +6,7 @@
 #include "api/TypedValue.h"
 
 #include <QDate>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -114,7 +115,7 @@ QStringList nameWords(const QString &name)
     return words;
 }
 
-bool isDateLikeName(const QString &name)
+bool computeIsDateLikeName(const QString &name)
 {
     static const QSet<QString> lastWords = {QStringLiteral("at"),       QStringLiteral("on"),
                                             QStringLiteral("date"),     QStringLiteral("time"),
@@ -137,7 +138,7 @@ bool isDateLikeName(const QString &name)
 }
 
 // Names whose values are identifiers or codes that happen to be digits ("phone": "123").
-bool isIdentifierName(const QString &name)
+bool computeIsIdentifierName(const QString &name)
 {
     static const QSet<QString> words = {
         QStringLiteral("id"),        QStringLiteral("ids"),     QStringLiteral("uuid"),
@@ -151,6 +152,32 @@ bool isIdentifierName(const QString &name)
     const QStringList nameWordList = nameWords(name);
     return std::any_of(nameWordList.begin(), nameWordList.end(),
                        [](const QString &word) { return words.contains(word); });
+}
+
+// The same names come back on every row of an import (a million rows, a dozen columns): what a
+// name says is worked out once per thread and kept, up to a bound a request never reaches.
+bool remembered(QHash<QString, bool> *cache, const QString &name, bool (*compute)(const QString &))
+{
+    if (const auto it = cache->constFind(name); it != cache->constEnd())
+        return *it;
+    constexpr qsizetype MaxNames = 4096;
+    if (cache->size() >= MaxNames)
+        cache->clear();
+    const bool result = compute(name);
+    cache->insert(name, result);
+    return result;
+}
+
+bool isDateLikeName(const QString &name)
+{
+    thread_local QHash<QString, bool> cache;
+    return remembered(&cache, name, computeIsDateLikeName);
+}
+
+bool isIdentifierName(const QString &name)
+{
+    thread_local QHash<QString, bool> cache;
+    return remembered(&cache, name, computeIsIdentifierName);
 }
 
 // Text that reads as a number and is not an identifier or code written with digits.
@@ -286,9 +313,46 @@ DateReading readLocalDate(const QString &text)
     return reading;
 }
 
+// Whether text holds a year and a word starting like an English month ("Jan", "september"): QDate's parser
+// with a format costs tens of microseconds per call, and most values of a large import are not
+// dates at all, so only these are handed to it.
+bool mentionsAMonth(const QString &text)
+{
+    static const QSet<QString> months = {QStringLiteral("jan"), QStringLiteral("feb"), QStringLiteral("mar"),
+                                         QStringLiteral("apr"), QStringLiteral("may"), QStringLiteral("jun"),
+                                         QStringLiteral("jul"), QStringLiteral("aug"), QStringLiteral("sep"),
+                                         QStringLiteral("oct"), QStringLiteral("nov"), QStringLiteral("dec")};
+    constexpr qsizetype LongestDate = 40; // "Wednesday, 01 September 2024 10:00:00 +0200" and shorter
+    if (text.size() > LongestDate)
+        return false;
+    // Every form read below has a four-digit year: a name ("Martin", "Janssens") has none.
+    qsizetype digits = 0;
+    bool year = false;
+    for (const QChar c : text) {
+        digits = isAsciiDigit(c) ? digits + 1 : 0;
+        year = year || digits == 4;
+    }
+    if (!year)
+        return false;
+    QString word;
+    for (qsizetype i = 0; i <= text.size(); ++i) {
+        const QChar c = i < text.size() ? text.at(i) : QChar();
+        if (c.isLetter() && c.unicode() < 0x80) {
+            word += c.toLower();
+            continue;
+        }
+        if (word.size() >= 3 && months.contains(word.left(3)))
+            return true;
+        word.clear();
+    }
+    return false;
+}
+
 DateReading readMonthName(const QString &text)
 {
     DateReading reading;
+    if (!mentionsAMonth(text))
+        return reading;
     // QDate reads month names in English whatever the desktop's language, as integrations send.
     static const QStringList formats = {QStringLiteral("MMMM d, yyyy"), QStringLiteral("MMM d, yyyy"),
                                         QStringLiteral("d MMMM yyyy"),  QStringLiteral("d MMM yyyy"),

@@ -130,7 +130,8 @@ bool ImportPreparer::scan(const RowSink &sink, Report *report, QString *error, c
         ++report->rows;
         if (valid) {
             ++report->valid;
-            if (lint == Lint::On) {
+            if (lint == Lint::On && report->lintedRows < MaxLintedRows) {
+                ++report->lintedRows;
                 // The journal's text is {"operation": …, "query": "", "body": {…}}: the body alone.
                 const QByteArray text = writer.write(record);
                 linted.bodyText = text.mid(bodyStart, text.size() - bodyStart - 1);

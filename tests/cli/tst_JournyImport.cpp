@@ -867,9 +867,9 @@ void TestJournyImport::dryRunReportsRowsAndLines()
     COMPARE_EXIT(run, 2);
     const QJsonObject report = run.json();
     QCOMPARE(report.keys(),
-             (QStringList{QStringLiteral("invalid"), QStringLiteral("lint"), QStringLiteral("ok"),
-                          QStringLiteral("preview"), QStringLiteral("problems"), QStringLiteral("rows"),
-                          QStringLiteral("valid")}));
+             (QStringList{QStringLiteral("invalid"), QStringLiteral("lint"), QStringLiteral("lintedRows"),
+                          QStringLiteral("ok"), QStringLiteral("preview"), QStringLiteral("problems"),
+                          QStringLiteral("rows"), QStringLiteral("valid")}));
     QCOMPARE(report.value(QLatin1String("ok")), QJsonValue(false));
     QCOMPARE(report.value(QLatin1String("rows")).toInteger(), 5);
     QCOMPARE(report.value(QLatin1String("valid")).toInteger(), 3);
@@ -959,6 +959,7 @@ void TestJournyImport::dryRunCountsLintFindingsPerRule()
     }
     QCOMPARE(counts, QStringList({QStringLiteral("date-format warning 3 [1,2,3] properties.signed_up_at"),
                                   QStringLiteral("email-as-user-id warning 2 [2,3] identification.userId")}));
+    QCOMPARE(run.json().value(QLatin1String("lintedRows")).toInteger(), 3);
     QCOMPARE(requestsSoFar(), 0);
 }
 

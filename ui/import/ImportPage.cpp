@@ -609,6 +609,9 @@ void ImportPage::showProblems(const ImportPreparer::Report &report)
         m_reportListWidget->addItem(
             tr("… and %n more row(s) with problems", nullptr, int(report.invalid - report.problems.size())));
     // The integration lint per rule, after the problems: advice on what valid rows would send.
+    if (report.lintedRows < report.valid)
+        m_reportListWidget->addItem(
+            tr("lint: the first %1 valid row(s) of %2 were linted").arg(report.lintedRows).arg(report.valid));
     for (const ImportPreparer::LintCount &count : report.lint) {
         QStringList examples;
         for (const qint64 row : count.examples)
