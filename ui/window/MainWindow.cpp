@@ -228,8 +228,14 @@ MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QSt
     // A proxy that wants a login gets one from the user; the request is never sent again by itself.
     connect(session, &ConsoleSession::requestFinished, this,
             [this](const QString &profileName, const ApiResult &result) {
-                if (profileName == m_session->profile().name && ProxyLoginDialog::asksForLogin(result))
-                    askProxyLogin(result.route);
+                if (profileName != m_session->profile().name || !ProxyLoginDialog::asksForLogin(result))
+                    return;
+                // Sent before the user logged in (a catalog list racing the key check): the
+                // login typed since answers it; asking again would be the same question twice.
+                if (m_sinceProxyLogin.isValid() && result.latencyMs >= 0 &&
+                    m_sinceProxyLogin.elapsed() <= result.latencyMs)
+                    return;
+                askProxyLogin(result.route);
             });
     connect(session->rateLimits(), &RateLimitTracker::changed, this,
             [this](const QString &scope, const RateLimitState &state) {
@@ -555,6 +561,7 @@ void MainWindow::askProxyLogin(const QString &route)
     connect(dialog, &ProxyLoginDialog::loggedIn, this, [this](const QString &profileName, bool reconnect) {
         if (m_session->profile().name != profileName)
             return;
+        m_sinceProxyLogin.start();
         // A saved manual login is part of the profile's settings: a new client takes it. Either
         // way GET /validate is asked again, so the status bar and the Send buttons know the
         // key's permissions; the user's own request is left for the user to send.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QElapsedTimer>
 #include <QList>
 #include <QMainWindow>
 #include <QPair>
@@ -122,4 +123,6 @@ private:
     // The profile whose proxy login prompt the user cancelled: not asked again for every failed
     // request (a bulk import has many) until Test connection or another activation.
     QString m_proxyLoginDeclined;
+    // Since the last proxy login: a 407 of a request that left before it must not ask again.
+    QElapsedTimer m_sinceProxyLogin;
 };
