@@ -12,9 +12,11 @@ BUILD_PACKAGES=(cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-httpserver-dev qt6-websockets-dev qtkeychain-qt6-dev libqt6sql6-sqlite libqt6svg6
     librsvg2-bin
 )
-# The second line is for packaging/check-deb.sh: dpkg-shlibdeps and the validators.
+# The second line is for packaging/check-deb.sh: dpkg-shlibdeps and the validators; the third for
+# the relay's tests, which run the official Node SDK.
 TEST_PACKAGES=(xvfb xauth gnome-keyring dbus dbus-x11 libsecret-tools openssl tinyproxy
     desktop-file-utils appstream dpkg-dev file
+    nodejs npm
 )
 
 as_root() {
@@ -51,6 +53,11 @@ run_tests() {
         QT_QPA_PLATFORM=offscreen ctest --test-dir "'"$BUILD_DIR"'" --output-on-failure --timeout 600'
 }
 
+# The relay's tests drive it with the official Node SDK as published on npm (tests/relay/package.json).
+node_test_packages() {
+    npm install --prefix tests/relay --no-audit --no-fund --no-package-lock --loglevel=error
+}
+
 # Builds the .deb from the tested tree, validates it, installs it, runs it and removes it again,
 # so a broken package fails CI like a failing test.
 package_check() {
@@ -60,6 +67,7 @@ package_check() {
 case "${1:-}" in
     deps)
         install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+        node_test_packages
         ;;
     run)
         install_packages "${BUILD_PACKAGES[@]}"
@@ -73,6 +81,7 @@ case "${1:-}" in
         ;;
     test)
         install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+        node_test_packages
         build_without_gui
         build
         # The package first, so the test runner's summary is the last thing printed.
