@@ -114,11 +114,13 @@ Commands:
   lint [FILE|-] [--operation OPERATION_ID] judge what an integration sends, without sending it:
                                             a curl command, a raw HTTP request, a HAR file or
                                             a JSON body (--operation when its shape is ambiguous)
-  relay [--port N]                          a local journy.io endpoint (127.0.0.1) for a backend
+  relay [--profile NAME | --base-url URL] [--port N] [--json]
+                                            a local journy.io endpoint (127.0.0.1) for a backend
                                             or SDK: each call is checked, shown and forwarded to
-                                            the profile's server (--profile/--base-url) with the
-                                            caller's own key; one line per call (--json: one
-                                            object), Ctrl+C ends with a summary by lint rule
+                                            the profile's server with the caller's own key (the
+                                            built-in Sandbox profile takes the key "sandbox");
+                                            one line per call (--json: one object), Ctrl+C ends
+                                            with a summary by lint rule
   hmac ID [--secret-env VAR]                identity-verification hash of a user or account ID
   hmac --verify HASH ID [--secret-env VAR]  check a hash (exit 3 when it does not match)
   profile add NAME [--replace] [--base-url URL] [--label production|staging|sandbox] [NETWORK]...
@@ -203,6 +205,7 @@ Examples:
 
 void CliApplication::start(const QStringList &arguments)
 {
+    m_arguments = arguments;
     QTimer::singleShot(0, this, [this, arguments] {
         if (!m_global.parse(arguments)) {
             fail(UsageError, m_global.errorText());
@@ -806,8 +809,35 @@ void CliApplication::runRelay(const QStringList &words)
 {
     QCommandLineParser parser;
     const QCommandLineOption port = valueOption(QStringLiteral("port"), QString(), QStringLiteral("N"));
-    if (!parseCommand(parser, words, {port}))
+    const QCommandLineOption profile =
+        valueOption(QStringLiteral("profile"), QString(), QStringLiteral("NAME"));
+    const QCommandLineOption baseUrl =
+        valueOption(QStringLiteral("base-url"), QString(), QStringLiteral("URL"));
+    const QCommandLineOption json = flagOption(QStringLiteral("json"), QString());
+    if (!parseCommand(parser, words, {port, profile, baseUrl, json}))
         return;
+    // `journy relay --profile NAME` reads as the command is named in the issue and the help; the
+    // options mean what they mean before the command, so they are parsed as if given there.
+    QStringList moved;
+    for (const QCommandLineOption *option : {&profile, &baseUrl}) {
+        const QString name = option->names().constFirst();
+        if (!parser.isSet(*option))
+            continue;
+        if (m_global.isSet(name)) {
+            fail(UsageError, QStringLiteral("--%1 is given twice").arg(name));
+            return;
+        }
+        moved << QStringLiteral("--") + name << parser.value(*option);
+    }
+    if (parser.isSet(json))
+        moved << QStringLiteral("--json");
+    if (!moved.isEmpty()) {
+        if (!m_global.parse(m_arguments.mid(0, 1) + moved + m_arguments.mid(1))) {
+            fail(UsageError, m_global.errorText());
+            return;
+        }
+        m_json = m_global.isSet(QStringLiteral("json"));
+    }
     if (!parser.positionalArguments().isEmpty()) {
         fail(UsageError, QStringLiteral("relay takes no arguments (see journy --help)"));
         return;

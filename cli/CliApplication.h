@@ -99,6 +99,7 @@ private:
     bool m_json = false;
     bool m_exited = false;
     QString m_impliedTarget; // where a resumed import job was sent before
+    QStringList m_arguments; // as given to start()
     std::unique_ptr<SharedSandbox> m_sandbox;
     JournyClient *m_client = nullptr;
 };

@@ -6,6 +6,7 @@
 #include "sandbox/SandboxConfig.h"
 #include "sandbox/SandboxServer.h"
 #include "support/CliChild.h"
+#include "support/SandboxInspection.h"
 
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
@@ -44,11 +45,14 @@ private slots:
 
     void relaysReportsEachCallAndSummarisesOnCtrlC();
     void jsonLinesCarryTheFingerprintNotTheKey();
+    void theSandboxProfileRelaysToTheEmbeddedSandbox();
+    void badOptionsAreUsageErrors();
 
 private:
-    // Starts `journy [global] relay --port PORT` and waits for its listening line.
-    std::unique_ptr<CliChild> startRelay(const QStringList &global, quint16 port);
-    int post(quint16 port, const QString &path, const QByteArray &body);
+    // Starts `journy ARGUMENTS` (a relay on port) and waits for its listening line, which names
+    // the upstream.
+    std::unique_ptr<CliChild> startRelay(const QStringList &arguments, quint16 port, QUrl *upstream);
+    int post(quint16 port, const QString &path, const QByteArray &body, const QByteArray &key = Key);
     // Waits until the child has written count lines to stdout.
     bool waitForLines(CliChild *child, int count);
 
@@ -73,37 +77,38 @@ void TestJournyRelay::cleanup()
     m_dir.reset();
 }
 
-std::unique_ptr<CliChild> TestJournyRelay::startRelay(const QStringList &global, quint16 port)
+std::unique_ptr<CliChild> TestJournyRelay::startRelay(const QStringList &arguments, quint16 port,
+                                                      QUrl *upstream)
 {
     auto child = std::make_unique<CliChild>();
-    const QStringList arguments =
-        QStringList{QStringLiteral("--base-url"), m_sandbox->baseUrl().toString()} + global +
-        QStringList{QStringLiteral("relay"), QStringLiteral("--port"), QString::number(port)};
     if (!child->start(QStringLiteral(JOURNY_CLI_EXE), arguments, m_dir->path()))
         return nullptr;
-    const QByteArray expected = "Relay listening on http://127.0.0.1:" + QByteArray::number(port) +
-                                " \xe2\x86\x92 " + m_sandbox->baseUrl().toString().toUtf8();
-    if (!QTest::qWaitFor(
-            [&] {
-                child->read();
-                return child->err.contains(expected) || child->finished()->size() > 0;
-            },
-            15000) ||
-        !child->err.contains(expected)) {
+    const QRegularExpression listening(
+        QStringLiteral("^Relay listening on http://127\\.0\\.0\\.1:%1 \u2192 (\\S+)\n").arg(port));
+    QRegularExpressionMatch match;
+    const bool ended = QTest::qWaitFor(
+        [&] {
+            child->read();
+            match = listening.match(QString::fromUtf8(child->err));
+            return match.hasMatch() || child->finished()->size() > 0;
+        },
+        15000);
+    if (!ended || !match.hasMatch()) {
         qWarning("no listening line: %s", child->err.constData());
         return nullptr;
     }
+    *upstream = QUrl(match.captured(1));
     return child;
 }
 
-int TestJournyRelay::post(quint16 port, const QString &path, const QByteArray &body)
+int TestJournyRelay::post(quint16 port, const QString &path, const QByteArray &body, const QByteArray &key)
 {
     QUrl url(QStringLiteral("http://127.0.0.1"));
     url.setPort(port);
     url.setPath(path);
     QNetworkRequest request(url);
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-    request.setRawHeader("X-Api-Key", Key);
+    request.setRawHeader("X-Api-Key", key);
     std::unique_ptr<QNetworkReply> reply(m_network.post(request, body));
     QSignalSpy finished(reply.get(), &QNetworkReply::finished);
     if (!finished.wait(15000))
@@ -124,8 +129,14 @@ bool TestJournyRelay::waitForLines(CliChild *child, int count)
 void TestJournyRelay::relaysReportsEachCallAndSummarisesOnCtrlC()
 {
     const quint16 port = freePort();
-    auto child = startRelay({}, port);
+    QUrl upstream;
+    // The options after the command, as the help writes them.
+    auto child =
+        startRelay({QStringLiteral("relay"), QStringLiteral("--base-url"), m_sandbox->baseUrl().toString(),
+                    QStringLiteral("--port"), QString::number(port)},
+                   port, &upstream);
     QVERIFY(child);
+    QCOMPARE(upstream, m_sandbox->baseUrl());
 
     QCOMPARE(post(port, QStringLiteral("/users/upsert"),
                   R"({"identification":{"userId":"u-1"},"properties":{"plan":"pro"}})"),
@@ -174,7 +185,12 @@ void TestJournyRelay::relaysReportsEachCallAndSummarisesOnCtrlC()
 void TestJournyRelay::jsonLinesCarryTheFingerprintNotTheKey()
 {
     const quint16 port = freePort();
-    auto child = startRelay({QStringLiteral("--json")}, port);
+    QUrl upstream;
+    // The options before the command, as for every other command.
+    auto child =
+        startRelay({QStringLiteral("--base-url"), m_sandbox->baseUrl().toString(), QStringLiteral("--json"),
+                    QStringLiteral("relay"), QStringLiteral("--port"), QString::number(port)},
+                   port, &upstream);
     QVERIFY(child);
     // Not a route: answered by the relay itself, never forwarded.
     QCOMPARE(post(port, QStringLiteral("/v1/track"), R"({"a":1})"), 404);
@@ -196,6 +212,66 @@ void TestJournyRelay::jsonLinesCarryTheFingerprintNotTheKey()
     QVERIFY2(
         run.err.contains("Relayed 1 request(s): 1 with errors, 0 with warnings only\nNo lint findings.\n"),
         qPrintable(run.describe()));
+}
+
+void TestJournyRelay::theSandboxProfileRelaysToTheEmbeddedSandbox()
+{
+    // A fresh installation's default profile is the built-in Sandbox: the relay starts it in its
+    // own process and forwards there.
+    const quint16 port = freePort();
+    QUrl upstream;
+    auto child = startRelay({QStringLiteral("relay"), QStringLiteral("--port"), QString::number(port)}, port,
+                            &upstream);
+    QVERIFY(child);
+    QVERIFY2(upstream != m_sandbox->baseUrl() && upstream.host() == QStringLiteral("127.0.0.1"),
+             qPrintable(upstream.toString()));
+    const QByteArray sandboxKey = SandboxConfig::defaultKey().toUtf8();
+    QCOMPARE(post(port, QStringLiteral("/users/upsert"), R"({"identification":{"userId":"via-relay"}})",
+                  sandboxKey),
+             201);
+    QVERIFY2(waitForLines(child.get(), 1), child->out.constData());
+    const SandboxInspection stored = SandboxInspection::get(upstream, QStringLiteral("/_sandbox/users"),
+                                                            QUrlQuery(QStringLiteral("userId=via-relay")));
+    QCOMPARE(stored.status, 200);
+    // A key the sandbox does not know is forwarded all the same, and its 401 passed back.
+    QCOMPARE(
+        post(port, QStringLiteral("/users/upsert"), R"({"identification":{"userId":"x"}})", "sk_unknown"),
+        401);
+    QVERIFY2(waitForLines(child.get(), 2), child->out.constData());
+    QVERIFY2(child->out.contains("  POST /users/upsert  401  "), child->out.constData());
+
+    ::kill(pid_t(child->process()->processId()), SIGINT);
+    COMPARE_EXIT(child->finish(15000), 0);
+}
+
+void TestJournyRelay::badOptionsAreUsageErrors()
+{
+    const QString base = m_sandbox->baseUrl().toString();
+    for (const QStringList &arguments :
+         {QStringList{QStringLiteral("relay"), QStringLiteral("--port"), QStringLiteral("70000")},
+          QStringList{QStringLiteral("--base-url"), base, QStringLiteral("relay"),
+                      QStringLiteral("--base-url"), base},
+          QStringList{QStringLiteral("relay"), QStringLiteral("--profile"), QStringLiteral("Nope")},
+          QStringList{QStringLiteral("relay"), QStringLiteral("extra")}}) {
+        CliChild child;
+        QVERIFY(child.start(QStringLiteral(JOURNY_CLI_EXE), arguments, m_dir->path()));
+        const CliRun run = child.finish(15000);
+        COMPARE_EXIT(run, 1);
+        QVERIFY2(run.out.isEmpty(), qPrintable(run.describe()));
+        QVERIFY2(!run.err.contains("Relay listening"), qPrintable(run.describe()));
+    }
+    // A port that is taken: the relay says so and exits 4.
+    QTcpServer taken;
+    QVERIFY(taken.listen(QHostAddress::LocalHost, 0));
+    CliChild child;
+    QVERIFY(child.start(QStringLiteral(JOURNY_CLI_EXE),
+                        {QStringLiteral("--base-url"), base, QStringLiteral("relay"),
+                         QStringLiteral("--port"), QString::number(taken.serverPort())},
+                        m_dir->path()));
+    const CliRun run = child.finish(15000);
+    COMPARE_EXIT(run, 4);
+    QVERIFY2(run.errors().contains(QStringLiteral("cannot listen on 127.0.0.1:%1").arg(taken.serverPort())),
+             qPrintable(run.describe()));
 }
 
 QTEST_GUILESS_MAIN(TestJournyRelay)
