@@ -71,6 +71,7 @@ bool RelayServer::listen(quint16 port)
 {
     GuardedSocket::Settings settings;
     settings.limits.maxBodyBytes = MaxBodyBytes;
+    settings.serverName = QStringLiteral("The journy relay");
     auto *server = new GuardedTcpServer(settings, MaxConnections, this);
     if (!server->listen(QHostAddress::LocalHost, port)) {
         m_listenError = server->errorString();

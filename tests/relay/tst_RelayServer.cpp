@@ -73,6 +73,7 @@ private slots:
     void clientGoneMidBodyForwardsNothing();
     void stallingUpstreamIs504();
     void closedUpstreamIs502();
+    void connectionsOverTheCapAre503();
 
 private:
     // Starts a relay to base with a call timeout of timeoutMs.
@@ -443,6 +444,32 @@ void TestRelayServer::closedUpstreamIs502()
 
     // The same relay keeps serving: a route it refuses itself still answers.
     QCOMPARE(send("GET", QStringLiteral("/nope"), QByteArray()).status, 404);
+}
+
+void TestRelayServer::connectionsOverTheCapAre503()
+{
+    startRelay(m_sandbox->baseUrl());
+    std::vector<std::unique_ptr<QTcpSocket>> idle;
+    for (int i = 0; i < RelayServer::MaxConnections; ++i) {
+        idle.push_back(std::make_unique<QTcpSocket>());
+        idle.back()->connectToHost(QHostAddress::LocalHost, m_relay->port());
+        QVERIFY(idle.back()->waitForConnected(5000));
+    }
+    const QByteArray answer = exchange(QByteArray());
+    QVERIFY2(answer.startsWith("HTTP/1.1 503"), answer.constData());
+    QVERIFY2(answer.contains(QByteArray("The journy relay is serving its limit of ") +
+                             QByteArray::number(RelayServer::MaxConnections) + " connections"),
+             answer.constData());
+    QCOMPARE(m_received->size(), 0);
+    idle.clear();
+    // Counted free once the relay has seen the clients go, which takes turns of its event loop.
+    QVERIFY(QTest::qWaitFor(
+        [this] {
+            return send("POST", QStringLiteral("/users/upsert"), R"({"identification":{"userId":"freed"}})")
+                       .status == 201;
+        },
+        10000));
+    QCOMPARE(m_answered->size(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestRelayServer)
