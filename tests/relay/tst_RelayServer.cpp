@@ -64,6 +64,7 @@ private slots:
 
     void forwardsTheExactBytesAndPassesTheAnswerBack();
     void upsertThroughTheRelayReachesTheSandbox();
+    void queryAndChunkedBodiesAreForwarded();
     void specErrorsAreRecordedAndStillForwarded();
     void nodeSdk310EventIsLinted();
     void notARouteIs404AndNotForwarded();
@@ -254,6 +255,36 @@ void TestRelayServer::upsertThroughTheRelayReachesTheSandbox()
     QCOMPARE(record.requestId, requestId);
     QCOMPARE(record.responseBody, sent.body);
     QCOMPARE(record.status, 201);
+}
+
+void TestRelayServer::queryAndChunkedBodiesAreForwarded()
+{
+    startRelay(m_scripted->baseUrl());
+    const QJsonObject snippet{
+        {QLatin1String("data"), QJsonObject{{QLatin1String("snippet"), QLatin1String("<script/>")}}}};
+    m_scripted->enqueue(ScriptedResponse::json(200, snippet));
+    const Sent sent = send("GET", QStringLiteral("/tracking/snippet?domain=acme.com"), QByteArray());
+    QCOMPARE(sent.status, 200);
+    QCOMPARE(m_scripted->received().size(), 1);
+    QCOMPARE(m_scripted->received().at(0).path, QStringLiteral("/tracking/snippet"));
+    QCOMPARE(m_scripted->received().at(0).query.queryItemValue(QStringLiteral("domain")),
+             QStringLiteral("acme.com"));
+    QCOMPARE(m_answered->first().first().value<RelayRecord>().path,
+             QStringLiteral("/tracking/snippet?domain=acme.com"));
+    QCOMPARE(m_answered->first().first().value<RelayRecord>().operationId,
+             QStringLiteral("getTrackingSnippet"));
+
+    // A chunked body (as some HTTP clients stream one) arrives upstream as the content itself.
+    m_scripted->enqueue(ScriptedResponse::json(201, {{QLatin1String("message"), QLatin1String("ok")}}));
+    const QByteArray content = R"({"identification":{"userId":"chunked"}})";
+    const QByteArray answer =
+        exchange("POST /users/upsert HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                 "Transfer-Encoding: chunked\r\n\r\n10\r\n" +
+                 content.left(16) + "\r\n" + QByteArray::number(content.size() - 16, 16) + "\r\n" +
+                 content.mid(16) + "\r\n0\r\n\r\n");
+    QVERIFY2(answer.startsWith("HTTP/1.1 201"), answer.constData());
+    QCOMPARE(m_scripted->received().size(), 2);
+    QCOMPARE(m_scripted->received().at(1).body, content);
 }
 
 void TestRelayServer::specErrorsAreRecordedAndStillForwarded()
