@@ -181,7 +181,10 @@ bool RelayServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *s
     apiRequest.query = QUrlQuery(request.url());
     record.operationId = operation->operationId;
     record.specErrors = RequestValidator::validate(apiRequest);
-    record.findings = IntegrationLint::lint(apiRequest);
+    IntegrationLint::Context context;
+    context.observedTypes = m_observedTypes;
+    record.findings = IntegrationLint::lint(apiRequest, context);
+    observeTypes(record.requestBody);
     record.judge();
     emit received(record);
 
@@ -210,6 +213,23 @@ bool RelayServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *s
                 emit answered(record);
             });
     return true;
+}
+
+void RelayServer::observeTypes(const QByteArray &body)
+{
+    const QJsonObject object = QJsonDocument::fromJson(body).object();
+    for (const QLatin1String member : {QLatin1String("properties"), QLatin1String("metadata")}) {
+        const QJsonObject values = object.value(member).toObject();
+        for (auto it = values.begin(); it != values.end(); ++it) {
+            const QJsonValue::Type type = it.value().type();
+            // A typed value is the evidence; text only says the name holds something, and null
+            // says nothing (it deletes).
+            if (type == QJsonValue::Null)
+                continue;
+            if (type != QJsonValue::String || !m_observedTypes.contains(it.key()))
+                m_observedTypes.insert(it.key(), type);
+        }
+    }
 }
 
 void RelayServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)

@@ -5,6 +5,8 @@
 #include "relay/RelayRecord.h"
 
 #include <QAbstractHttpServer>
+#include <QHash>
+#include <QJsonValue>
 #include <QUrl>
 
 class ApiResult;
@@ -22,6 +24,9 @@ class QHttpServerResponder;
 // HTTP framing, size limits, timeouts and the connection cap are the sandbox's (GuardedTcpServer):
 // malformed HTTP is answered 400, a body over MaxBodyBytes 413, and a client that goes away before
 // its request is whole is dropped without anything being forwarded.
+//
+// The lint learns as the relay runs: the JSON types of properties and metadata seen in earlier
+// requests are its evidence (IntegrationLint::Context::observedTypes), as rows are for an import.
 class RelayServer : public QAbstractHttpServer
 {
     Q_OBJECT
@@ -67,10 +72,14 @@ private:
     // What the caller gets for the upstream's result.
     static Answer answerFor(const ApiResult &result, RelayRecord *record);
     void deliver(QHttpServerResponder &responder, const Answer &answer, bool headRequest);
+    // Notes the JSON types of the request's properties and metadata, the lint's evidence for later
+    // requests ("399" after 399 was sent as a number is a warning, not information).
+    void observeTypes(const QByteArray &body);
 
     ClientConfig m_upstream;
     NetworkAccess *m_network;
     quint16 m_port = 0;
     QString m_listenError;
     qint64 m_nextId = 1;
+    QHash<QString, QJsonValue::Type> m_observedTypes; // IntegrationLint::Context::observedTypes
 };

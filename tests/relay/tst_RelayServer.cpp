@@ -67,6 +67,7 @@ private slots:
     void queryAndChunkedBodiesAreForwarded();
     void specErrorsAreRecordedAndStillForwarded();
     void nodeSdk310EventIsLinted();
+    void typesSeenEarlierAreTheLintsEvidence();
     void notARouteIs404AndNotForwarded();
     void theKeyIsKeptOnlyAsAFingerprint();
     void malformedHttpIs400();
@@ -330,6 +331,30 @@ void TestRelayServer::nodeSdk310EventIsLinted()
     QCOMPARE(findings.size(), 2);
     QCOMPARE(findings.at(0).toObject().value(QLatin1String("rule")).toString(),
              QStringLiteral("deprecated-events-endpoint"));
+}
+
+void TestRelayServer::typesSeenEarlierAreTheLintsEvidence()
+{
+    startRelay(m_sandbox->baseUrl());
+    const QByteArray asText = R"({"identification":{"userId":"t-1"},"properties":{"mrr":"400"}})";
+    QCOMPARE(send("POST", QStringLiteral("/users/upsert"), asText).status, 201);
+    QCOMPARE(send("POST", QStringLiteral("/users/upsert"),
+                  R"({"identification":{"userId":"t-2"},"properties":{"mrr":399}})")
+                 .status,
+             201);
+    QCOMPARE(send("POST", QStringLiteral("/users/upsert"), asText).status, 201);
+    QCOMPARE(m_answered->size(), 3);
+    // Alone, text that reads as a number may be intended (info); once the integration has sent
+    // mrr as a number, the text is a slip (warning).
+    const auto first = m_answered->at(0).first().value<RelayRecord>();
+    QCOMPARE(rulesOf(first), QStringList{QStringLiteral("string-number")});
+    QCOMPARE(first.findings.first().severity, LintFinding::Severity::Info);
+    QCOMPARE(first.verdict, RelayRecord::Verdict::Clean);
+    QCOMPARE(m_answered->at(1).first().value<RelayRecord>().findings.size(), 0);
+    const auto third = m_answered->at(2).first().value<RelayRecord>();
+    QCOMPARE(rulesOf(third), QStringList{QStringLiteral("string-number")});
+    QCOMPARE(third.findings.first().severity, LintFinding::Severity::Warning);
+    QCOMPARE(third.verdict, RelayRecord::Verdict::Warnings);
 }
 
 void TestRelayServer::notARouteIs404AndNotForwarded()
