@@ -9,6 +9,7 @@
 #include "cli/CliLint.h"
 #include "cli/CliOutput.h"
 #include "cli/CliProgress.h"
+#include "cli/CliRelayCommand.h"
 #include "cli/TerminalInput.h"
 #include "sandbox/SharedSandbox.h"
 #include "store/AppPaths.h"
@@ -113,6 +114,13 @@ Commands:
   lint [FILE|-] [--operation OPERATION_ID] judge what an integration sends, without sending it:
                                             a curl command, a raw HTTP request, a HAR file or
                                             a JSON body (--operation when its shape is ambiguous)
+  relay [--profile NAME | --base-url URL] [--port N] [--json]
+                                            a local journy.io endpoint (127.0.0.1) for a backend
+                                            or SDK: each call is checked, shown and forwarded to
+                                            the profile's server with the caller's own key (the
+                                            built-in Sandbox profile takes the key "sandbox");
+                                            one line per call (--json: one object), Ctrl+C ends
+                                            with a summary by lint rule
   hmac ID [--secret-env VAR]                identity-verification hash of a user or account ID
   hmac --verify HASH ID [--secret-env VAR]  check a hash (exit 3 when it does not match)
   profile add NAME [--replace] [--base-url URL] [--label production|staging|sandbox] [NETWORK]...
@@ -166,6 +174,7 @@ Exit codes: 0 success; 1 usage error; 2 pre-flight validation failed (nothing wa
 connection, proxy, TLS, unreadable answer) or a keychain that cannot answer (its reason shown);
 130 interrupted by Ctrl+C (an import says how to resume). lint: 0 clean (or information only),
 2 a spec error, 5 warnings only, 1 input it cannot read (it says what).
+relay: 0 when ended by Ctrl+C, 4 when its port cannot be had.
 
 Import: each row becomes one request (memberships: rows of one account are sent together, up
 to 100 users a call). TARGET is userId, email, accountId, domain, deviceId, name (event name),
@@ -196,6 +205,7 @@ Examples:
 
 void CliApplication::start(const QStringList &arguments)
 {
+    m_arguments = arguments;
     QTimer::singleShot(0, this, [this, arguments] {
         if (!m_global.parse(arguments)) {
             fail(UsageError, m_global.errorText());
@@ -305,6 +315,10 @@ void CliApplication::dispatch(const QStringList &words)
     }
     if (command == QLatin1String("lint")) {
         runLint(words.mid(1));
+        return;
+    }
+    if (command == QLatin1String("relay")) {
+        runRelay(words.mid(1));
         return;
     }
     runApi(words);
@@ -492,7 +506,7 @@ bool CliApplication::resolveProfile(Profile *profile)
     return true;
 }
 
-void CliApplication::resolveConnection(const std::function<void(const ClientConfig &)> &ready)
+void CliApplication::resolveConnection(const std::function<void(const ClientConfig &)> &ready, bool needsKey)
 {
     Profile profile;
     if (!resolveProfile(&profile))
@@ -527,6 +541,10 @@ void CliApplication::resolveConnection(const std::function<void(const ClientConf
     auto withProxyPassword = [this, profile, ready](const ClientConfig &keyed) {
         readProxyPasswordThen(keyed, profile, ready);
     };
+    if (!needsKey) {
+        withProxyPassword(config);
+        return;
+    }
     // The key: a named environment variable, JOURNY_API_KEY, then the keychain.
     if (m_global.isSet(QStringLiteral("api-key-env"))) {
         const QString variable = m_global.value(QStringLiteral("api-key-env"));
@@ -785,6 +803,55 @@ void CliApplication::runImport(const QStringList &words)
         return;
     m_impliedTarget = command->resumedTarget();
     resolveConnection([command](const ClientConfig &config) { command->run(config); });
+}
+
+void CliApplication::runRelay(const QStringList &words)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption port = valueOption(QStringLiteral("port"), QString(), QStringLiteral("N"));
+    const QCommandLineOption profile =
+        valueOption(QStringLiteral("profile"), QString(), QStringLiteral("NAME"));
+    const QCommandLineOption baseUrl =
+        valueOption(QStringLiteral("base-url"), QString(), QStringLiteral("URL"));
+    const QCommandLineOption json = flagOption(QStringLiteral("json"), QString());
+    if (!parseCommand(parser, words, {port, profile, baseUrl, json}))
+        return;
+    // `journy relay --profile NAME` reads as the command is named in the issue and the help; the
+    // options mean what they mean before the command, so they are parsed as if given there.
+    QStringList moved;
+    for (const QCommandLineOption *option : {&profile, &baseUrl}) {
+        const QString name = option->names().constFirst();
+        if (!parser.isSet(*option))
+            continue;
+        if (m_global.isSet(name)) {
+            fail(UsageError, QStringLiteral("--%1 is given twice").arg(name));
+            return;
+        }
+        moved << QStringLiteral("--") + name << parser.value(*option);
+    }
+    if (parser.isSet(json))
+        moved << QStringLiteral("--json");
+    if (!moved.isEmpty()) {
+        if (!m_global.parse(m_arguments.mid(0, 1) + moved + m_arguments.mid(1))) {
+            fail(UsageError, m_global.errorText());
+            return;
+        }
+        m_json = m_global.isSet(QStringLiteral("json"));
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        fail(UsageError, QStringLiteral("relay takes no arguments (see journy --help)"));
+        return;
+    }
+    int portNumber = 0; // a free port, said on stderr
+    QString error;
+    if (parser.isSet(port) && !NumericOption::readInt(QStringLiteral("--port"), parser.value(port), 0, 65535,
+                                                      &portNumber, &error)) {
+        fail(UsageError, error);
+        return;
+    }
+    auto *command = new CliRelayCommand(quint16(portNumber), m_json, m_out, m_err, this);
+    connect(command, &CliRelayCommand::finished, this, &CliApplication::exit);
+    resolveConnection([command](const ClientConfig &config) { command->run(config); }, false);
 }
 
 void CliApplication::runLint(const QStringList &words)

@@ -66,11 +66,13 @@ private:
     // reports and exits on the first failure.
     void removeSecretsThen(QStringList names, const std::function<void()> &done);
     void runImport(const QStringList &words);
+    void runRelay(const QStringList &words);
     void listProfiles(QList<Profile> remaining, QList<QPair<Profile, QString>> done);
 
-    // Finds the profile, its network settings (with this run's options over them) and its key,
-    // then calls ready(config); reports and exits on failure.
-    void resolveConnection(const std::function<void(const ClientConfig &)> &ready);
+    // Finds the profile, its network settings (with this run's options over them) and, when
+    // needsKey, its key, then calls ready(config); reports and exits on failure. The relay is not keyed: it
+    // forwards each caller's own key.
+    void resolveConnection(const std::function<void(const ClientConfig &)> &ready, bool needsKey = true);
     bool resolveProfile(Profile *profile);
     // Fills in the manual proxy's password (JOURNY_PROXY_PASSWORD, else the profile's keychain
     // entry when the proxy is the profile's own), then calls ready(config).
@@ -97,6 +99,7 @@ private:
     bool m_json = false;
     bool m_exited = false;
     QString m_impliedTarget; // where a resumed import job was sent before
+    QStringList m_arguments; // as given to start()
     std::unique_ptr<SharedSandbox> m_sandbox;
     JournyClient *m_client = nullptr;
 };

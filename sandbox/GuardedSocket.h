@@ -25,6 +25,8 @@ public:
         HttpRequestFramer::Limits limits;
         int headerTimeoutMs = 10000; // from the first byte of a request to the end of its head
         int idleTimeoutMs = 30000;   // between requests, and between reads of a body
+        // Who refuses a connection over the cap, in its 503's message (the relay uses these too).
+        QString serverName = QStringLiteral("The sandbox");
     };
 
     // onGone: called once, when the client's connection is gone (closed, aborted or timed out).

@@ -21,8 +21,8 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
 {
     if (m_open >= m_maxConnections) {
         auto *socket = new GuardedSocket(descriptor, m_settings, nullptr, this);
-        socket->refuse(503, QStringLiteral("The sandbox is serving its limit of %1 connections; try again "
-                                           "shortly")
+        socket->refuse(503, QStringLiteral("%1 is serving its limit of %2 connections; try again shortly")
+                                .arg(m_settings.serverName)
                                 .arg(m_maxConnections));
         connect(socket, &GuardedSocket::disconnected, socket, &QObject::deleteLater);
         return;

@@ -18,7 +18,27 @@
 
 namespace {
 
-QByteArray methodName(QHttpServerRequest::Method method)
+QByteArray header(const QHttpServerRequest &request, const QByteArray &name)
+{
+    for (const auto &pair : request.headers()) {
+        if (pair.first.compare(name, Qt::CaseInsensitive) == 0)
+            return pair.second;
+    }
+    return QByteArray();
+}
+
+bool hasHeader(const QHttpServerRequest &request, const QByteArray &name)
+{
+    for (const auto &pair : request.headers()) {
+        if (pair.first.compare(name, Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+QByteArray SandboxServer::methodName(QHttpServerRequest::Method method)
 {
     switch (method) {
     case QHttpServerRequest::Method::Get:
@@ -39,26 +59,6 @@ QByteArray methodName(QHttpServerRequest::Method method)
         return "OTHER";
     }
 }
-
-QByteArray header(const QHttpServerRequest &request, const QByteArray &name)
-{
-    for (const auto &pair : request.headers()) {
-        if (pair.first.compare(name, Qt::CaseInsensitive) == 0)
-            return pair.second;
-    }
-    return QByteArray();
-}
-
-bool hasHeader(const QHttpServerRequest &request, const QByteArray &name)
-{
-    for (const auto &pair : request.headers()) {
-        if (pair.first.compare(name, Qt::CaseInsensitive) == 0)
-            return true;
-    }
-    return false;
-}
-
-} // namespace
 
 SandboxServer::SandboxServer(const SandboxConfig &config, QObject *parent)
     : QAbstractHttpServer(parent), m_config(config),

@@ -8,6 +8,7 @@
 #include "sandbox/SandboxStore.h"
 
 #include <QAbstractHttpServer>
+#include <QHttpServerRequest>
 #include <QJsonObject>
 #include <QUrl>
 
@@ -37,6 +38,9 @@ public:
     // streamed, as soon as it is over (GuardedSocket), without reading the rest; the pre-flight
     // check refuses such a body too: one limit for both.
     static constexpr qint64 MaxBodyBytes = RequestValidator::MaxBodyBytes;
+    // A request's method as the API table spells it ("POST"), "OTHER" for one it does not name;
+    // the relay reads requests with it too.
+    static QByteArray methodName(QHttpServerRequest::Method method);
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
