@@ -9,15 +9,19 @@
 #include "support/SandboxInspection.h"
 #include "support/ScriptedHttpServer.h"
 
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QProcess>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
+#include <QUrlQuery>
 
 #include <memory>
 
@@ -67,6 +71,7 @@ private slots:
     void queryAndChunkedBodiesAreForwarded();
     void specErrorsAreRecordedAndStillForwarded();
     void nodeSdk310EventIsLinted();
+    void officialNodeSdkThroughTheRelayIsFlagged();
     void typesSeenEarlierAreTheLintsEvidence();
     void notARouteIs404AndNotForwarded();
     void theKeyIsKeptOnlyAsAFingerprint();
@@ -331,6 +336,57 @@ void TestRelayServer::nodeSdk310EventIsLinted()
     QCOMPARE(findings.size(), 2);
     QCOMPARE(findings.at(0).toObject().value(QLatin1String("rule")).toString(),
              QStringLiteral("deprecated-events-endpoint"));
+}
+
+void TestRelayServer::officialNodeSdkThroughTheRelayIsFlagged()
+{
+    // The customer's integration: the official @journyio/sdk 3.1.0 as npm publishes it, run by
+    // Node (scripts/dev.sh test installs both), its rootUrl the relay's.
+    const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
+    const QString script = QStringLiteral(JOURNY_RELAY_TESTS_DIR "/node-sdk-calls.js");
+    if (node.isEmpty() ||
+        !QFileInfo::exists(QStringLiteral(JOURNY_RELAY_TESTS_DIR "/node_modules/@journyio/sdk")))
+        QSKIP("needs node and tests/relay/node_modules (scripts/dev.sh test installs them)");
+    startRelay(m_sandbox->baseUrl());
+    QProcess sdk;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("JOURNY_API_KEY"), QString::fromLatin1(Key));
+    sdk.setProcessEnvironment(environment);
+    QSignalSpy ended(&sdk, &QProcess::finished);
+    sdk.start(node, {script, m_relay->url().toString()});
+    // Not waitForFinished(): the relay answers on this thread's event loop.
+    QTRY_VERIFY_WITH_TIMEOUT(!ended.isEmpty(), 30000);
+    QVERIFY2(sdk.exitCode() == 0, sdk.readAllStandardError().constData());
+    QCOMPARE(QJsonDocument::fromJson(sdk.readAllStandardOutput()).object(),
+             QJsonObject({{QStringLiteral("upsertUser"), true}, {QStringLiteral("addEvent"), true}}));
+
+    QCOMPARE(m_answered->size(), 2);
+    const auto upsert = m_answered->at(0).first().value<RelayRecord>();
+    const auto event = m_answered->at(1).first().value<RelayRecord>();
+    QCOMPARE(upsert.operationId, QStringLiteral("upsertUser"));
+    QCOMPARE(upsert.status, 201);
+    // The SDK's typed values arrive as text: each one flagged on its path.
+    QStringList upsertFindings;
+    for (const LintFinding &finding : upsert.findings)
+        upsertFindings << finding.rule + QLatin1Char(' ') + finding.path;
+    QCOMPARE(upsertFindings, QStringList({QStringLiteral("string-boolean properties.is_paying"),
+                                          QStringLiteral("string-number properties.mrr")}));
+    QCOMPARE(event.operationId, QStringLiteral("trackJourneyEvent"));
+    QCOMPARE(event.status, 201);
+    QCOMPARE(rulesOf(event),
+             QStringList({QStringLiteral("deprecated-events-endpoint"), QStringLiteral("string-number")}));
+    QCOMPARE(event.verdict, RelayRecord::Verdict::Warnings);
+    // Passed on as sent: the sandbox stores the SDK's text.
+    const SandboxInspection stored =
+        SandboxInspection::get(m_sandbox->baseUrl(), QStringLiteral("/_sandbox/users"),
+                               QUrlQuery(QStringLiteral("userId=sdk-user-1")));
+    QCOMPARE(stored.body.value(QLatin1String("properties")).toObject().value(QLatin1String("mrr")),
+             QJsonValue(QStringLiteral("399")));
+    // The key only as its fingerprint.
+    for (const RelayRecord &record : {upsert, event}) {
+        QCOMPARE(record.keyFingerprint, PastedRequest::fingerprint(Key));
+        QVERIFY(!QJsonDocument(record.toJson()).toJson().contains(Key));
+    }
 }
 
 void TestRelayServer::typesSeenEarlierAreTheLintsEvidence()
