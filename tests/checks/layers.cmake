@@ -33,7 +33,7 @@ set(core_api "core/api/")
 set(core_store "${core_api};core/store/")
 set(core_import "${core_store};core/import/")
 set(ui_base "${core_import};sandbox/;relay/")
-set(ui_features widgets session catalog history hmac snippet import saved forms window)
+set(ui_features widgets session catalog history live hmac snippet import saved forms window)
 
 function(allowed_for file out)
     if(file MATCHES "^core/api/")

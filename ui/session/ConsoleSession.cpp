@@ -252,3 +252,8 @@ bool ConsoleSession::allows(Operation operation) const
     const QString &needed = ApiOperation::info(operation).permission;
     return !m_permissionsKnown || needed.isEmpty() || m_permissions.contains(needed);
 }
+
+ClientConfig ConsoleSession::clientConfig() const
+{
+    return m_client ? m_client->config() : ClientConfig();
+}

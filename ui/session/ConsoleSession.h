@@ -2,6 +2,7 @@
 
 #include "api/ApiRequest.h"
 #include "api/ApiResult.h"
+#include "api/ClientConfig.h"
 #include "store/Profile.h"
 
 #include <QObject>
@@ -49,6 +50,9 @@ public:
     // session is not ready. When another profile is activated it is retired (clientRetired()):
     // nothing new may be sent through it, and it is deleted once its calls in flight finished.
     JournyClient *client() const { return m_client; }
+    // Where and how the active client connects (base URL, proxy, CA file, timeout; its key too,
+    // which a relay ignores); an empty config when the session is not ready.
+    ClientConfig clientConfig() const;
     // Asks GET /validate again; permissionsChanged() follows. The check the session makes by
     // itself on connecting is a background call (ApiRequest::background); the user's Test
     // connection is not.

@@ -11,6 +11,7 @@
 #include "ui/history/HistoryPage.h"
 #include "ui/hmac/HmacPage.h"
 #include "ui/import/ImportPage.h"
+#include "ui/live/LivePage.h"
 #include "ui/saved/SavedRequestsPage.h"
 #include "ui/session/ConsoleSession.h"
 #include "ui/snippet/SnippetPage.h"
@@ -174,6 +175,12 @@ MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QSt
         auto *saved = new SavedRequestsPage(m_session, m_savedRequests, this);
         connect(saved, &SavedRequestsPage::openRequested, this, &MainWindow::openRequest);
         return saved;
+    });
+    // A relay a customer's backend or SDK points at: its calls live, judged; one opens in its form.
+    addPage(tr("Live"), [this] {
+        auto *live = new LivePage(m_session, this);
+        connect(live, &LivePage::openRequested, this, &MainWindow::openRequest);
+        return live;
     });
 
     auto *splitter = new QSplitter(this);

@@ -5,14 +5,24 @@
 #include "ui/forms/OperationForm.h"
 #include "ui/forms/OperationPage.h"
 #include "ui/import/ImportPage.h"
+#include "ui/live/LivePage.h"
 #include "ui/session/ConsoleSession.h"
 #include "ui/widgets/ConsolePage.h"
 #include "ui/window/MainWindow.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QPixmap>
+#include <QProcess>
+#include <QPushButton>
+#include <QTabWidget>
+#include <QTableView>
 #include <QTimer>
+
+#include <functional>
+#include <memory>
 
 ScreenshotTour::ScreenshotTour(MainWindow *window, const QString &directory, QObject *parent)
     : QObject(parent), m_window(window), m_directory(directory)
@@ -92,7 +102,7 @@ void ScreenshotTour::next()
     }
     ConsolePage *page = pages.at(m_index);
     m_window->showPage(page);
-    if (importSample(page))
+    if (importSample(page) || liveSample(page))
         return;
     grabAndGoOn(sendSample(page) ? 700 : 300);
 }
@@ -109,6 +119,69 @@ void ScreenshotTour::grabAndGoOn(int delayMs)
         ++m_index;
         next();
     });
+}
+
+bool ScreenshotTour::liveSample(ConsolePage *page)
+{
+    auto *live = qobject_cast<LivePage *>(page);
+    auto *start = live ? live->findChild<QPushButton *>(QStringLiteral("startPushButton")) : nullptr;
+    const QString journy = QCoreApplication::applicationDirPath() + QStringLiteral("/journy");
+    if (!start || !QFileInfo(journy).isExecutable())
+        return false;
+    start->click();
+    if (!live->isRelaying())
+        return false;
+    // The customer's backend is the journy CLI in its own process (widgets never talk HTTP), sending
+    // what an SDK 3.1.0 integration does: values as text (--prop without a type), events on the
+    // deprecated /events (--legacy); one the spec refuses (--no-validate lets it out).
+    const QString relay = live->relayUrl().toString();
+    auto calls = std::make_shared<QList<QStringList>>(QList<QStringList>{
+        {QStringLiteral("user"), QStringLiteral("upsert"), QStringLiteral("--user-id"),
+         QStringLiteral("u-42"), QStringLiteral("--email"), QStringLiteral("ann@acme.com"),
+         QStringLiteral("--prop"), QStringLiteral("plan=Pro"), QStringLiteral("--prop"),
+         QStringLiteral("mrr=399"), QStringLiteral("--prop"), QStringLiteral("is_paying=true")},
+        {QStringLiteral("track"), QStringLiteral("Invoice paid"), QStringLiteral("--user-id"),
+         QStringLiteral("u-42"), QStringLiteral("--meta"), QStringLiteral("amount=99.5"),
+         QStringLiteral("--legacy")},
+        {QStringLiteral("user"), QStringLiteral("upsert"), QStringLiteral("--user-id"),
+         QStringLiteral("ann@acme.com"), QStringLiteral("--prop"), QStringLiteral("plan=Pro"),
+         QStringLiteral("--prop"), QStringLiteral("seats:number=3")},
+        {QStringLiteral("account"), QStringLiteral("upsert"), QStringLiteral("--account-id"),
+         QStringLiteral("acc-7"), QStringLiteral("--domain"), QStringLiteral("www.acme.com"),
+         QStringLiteral("--prop"), QStringLiteral("seats:number=12")},
+        {QStringLiteral("track"), QStringLiteral("Order 1234 paid"), QStringLiteral("--user-id"),
+         QStringLiteral("u-42")},
+        {QStringLiteral("user"), QStringLiteral("upsert"), QStringLiteral("--user-id"),
+         QStringLiteral("u-43"), QStringLiteral("--prop"), QStringLiteral("plan=Starter"),
+         QStringLiteral("--prop"), QStringLiteral("signed_up_at=01/05/2024")},
+        {QStringLiteral("user"), QStringLiteral("upsert"), QStringLiteral("--user-id"), QString()}});
+    auto runNext = std::make_shared<std::function<void()>>();
+    *runNext = [this, live, journy, relay, calls, runNext] {
+        if (calls->isEmpty()) {
+            // Breaks the cycle through the captured pointer, once this call has returned.
+            QTimer::singleShot(0, this, [runNext] { *runNext = nullptr; });
+            // The SDK's event selected, its findings below.
+            if (auto *table = live->findChild<QTableView *>(QStringLiteral("liveTableView")))
+                table->selectRow(1);
+            if (auto *details = live->findChild<QTabWidget *>(QStringLiteral("detailsTabWidget")))
+                details->setCurrentIndex(2);
+            grabAndGoOn(300);
+            return;
+        }
+        auto *process = new QProcess(this);
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("JOURNY_API_KEY"), QStringLiteral("sandbox"));
+        process->setProcessEnvironment(environment);
+        connect(process, &QProcess::finished, this, [process, runNext] {
+            process->deleteLater();
+            (*runNext)();
+        });
+        process->start(journy,
+                       QStringList{QStringLiteral("--base-url"), relay, QStringLiteral("--no-validate")} +
+                           calls->takeFirst());
+    };
+    (*runNext)();
+    return true;
 }
 
 bool ScreenshotTour::importSample(ConsolePage *page)

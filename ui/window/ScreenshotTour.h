@@ -27,6 +27,8 @@ private:
     void grabAndGoOn(int delayMs);
     // Starts the sample import on the Bulk import page; false on any other page.
     bool importSample(ConsolePage *page);
+    // On the Live page: the relay started and a customer's calls (an SDK 3.1.0 backend) through it.
+    bool liveSample(ConsolePage *page);
 
     MainWindow *m_window;
     QString m_directory;

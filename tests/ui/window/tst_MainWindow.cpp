@@ -63,7 +63,7 @@ const QStringList pageTitles{
     QStringLiteral("Users"),       QStringLiteral("Accounts"),    QStringLiteral("Memberships"),
     QStringLiteral("Events"),      QStringLiteral("Link device"), QStringLiteral("Website snippet"),
     QStringLiteral("Catalog"),     QStringLiteral("HMAC"),        QStringLiteral("History"),
-    QStringLiteral("Bulk import"), QStringLiteral("Saved")};
+    QStringLiteral("Bulk import"), QStringLiteral("Saved"),       QStringLiteral("Live")};
 
 // The in-memory keychain, with one more way to fail as a real one does: it refuses to remove the
 // entries it is told to (the user denies the keychain's prompt, a locked collection).

@@ -1,0 +1,33 @@
+#include "ui/live/LiveFilterModel.h"
+
+#include "ui/live/LiveModel.h"
+
+LiveFilterModel::LiveFilterModel(QObject *parent) : QSortFilterProxyModel(parent) {}
+
+void LiveFilterModel::setVerdict(std::optional<RelayRecord::Verdict> verdict)
+{
+    m_verdict = verdict;
+    invalidateFilter();
+}
+
+void LiveFilterModel::setOperation(const QString &operationId)
+{
+    m_operation = operationId;
+    invalidateFilter();
+}
+
+void LiveFilterModel::setWho(const QString &text)
+{
+    m_who = text.trimmed();
+    invalidateFilter();
+}
+
+bool LiveFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
+{
+    const QModelIndex index = sourceModel()->index(sourceRow, 0, sourceParent);
+    if (m_verdict && index.data(LiveModel::VerdictRole).toInt() != int(*m_verdict))
+        return false;
+    if (!m_operation.isEmpty() && index.data(LiveModel::OperationRole).toString() != m_operation)
+        return false;
+    return m_who.isEmpty() || index.data(LiveModel::WhoRole).toString().contains(m_who, Qt::CaseInsensitive);
+}
