@@ -4,6 +4,7 @@
 #include "ui/forms/FormField.h"
 #include "ui/forms/OperationForm.h"
 #include "ui/forms/OperationPage.h"
+#include "ui/forms/TypedFieldModel.h"
 #include "ui/window/MainWindow.h"
 #include "ui/window/PasteRequestDialog.h"
 
@@ -17,6 +18,7 @@
 #include <QPushButton>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QTableView>
 #include <QTest>
 
 #include <memory>
@@ -146,6 +148,20 @@ void tst_PasteRequest::chromeCurlOpensTheUsersFormWithoutSending()
     QVERIFY2(userId->note().contains(QStringLiteral("ann@paste.example")), qPrintable(userId->note()));
     QLabel *note = upsert->findChild<QLabel *>(QStringLiteral("userIdLineEditLintLabel"));
     QVERIFY(note && note->isVisible());
+    // The property rows exactly as pasted, the number sent as text noted in amber on its row.
+    auto *model = qobject_cast<TypedFieldModel *>(
+        upsert->findChild<QTableView *>(QStringLiteral("propertiesTableView"))->model());
+    QVERIFY(model);
+    QList<QStringList> rows;
+    for (int row = 0; row < model->rowCount(); ++row) {
+        rows << QStringList{model->index(row, TypedFieldModel::NameColumn).data().toString(),
+                            model->index(row, TypedFieldModel::ValueColumn).data().toString()};
+    }
+    QCOMPARE(rows, (QList<QStringList>{{QStringLiteral("mrr"), QStringLiteral("399")},
+                                       {QStringLiteral("seats"), QStringLiteral("12")}}));
+    QVERIFY2(model->noteFor(0).contains(QStringLiteral("'399'")), qPrintable(model->noteFor(0)));
+    QCOMPARE(model->index(0, TypedFieldModel::NameColumn).data(Qt::BackgroundRole).value<QBrush>().color(),
+             QColor(255, 236, 179));
     for (QLineEdit *edit : m_window->findChildren<QLineEdit *>())
         QVERIFY2(!edit->text().contains(Secret), qPrintable(edit->objectName()));
     for (QPlainTextEdit *edit : m_window->findChildren<QPlainTextEdit *>())
