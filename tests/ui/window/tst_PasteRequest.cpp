@@ -8,8 +8,11 @@
 #include "ui/window/MainWindow.h"
 #include "ui/window/PasteRequestDialog.h"
 
+#include <QAction>
+#include <QClipboard>
 #include <QComboBox>
 #include <QFile>
+#include <QGuiApplication>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -69,6 +72,7 @@ private slots:
     void harListsItsCallsToPickOne();
     void malformedInputShowsTheParsersError();
     void droppedFileOpensTheDialogAndTooLargeIsRefused();
+    void droppedTextAndTheClipboardPrefillTheEditor();
 
 private:
     qint64 requestsServed() const
@@ -217,6 +221,9 @@ void tst_PasteRequest::harListsItsCallsToPickOne()
     QCOMPARE(currentPage()->title(), QStringLiteral("Events"));
     OperationForm *track = form(Operation::TrackEvent);
     QVERIFY(track && track->isVisible());
+    auto *eventName = track->findChild<QLineEdit *>(QStringLiteral("eventNameLineEdit"));
+    QVERIFY(eventName);
+    QCOMPARE(eventName->text(), QStringLiteral("opened_app"));
     QCOMPARE(m_history->count(), historyBefore);
 }
 
@@ -276,6 +283,38 @@ void tst_PasteRequest::droppedFileOpensTheDialogAndTooLargeIsRefused()
              QStringLiteral("big.har was not opened: it is larger than 10 MiB."));
     QCOMPARE(m_window->openDroppedFile(m_console->dir.filePath(QStringLiteral("missing.txt"))),
              QStringLiteral("missing.txt could not be read: No such file or directory"));
+}
+
+void tst_PasteRequest::droppedTextAndTheClipboardPrefillTheEditor()
+{
+    QStringList editorTexts;
+    const auto record = [&](PasteRequestDialog *dialog) {
+        editorTexts
+            << dialog->findChild<QPlainTextEdit *>(QStringLiteral("pasteTextPlainTextEdit"))->toPlainText();
+        return false;
+    };
+    const QString body =
+        QStringLiteral(R"({"name":"opened_app","identification":{"user":{"userId":"u-5"}}})");
+    QMimeData mime;
+    mime.setText(body);
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(m_window.get(), &enter);
+    QVERIFY(enter.isAccepted());
+    PasteRequestDialog::setNextAnswer(record);
+    QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(m_window.get(), &drop);
+
+    // File ▸ Open pasted request… takes the clipboard only when it looks like a request.
+    QAction *action = m_window->findChild<QAction *>(QStringLiteral("openPastedRequestAction"));
+    QVERIFY(action);
+    QCOMPARE(action->shortcut(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    QGuiApplication::clipboard()->setText(chromeCurl());
+    PasteRequestDialog::setNextAnswer(record);
+    action->trigger();
+    QGuiApplication::clipboard()->setText(QStringLiteral("Hi, the call below fails:"));
+    PasteRequestDialog::setNextAnswer(record);
+    action->trigger();
+    QCOMPARE(editorTexts, (QStringList{body, chromeCurl(), QString()}));
 }
 
 QTEST_MAIN(tst_PasteRequest)
