@@ -677,7 +677,13 @@ QString MainWindow::openDroppedFile(const QString &path)
 {
     QFile file(path);
     QString error;
-    if (QFileInfo(path).size() > MaxDroppedFileSize)
+    // What customers attach to a ticket; anything else (a screenshot, an archive) is no request.
+    static const QStringList readable{QStringLiteral("har"),  QStringLiteral("txt"),  QStringLiteral("sh"),
+                                      QStringLiteral("http"), QStringLiteral("json"), QStringLiteral("curl")};
+    if (!readable.contains(QFileInfo(path).suffix().toLower()))
+        error = tr("%1 was not opened: only .har, .txt, .sh, .http, .json and .curl files are read.")
+                    .arg(QFileInfo(path).fileName());
+    else if (QFileInfo(path).size() > MaxDroppedFileSize)
         error = tr("%1 was not opened: it is larger than 10 MiB.").arg(QFileInfo(path).fileName());
     else if (!file.open(QIODevice::ReadOnly))
         error = tr("%1 could not be read: %2").arg(QFileInfo(path).fileName(), file.errorString());

@@ -283,6 +283,10 @@ void tst_PasteRequest::droppedFileOpensTheDialogAndTooLargeIsRefused()
              QStringLiteral("big.har was not opened: it is larger than 10 MiB."));
     QCOMPARE(m_window->openDroppedFile(m_console->dir.filePath(QStringLiteral("missing.txt"))),
              QStringLiteral("missing.txt could not be read: No such file or directory"));
+    QCOMPARE(m_window->openDroppedFile(m_console->dir.filePath(QStringLiteral("screenshot.png"))),
+             QStringLiteral("screenshot.png was not opened: only .har, .txt, .sh, .http, .json and .curl "
+                            "files are read."));
+    QVERIFY(!opened);
 }
 
 void tst_PasteRequest::droppedTextAndTheClipboardPrefillTheEditor()
