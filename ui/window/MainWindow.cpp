@@ -18,14 +18,21 @@
 #include "ui/widgets/ConfirmationDialog.h"
 #include "ui/widgets/ElidedLabel.h"
 #include "ui/window/AboutDialog.h"
+#include "ui/window/PasteRequestDialog.h"
 #include "ui/window/ProfileDialog.h"
 #include "ui/window/ProxyLoginDialog.h"
 #include "ui/window/RateLimitGauge.h"
 #include "ui/window/ShortcutsDialog.h"
 
+#include <QClipboard>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QCoreApplication>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFile>
+#include <QFileInfo>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QIcon>
 #include <QKeyEvent>
@@ -33,6 +40,7 @@
 #include <QListWidget>
 #include <QMenu>
 #include <QMenuBar>
+#include <QMimeData>
 #include <QPushButton>
 #include <QScreen>
 #include <QSettings>
@@ -206,6 +214,7 @@ MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QSt
         m_pagesStackedWidget->setCurrentIndex(row);
     });
     buildMenuBar();
+    setAcceptDrops(true);
     connect(m_profileComboBox, &QComboBox::activated, this, &MainWindow::profileActivated);
     connect(m_testConnectionPushButton, &QPushButton::clicked, this, &MainWindow::testConnection);
     connect(m_addProfilePushButton, &QPushButton::clicked, this, &MainWindow::addProfile);
@@ -302,6 +311,13 @@ void MainWindow::buildMenuBar()
     QAction *import =
         file->addAction(tr("&Bulk import…"), this, [this, bulkImport] { openPage(bulkImport); });
     import->setObjectName(QStringLiteral("bulkImportAction"));
+    // Ctrl+Shift+O, not Ctrl+Shift+V: the latter pastes as plain text in text fields.
+    QAction *paste = file->addAction(tr("Open &pasted request…"), this, [this] {
+        const QString clipboard = QGuiApplication::clipboard()->text();
+        openPasted(PasteRequestDialog::looksLikeRequest(clipboard) ? clipboard : QString());
+    });
+    paste->setObjectName(QStringLiteral("openPastedRequestAction"));
+    paste->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     file->addSeparator();
     // Ctrl+Q on every system: QKeySequence::Quit has no key on Windows.
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
@@ -663,6 +679,52 @@ void MainWindow::profileRemovalFailed(const Profile &profile, const QString &why
     showProfileMessage(tr("The profile %1 was kept, %2. Remove it again once the keychain allows it.")
                            .arg(profile.name, why));
     m_removeProfilePushButton->setEnabled(!m_session->profile().isEmbeddedSandbox());
+}
+
+void MainWindow::openPasted(const QString &text)
+{
+    if (const std::optional<ApiRequest> request = PasteRequestDialog::ask(this, text))
+        openRequest(*request);
+}
+
+QString MainWindow::openDroppedFile(const QString &path)
+{
+    QFile file(path);
+    QString error;
+    // What customers attach to a ticket; anything else (a screenshot, an archive) is no request.
+    static const QStringList readable{QStringLiteral("har"),  QStringLiteral("txt"),  QStringLiteral("sh"),
+                                      QStringLiteral("http"), QStringLiteral("json"), QStringLiteral("curl")};
+    if (!readable.contains(QFileInfo(path).suffix().toLower()))
+        error = tr("%1 was not opened: only .har, .txt, .sh, .http, .json and .curl files are read.")
+                    .arg(QFileInfo(path).fileName());
+    else if (QFileInfo(path).size() > MaxDroppedFileSize)
+        error = tr("%1 was not opened: it is larger than 10 MiB.").arg(QFileInfo(path).fileName());
+    else if (!file.open(QIODevice::ReadOnly))
+        error = tr("%1 could not be read: %2").arg(QFileInfo(path).fileName(), file.errorString());
+    if (!error.isEmpty()) {
+        statusBar()->showMessage(error);
+        return error;
+    }
+    openPasted(QString::fromUtf8(file.readAll()));
+    return QString();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    const QMimeData *mime = event->mimeData();
+    if ((mime->hasUrls() && mime->urls().size() == 1 && mime->urls().constFirst().isLocalFile()) ||
+        mime->hasText())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    const QMimeData *mime = event->mimeData();
+    event->acceptProposedAction();
+    if (mime->hasUrls() && !mime->urls().isEmpty() && mime->urls().constFirst().isLocalFile())
+        openDroppedFile(mime->urls().constFirst().toLocalFile());
+    else if (mime->hasText())
+        openPasted(mime->text());
 }
 
 void MainWindow::openRequest(const ApiRequest &request)

@@ -49,8 +49,19 @@ public:
 
     void saveSettings() const;
 
+    // File ▸ Open pasted request…: the dialog on text, then the chosen request in its page's form,
+    // never sent.
+    void openPasted(const QString &text);
+    // A file dropped on the window, read into the same dialog. Empty when it opened; otherwise
+    // why it could not be read (also shown in the status bar).
+    QString openDroppedFile(const QString &path);
+    // Files larger than this are refused: no request a customer pastes comes near it.
+    static constexpr qint64 MaxDroppedFileSize = 10 * 1024 * 1024;
+
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
     bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
