@@ -110,6 +110,15 @@ LivePage::LivePage(ConsoleSession *session, QWidget *parent)
     // Fixed row heights and no resizing to contents: a table of thousands of calls stays cheap.
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setWordWrap(false);
+    const int charWidth = m_table->fontMetrics().horizontalAdvance(QLatin1Char('0'));
+    m_table->setColumnWidth(LiveModel::TimeColumn, charWidth * 13);
+    m_table->setColumnWidth(LiveModel::VerdictColumn, charWidth * 10);
+    m_table->setColumnWidth(LiveModel::RequestColumn, charWidth * 24);
+    m_table->setColumnWidth(LiveModel::WhoColumn, charWidth * 22);
+    m_table->setColumnWidth(LiveModel::StatusColumn, charWidth * 7);
+    m_table->setColumnWidth(LiveModel::LatencyColumn, charWidth * 8);
+    m_table->setColumnWidth(LiveModel::RequestIdColumn, charWidth * 14);
 
     m_requestPlainTextEdit = readOnlyText(QStringLiteral("requestPlainTextEdit"), this);
     m_responsePlainTextEdit = readOnlyText(QStringLiteral("responsePlainTextEdit"), this);
