@@ -18,6 +18,9 @@ public:
     void setVerdict(std::optional<RelayRecord::Verdict> verdict);
     void setOperation(const QString &operationId); // empty: every operation
     void setWho(const QString &text);              // empty: everyone
+    // All three at once, filtering the rows once: what the page's controls set together.
+    void setFilters(std::optional<RelayRecord::Verdict> verdict, const QString &operationId,
+                    const QString &who);
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;

@@ -237,9 +237,8 @@ void LivePage::updateControls()
 void LivePage::applyFilters()
 {
     const int verdict = m_verdictComboBox->currentData().toInt();
-    m_filter->setVerdict(verdict < 0 ? std::nullopt : std::optional(RelayRecord::Verdict(verdict)));
-    m_filter->setOperation(m_operationComboBox->currentData().toString());
-    m_filter->setWho(m_whoLineEdit->text());
+    m_filter->setFilters(verdict < 0 ? std::nullopt : std::optional(RelayRecord::Verdict(verdict)),
+                         m_operationComboBox->currentData().toString(), m_whoLineEdit->text());
     updateControls();
 }
 

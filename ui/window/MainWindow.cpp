@@ -248,8 +248,10 @@ MainWindow::MainWindow(ConsoleSession *session, HistoryStore *history, const QSt
                     return;
                 // Sent before the user logged in (a catalog list racing the key check): the
                 // login typed since answers it; asking again would be the same question twice.
-                if (m_sinceProxyLogin.isValid() && result.latencyMs >= 0 &&
-                    m_sinceProxyLogin.elapsed() <= result.latencyMs)
+                // Strictly longer in flight than the time since the login, in nanoseconds against
+                // whole milliseconds, so a request sent after the login is never taken for one.
+                if (m_sinceProxyLogin.isValid() && result.latencyMs > 0 &&
+                    m_sinceProxyLogin.nsecsElapsed() < result.latencyMs * 1000000)
                     return;
                 askProxyLogin(result.route);
             });
