@@ -12,11 +12,9 @@ BUILD_PACKAGES=(cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-httpserver-dev qt6-websockets-dev qtkeychain-qt6-dev libqt6sql6-sqlite libqt6svg6
     librsvg2-bin
 )
-# The second line is for packaging/check-deb.sh: dpkg-shlibdeps and the validators; the third for
-# the relay's tests, which run the official Node SDK.
+# The second line is for packaging/check-deb.sh: dpkg-shlibdeps and the validators.
 TEST_PACKAGES=(xvfb xauth gnome-keyring dbus dbus-x11 libsecret-tools openssl tinyproxy
     desktop-file-utils appstream dpkg-dev file
-    nodejs npm
 )
 
 as_root() {
@@ -54,7 +52,11 @@ run_tests() {
 }
 
 # The relay's tests drive it with the official Node SDK as published on npm (tests/relay/package.json).
+# Any Node.js with npm will do: Debian's nodejs and npm are installed only when the commands are
+# missing, since NodeSource's nodejs (which bundles npm) conflicts with Debian's npm package.
 node_test_packages() {
+    command -v node >/dev/null || install_packages nodejs
+    command -v npm >/dev/null || install_packages npm
     npm install --prefix tests/relay --no-audit --no-fund --no-package-lock --loglevel=error
 }
 
