@@ -30,3 +30,9 @@ QString LintFinding::text() const
 {
     return fix.isEmpty() ? message : message + QLatin1Char(' ') + fix;
 }
+
+QString LintFinding::line() const
+{
+    const QString where = path.isEmpty() ? QString() : path + QStringLiteral(": ");
+    return QStringLiteral("%1 · %2 · %3%4").arg(severityName(severity), rule, where, text());
+}

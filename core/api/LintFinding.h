@@ -26,6 +26,8 @@ public:
     static QString severityName(Severity severity); // "warning" or "info"
     // The message and the fix as one text, as the forms, History and the CLI show a finding.
     QString text() const;
+    // "warning · string-number · properties.mrr: …": one line, as History and the Live page list it.
+    QString line() const;
     // {rule, severity, path, message, fix}, for the CLI, a relay and History exports.
     QJsonObject toJson() const;
 

@@ -537,11 +537,7 @@ void HistoryPage::showFindings(const QList<LintFinding> &findings)
 {
     m_lint->clear();
     for (const LintFinding &finding : findings) {
-        const QString where = finding.path.isEmpty() ? QString() : finding.path + QStringLiteral(": ");
-        auto *item = new QListWidgetItem(
-            QStringLiteral("%1 · %2 · %3%4")
-                .arg(LintFinding::severityName(finding.severity), finding.rule, where, finding.text()),
-            m_lint);
+        auto *item = new QListWidgetItem(finding.line(), m_lint);
         item->setData(Qt::UserRole, finding.rule);
     }
     m_requestTabs->setTabText(m_requestTabs->indexOf(m_lint),

@@ -4,24 +4,6 @@
 
 LiveFilterModel::LiveFilterModel(QObject *parent) : QSortFilterProxyModel(parent) {}
 
-void LiveFilterModel::setVerdict(std::optional<RelayRecord::Verdict> verdict)
-{
-    m_verdict = verdict;
-    invalidateFilter();
-}
-
-void LiveFilterModel::setOperation(const QString &operationId)
-{
-    m_operation = operationId;
-    invalidateFilter();
-}
-
-void LiveFilterModel::setWho(const QString &text)
-{
-    m_who = text.trimmed();
-    invalidateFilter();
-}
-
 void LiveFilterModel::setFilters(std::optional<RelayRecord::Verdict> verdict, const QString &operationId,
                                  const QString &who)
 {

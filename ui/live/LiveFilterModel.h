@@ -15,10 +15,8 @@ class LiveFilterModel : public QSortFilterProxyModel
 public:
     explicit LiveFilterModel(QObject *parent = nullptr);
 
-    void setVerdict(std::optional<RelayRecord::Verdict> verdict);
-    void setOperation(const QString &operationId); // empty: every operation
-    void setWho(const QString &text);              // empty: everyone
-    // All three at once, filtering the rows once: what the page's controls set together.
+    // Empty operationId: every operation; empty who: everyone. Set together so that the rows are
+    // filtered once per change.
     void setFilters(std::optional<RelayRecord::Verdict> verdict, const QString &operationId,
                     const QString &who);
 

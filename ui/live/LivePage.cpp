@@ -261,11 +261,7 @@ void LivePage::showCurrent()
             tr("error · spec · %1%2")
                 .arg(it.key().isEmpty() ? QString() : it.key() + QStringLiteral(": "), it.value()));
     for (const LintFinding &finding : record.findings)
-        m_findingsListWidget->addItem(
-            QStringLiteral("%1 · %2 · %3%4")
-                .arg(LintFinding::severityName(finding.severity), finding.rule,
-                     finding.path.isEmpty() ? QString() : finding.path + QStringLiteral(": "),
-                     finding.text()));
+        m_findingsListWidget->addItem(finding.line());
     updateControls();
 }
 

@@ -240,9 +240,9 @@ void TestLivePage::modelPassesTheTester()
     }
     QCOMPARE(model.rowCount(), 50);
     QCOMPARE(model.index(49, LiveModel::WhoColumn).data().toString(), QStringLiteral("userId u-50"));
-    filter.setVerdict(RelayRecord::Verdict::Warnings);
+    filter.setFilters(RelayRecord::Verdict::Warnings, QString(), QString());
     QCOMPARE(filter.rowCount(), 16);
-    filter.setWho(QStringLiteral("u-3"));
+    filter.setFilters(RelayRecord::Verdict::Warnings, QString(), QStringLiteral("u-3"));
     QCOMPARE(filter.rowCount(), 5); // u-3, u-30, u-33, u-36, u-39: the warnings among u-3*
     model.clear();
     QCOMPARE(filter.rowCount(), 0);
